@@ -1,0 +1,22 @@
+/**
+ * The one list of permission flags and unstable features goippy runs with:
+ * read from the `goippy` task in deno.json, so `deno task goippy`, the tests
+ * that spawn the daemon and `deno task compile` can never disagree.
+ *
+ * @module
+ */
+
+/** Flags of `deno run` in the `goippy` task, e.g. `["--allow-net", …]`, plus `--unstable-*`. */
+export async function goippyRunFlags(): Promise<string[]> {
+  const url = new URL("../deno.json", import.meta.url);
+  const config = JSON.parse(await Deno.readTextFile(url));
+  const task: string = config.tasks.goippy;
+  const flags = task.split(/\s+/).filter((t) => t.startsWith("--"));
+  for (const feature of config.unstable ?? []) {
+    flags.push(`--unstable-${feature}`);
+  }
+  return flags;
+}
+
+/** Absolute path of main.ts. */
+export const MAIN_TS: string = new URL("../main.ts", import.meta.url).pathname;

@@ -1,0 +1,58 @@
+/**
+ * The effective settings of goippy, after defaults, aliases and validation.
+ * Keys mirror the config file's UPPER_CASE names (see `load.ts`).
+ *
+ * @module
+ */
+
+/** Log levels from quietest to chattiest. */
+export type LogLevel = "error" | "warn" | "info" | "debug";
+
+/** How an outgoing SMS is handed to the GoIP. */
+export type SmsSendMode = "sms" | "msg";
+
+/** Everything goippy can be told in its config file. */
+export interface Config {
+  /** Where the settings came from ("" for built-in defaults). */
+  sourcePath: string;
+
+  DB_BACKEND: "sqlite" | "mysql";
+  DB_HOST: string;
+  DB_PORT: number;
+  DB_USER: string;
+  DB_PASS: string;
+  DB_NAME: string;
+  SQLITE_PATH: string;
+
+  GOIP_UDP_BIND: string;
+  GOIP_UDP_PORT: number;
+  /** Refuse events from another address than the last authenticated keepalive's. */
+  GOIP_PIN_ADDRESS: boolean;
+  /** CIDRs allowed to talk to the UDP port; empty = everyone. */
+  GOIP_ALLOW_SOURCES: string[];
+  /** Seconds without keepalive after which a line counts as offline. */
+  GOIP_OFFLINE_AFTER: number;
+  /** Minutes within which a repeated RECEIVE `(id, n)` is a retransmission. */
+  RECEIVE_DEDUPE_MINUTES: number;
+
+  LOG_TO_STDOUT: boolean;
+  LOG_LEVEL: LogLevel;
+  /** 0 = keep forever. Alias LOG_DAYS. */
+  LOG_RETENTION_DAYS: number;
+
+  XMPP_HOST: string;
+  XMPP_PORT: number;
+  /** The users' domain, e.g. example.org. */
+  XMPP_DOMAIN: string;
+  /** The component's JID, e.g. sms.example.org ("" = XMPP disabled). */
+  XMPP_COMPONENT_JID: string;
+  XMPP_COMPONENT_SECRET: string;
+
+  SMS_SEND_MODE: SmsSendMode;
+  /** Seconds an outgoing message may wait for its line. */
+  QUEUE_TTL: number;
+  CALL_NOTIFY: boolean;
+
+  /** `host:port` for /metrics and /health; "" = off. */
+  METRICS_BIND: string;
+}
