@@ -1,0 +1,83 @@
+/**
+ * The per-line sender: a pure state machine that hands one SMS or one USSD
+ * request to a GoIP line. No I/O and no timers inside: the driver
+ * (`outbound.ts`) feeds it events (`start`, `reply`, `tick`, `sendid`) and
+ * carries out the actions it returns (send a datagram, fetch a fresh sendid,
+ * report the outcome); `state.timerAtMs` says when it wants the next `tick`.
+ *
+ * Rules (goip-protocol.md, DESIGN.md rule 5):
+ * - Never resend because of `WAIT`. Once the GoIP said `WAIT` for the packet
+ *   that carries the text (`SMS …` or `SEND …`), it has the SMS: that packet is
+ *   never sent again; only `OK`/`ERROR` or the overall timeout end it.
+ * - Retransmit a packet only after `silenceMs` of complete silence, at most
+ *   `maxRetransmits` times per packet, and give up after `totalTimeoutMs`.
+ * - Giving up after the text-bearing packet went out is `uncertain` (the GoIP
+ *   may have sent it); giving up before that (session form, no `PASSWORD`/`SEND`
+ *   request came) is `failed`.
+ * - `ERROR … GSM_LOGOUT` and `too_many_sends_in_server` put the item back in
+ *   the queue (`retry`); `ERROR <sid> SENDID` restarts with a new sendid.
+ * - USSD: one resend after `ussdResendMs` without answer, give up after
+ *   `ussdTimeoutMs`.
+ *
+ * @module
+ */
+
+import {
+  DEFAULT_TIMINGS,
+  type SenderEvent,
+  type SenderState,
+  type SenderStep,
+  type SenderTimings,
+  type SendJob,
+} from "./sender_types.ts";
+import { ussdStart, ussdStep } from "./sender_ussd.ts";
+import { smsStart, smsStep } from "./sender_sms.ts";
+
+export * from "./sender_types.ts";
+
+/** A fresh machine for a job; feed it `{ type: "start" }` next. */
+export function createSender(
+  job: SendJob,
+  timings: SenderTimings = DEFAULT_TIMINGS,
+): SenderState {
+  return {
+    job,
+    timings,
+    phase: "new",
+    sendid: job.sendid,
+    startedMs: 0,
+    lastActivityMs: 0,
+    lastPacket: "",
+    retransmits: 0,
+    sawWait: false,
+    sendidRestarts: 0,
+    timerAtMs: null,
+    outcome: null,
+  };
+}
+
+/** Feed one event; returns the next state and the actions to carry out. */
+export function stepSender(
+  state: SenderState,
+  event: SenderEvent,
+): SenderStep {
+  if (state.phase === "finished") return { state, actions: [] };
+  if (event.type === "start") {
+    if (state.phase !== "new") return { state, actions: [] };
+    const s = { ...state, startedMs: event.nowMs };
+    return state.job.kind === "ussd"
+      ? ussdStart(s, event.nowMs)
+      : smsStart(s, event.nowMs);
+  }
+  if (event.type === "reply" && event.reply.sendid !== state.sendid) {
+    return { state, actions: [] };
+  }
+  return state.job.kind === "ussd"
+    ? ussdStep(state, event)
+    : smsStep(state, event);
+}
+
+/** Is the machine done (an `outcome` action was returned)? */
+export function senderFinished(state: SenderState): boolean {
+  return state.phase === "finished";
+}
