@@ -1,0 +1,50 @@
+/**
+ * The `--help` text.
+ *
+ * @module
+ */
+
+/** What `goippy --help` prints. */
+export const USAGE = `goippy: GoIP GSM gateways <-> XMPP bridge
+
+Usage: goippy [--config FILE] [COMMAND]
+
+With no command, goippy runs the daemon.
+
+Config file: --config FILE, else $GOIPPY_CONFIG, else \${GOIPPY_ROOT:-/}etc/goippy.conf
+
+Commands:
+  --help, -h                     this text
+  --version                      version, Deno version, store dialects
+  --check                        validate the config, print the effective settings
+                                 (secrets masked); exit 0 when valid, 1 when not
+  --sample [FILE] [--force]      write a commented sample config (mode 0600) to FILE
+                                 (default \${GOIPPY_ROOT:-/}etc/goippy.conf; "-" = stdout);
+                                 an existing file is kept unless --force is given
+  --add <ext> <pass> [allow_regex]
+                                 add a gateway: GoIP ID goippy_<ext>, password <pass>;
+                                 outgoing numbers must match allow_regex (default .*)
+  --add <ext> <pass> <channel|-> [allow_regex]
+                                 the original goippy's form (channel is kept, unused)
+  --remove <ext>                 delete a gateway
+  --listExt                      list gateways (ext, GoIP ID, MSISDN, enabled,
+                                 allow_regex, last seen, address)
+  --enable <ext>                 enable a gateway
+  --disable <ext>                disable a gateway (its GoIP is refused)
+  --send <ext> <number> <text…>  send an SMS through the running daemon, print
+                                 the outcome
+  --ussd <ext> <code>            send a USSD code through the running daemon, print
+                                 the answer
+      --timeout S                how long --send/--ussd wait (default 60 s);
+                                 exit 0 done, 1 error, 2 no outcome in time
+  --status                       lines (online/offline, signal, operator, last seen)
+                                 and queue depths, from the database
+  --prosody-module               print mod_sms_alias.lua for Prosody
+  --install [postfix]            install and start the systemd service
+                                 (goippy[-postfix].service, /etc/goippy[-postfix].conf)
+  --uninstall [postfix]          stop and remove the service (config and data stay)
+  --list                         list goippy services
+
+Environment: GOIPPY_CONFIG (config file), GOIPPY_ROOT (prefix of system paths,
+default /), JOURNAL_STREAM (set by systemd: journald-style log lines).
+`;
