@@ -1,0 +1,43 @@
+/**
+ * Open the store the config asks for.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/types.ts";
+import type { Logger } from "../log.ts";
+import { openMysqlStore } from "./mysql.ts";
+import { openSqliteStore } from "./sqlite.ts";
+import type { Store } from "./types.ts";
+
+/**
+ * Open the SQLite file or connect to MySQL according to `config.DB_BACKEND`.
+ * The caller then calls `store.migrate()`. Throws with a clear message when
+ * the database cannot be opened.
+ */
+export async function openStore(config: Config, log: Logger): Promise<Store> {
+  if (config.DB_BACKEND === "mysql") {
+    const store = await openMysqlStore({
+      host: config.DB_HOST,
+      port: config.DB_PORT,
+      user: config.DB_USER,
+      password: config.DB_PASS,
+      database: config.DB_NAME,
+    }, log);
+    log.debug(
+      `store: mysql ${config.DB_USER}@${config.DB_HOST}:${config.DB_PORT}/${config.DB_NAME}`,
+    );
+    return store;
+  }
+  try {
+    const store = openSqliteStore(config.SQLITE_PATH, log);
+    log.debug(`store: sqlite ${config.SQLITE_PATH}`);
+    return await Promise.resolve(store);
+  } catch (err) {
+    throw new Error(
+      `cannot open SQLite database ${config.SQLITE_PATH}: ${
+        (err as Error).message
+      }`,
+    );
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The {@linkcode Store} implementation shared by both dialects: every method
+ * is plain, portable SQL over a {@linkcode SqlDriver}, so SQLite and MySQL
+ * return identical shapes. The SQL lives in the `sql_*.ts` files by concern.
+ *
+ * @module
+ */
+
+import type { Logger } from "../log.ts";
+import { migrate, readVersion } from "./migrate.ts";
+import type { SqlDriver } from "./sql_driver.ts";
+import * as calls from "./sql_calls.ts";
+import * as gw from "./sql_gateways.ts";
+import * as inc from "./sql_incoming.ts";
+import * as out from "./sql_outbox.ts";
+import type {
+  CallRecord,
+  Dialect,
+  Gateway,
+  GatewayWithState,
+  InboxItem,
+  IncomingSms,
+  LineState,
+  NewGateway,
+  NewInboxItem,
+  NewOutboxItem,
+  OutboxItem,
+  OutboxUpdate,
+  QueueDepths,
+  Store,
+  TrafficEntry,
+} from "./types.ts";
+
+/** A store over one SQL driver. */
+export class SqlStore implements Store {
+  readonly dialect: Dialect;
+  #d: SqlDriver;
+  #log?: Logger;
+
+  constructor(driver: SqlDriver, log?: Logger) {
+    this.#d = driver;
+    this.dialect = driver.dialect;
+    this.#log = log;
+  }
+
+  async migrate(): Promise<void> {
+    await migrate(this.#d, this.#log);
+  }
+  schemaVersion(): Promise<number> {
+    return readVersion(this.#d, this.dialect);
+  }
+  close(): Promise<void> {
+    return this.#d.close();
+  }
+  async ping(): Promise<void> {
+    await this.#d.all("SELECT 1 AS one");
+  }
+
+  addGateway(g: NewGateway): Promise<Gateway> {
+    return gw.addGateway(this.#d, g);
+  }
+  removeGateway(ext: string): Promise<boolean> {
+    return gw.removeGateway(this.#d, ext);
+  }
+  setGatewayEnabled(ext: string, enabled: boolean): Promise<boolean> {
+    return gw.setGatewayEnabled(this.#d, ext, enabled);
+  }
+  gatewayByExt(ext: string): Promise<Gateway | undefined> {
+    return gw.gatewayBy(this.#d, "ext", ext);
+  }
+  gatewayByGoipId(goipId: string): Promise<Gateway | undefined> {
+    return gw.gatewayBy(this.#d, "goip_id", goipId);
+  }
+  listGateways(): Promise<GatewayWithState[]> {
+    return gw.listGateways(this.#d);
+  }
+  saveLineState(state: LineState): Promise<void> {
+    return gw.saveLineState(this.#d, state);
+  }
+  lineState(goipId: string): Promise<LineState | undefined> {
+    return gw.lineState(this.#d, goipId);
+  }
+  nextSendId(goipId: string): Promise<number> {
+    return out.nextSendId(this.#d, goipId);
+  }
+
+  storeIncomingSms(
+    sms: IncomingSms,
+    dedupeWindowMs: number,
+    nowMs?: number,
+  ): Promise<"stored" | "duplicate"> {
+    return inc.storeIncomingSms(this.#d, sms, dedupeWindowMs, nowMs);
+  }
+  logTraffic(entry: TrafficEntry): Promise<void> {
+    return inc.logTraffic(this.#d, entry);
+  }
+  enqueueInbox(item: NewInboxItem): Promise<number> {
+    return inc.enqueueInbox(this.#d, item);
+  }
+  pendingInbox(limit: number): Promise<InboxItem[]> {
+    return inc.pendingInbox(this.#d, limit);
+  }
+  markInboxDone(ids: number[]): Promise<void> {
+    return inc.markInboxDone(this.#d, ids);
+  }
+
+  recordCall(call: Omit<CallRecord, "id" | "endedMs">): Promise<number> {
+    return calls.recordCall(this.#d, call);
+  }
+  completeCall(
+    goipId: string,
+    remoteNum: string,
+    cause: string,
+    raw: string,
+    nowMs = Date.now(),
+  ): Promise<CallRecord | undefined> {
+    return calls.completeCall(this.#d, goipId, remoteNum, cause, raw, nowMs);
+  }
+  recentCalls(limit: number): Promise<CallRecord[]> {
+    return calls.recentCalls(this.#d, limit);
+  }
+
+  enqueueOutbox(item: NewOutboxItem): Promise<number> {
+    return out.enqueueOutbox(this.#d, item);
+  }
+  outboxItem(id: number): Promise<OutboxItem | undefined> {
+    return out.outboxItem(this.#d, id);
+  }
+  nextQueued(goipId: string): Promise<OutboxItem | undefined> {
+    return out.nextQueued(this.#d, goipId);
+  }
+  linesWithQueued(): Promise<string[]> {
+    return out.linesWithQueued(this.#d);
+  }
+  updateOutbox(id: number, change: OutboxUpdate): Promise<void> {
+    return out.updateOutbox(this.#d, id, change);
+  }
+  findSentBySmsNo(
+    goipId: string,
+    smsNo: number,
+    sinceMs: number,
+  ): Promise<OutboxItem | undefined> {
+    return out.findSentBySmsNo(this.#d, goipId, smsNo, sinceMs);
+  }
+  markInterruptedUncertain(): Promise<OutboxItem[]> {
+    return out.moveState(this.#d, "sending", "uncertain", "", []);
+  }
+  expireQueued(beforeMs: number): Promise<OutboxItem[]> {
+    return out.moveState(this.#d, "queued", "expired", "AND created_ms < ?", [
+      beforeMs,
+    ]);
+  }
+
+  queueDepths(): Promise<QueueDepths> {
+    return inc.queueDepths(this.#d);
+  }
+  purgeOlderThan(beforeMs: number): Promise<number> {
+    return inc.purgeOlderThan(this.#d, beforeMs);
+  }
+}

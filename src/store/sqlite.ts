@@ -1,0 +1,19 @@
+/**
+ * The SQLite store: {@linkcode SqlStore} over `node:sqlite`.
+ *
+ * @module
+ */
+
+import type { Logger } from "../log.ts";
+import { SqlStore } from "./sql_store.ts";
+import { SqliteDriver, type SqliteDriverOptions } from "./sqlite_driver.ts";
+import type { Store } from "./types.ts";
+
+/** Open (creating when missing) the SQLite database at `path`; call `migrate()` next. */
+export function openSqliteStore(
+  path: string,
+  log?: Logger,
+  opts?: SqliteDriverOptions,
+): Store {
+  return new SqlStore(new SqliteDriver(path, opts), log);
+}

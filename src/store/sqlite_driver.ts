@@ -1,0 +1,125 @@
+/**
+ * {@linkcode SqlDriver} over `node:sqlite`'s `DatabaseSync`.
+ *
+ * Pragmas: WAL (readers never block the writer; the CLI and the daemon share
+ * the file), `busy_timeout` 5 s (a second process waits instead of failing),
+ * `synchronous=FULL` (a committed SMS survives a power cut before it is
+ * acknowledged to the GoIP). Statements are prepared once per instance.
+ * `DatabaseSync` is synchronous, so callers of one instance are serialized by
+ * a per-instance lock: a transaction never sees another caller's statements.
+ *
+ * @module
+ */
+
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type {
+  Param,
+  Row,
+  RunResult,
+  SqlConn,
+  SqlDriver,
+} from "./sql_driver.ts";
+
+/** Milliseconds a writer waits for another process's lock. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** Options for {@linkcode SqliteDriver}. */
+export interface SqliteDriverOptions {
+  /** `synchronous` pragma; FULL unless told otherwise (benchmarks). */
+  synchronous?: "FULL" | "NORMAL" | "OFF";
+}
+
+/** A SQLite database file (or `:memory:`). */
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = "sqlite" as const;
+  #db: DatabaseSync;
+  #stmts = new Map<string, StatementSync>();
+  #lock: Promise<unknown> = Promise.resolve();
+  #conn: SqlConn;
+
+  constructor(path: string, opts: SqliteDriverOptions = {}) {
+    this.#db = new DatabaseSync(path);
+    try {
+      this.#db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+      this.#db.exec("PRAGMA journal_mode = WAL");
+      this.#db.exec(`PRAGMA synchronous = ${opts.synchronous ?? "FULL"}`);
+    } catch (err) {
+      this.#db.close();
+      throw err;
+    }
+    this.#conn = {
+      all: (sql, params) => Promise.resolve(this.#all(sql, params)),
+      run: (sql, params) => Promise.resolve(this.#run(sql, params)),
+      exec: (sql) => Promise.resolve(this.#db.exec(sql)),
+    };
+  }
+
+  all(sql: string, params?: Param[]): Promise<Row[]> {
+    return this.#locked(() => this.#all(sql, params));
+  }
+
+  run(sql: string, params?: Param[]): Promise<RunResult> {
+    return this.#locked(() => this.#run(sql, params));
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.#locked(() => this.#db.exec(sql));
+  }
+
+  transaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
+    return this.#locked(async () => {
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await fn(this.#conn);
+        this.#db.exec("COMMIT");
+        return result;
+      } catch (err) {
+        try {
+          this.#db.exec("ROLLBACK");
+        } catch {
+          // The transaction may already be gone (e.g. SQLITE_FULL).
+        }
+        throw err;
+      }
+    });
+  }
+
+  isUniqueViolation(err: unknown): boolean {
+    return err instanceof Error && /UNIQUE constraint failed/.test(err.message);
+  }
+
+  close(): Promise<void> {
+    return this.#locked(() => {
+      this.#stmts.clear();
+      if (this.#db.isOpen) this.#db.close();
+    });
+  }
+
+  #locked<T>(fn: () => T | Promise<T>): Promise<T> {
+    const next = this.#lock.then(fn);
+    this.#lock = next.catch(() => {});
+    return next;
+  }
+
+  #stmt(sql: string): StatementSync {
+    let s = this.#stmts.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  #all(sql: string, params: Param[] = []): Row[] {
+    return this.#stmt(sql).all(...params.map(bind)) as Row[];
+  }
+
+  #run(sql: string, params: Param[] = []): RunResult {
+    const r = this.#stmt(sql).run(...params.map(bind));
+    return { changes: Number(r.changes), lastId: Number(r.lastInsertRowid) };
+  }
+}
+
+function bind(p: Param): string | number | null {
+  return typeof p === "boolean" ? (p ? 1 : 0) : p;
+}
