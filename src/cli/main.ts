@@ -11,6 +11,19 @@ import { ConfigError, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { runDaemon } from "../daemon.ts";
 import { DIALECTS, VERSION } from "../version.ts";
+import { openStore } from "../store/open.ts";
+import type { Store } from "../store/types.ts";
+import type { Config } from "../config/types.ts";
+import { type CliIo, consoleIo } from "./io.ts";
+import {
+  addGateway,
+  listGateways,
+  removeGateway,
+  setEnabled,
+} from "./gateways.ts";
+import { sendSms, sendUssd } from "./outbox.ts";
+import { showStatus } from "./status.ts";
+import { checkConfig, writeSample } from "./config_cmds.ts";
 
 /** Run goippy with these arguments; resolves with the process exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -38,6 +51,9 @@ export function fail(message: string): number {
 }
 
 async function dispatch(cli: CliArgs): Promise<number> {
+  const io = consoleIo();
+  const [a0] = cli.args;
+  const wait = { timeoutMs: (cli.timeoutS ?? 60) * 1000 };
   switch (cli.command) {
     case "help":
       console.log(USAGE);
@@ -51,8 +67,56 @@ async function dispatch(cli: CliArgs): Promise<number> {
       return 0;
     case "daemon":
       return await daemon(cli);
-    default:
-      return fail(`--${cli.command} is not available yet`);
+    case "check":
+      return await checkConfig(cli.config, io);
+    case "sample":
+      return await writeSample(a0, cli.force, io);
+    case "add":
+      return await withStore(cli, io, (s) => addGateway(s, cli.args, io));
+    case "remove":
+      return await withStore(cli, io, (s) => removeGateway(s, a0, io));
+    case "enable":
+    case "disable":
+      return await withStore(
+        cli,
+        io,
+        (s) => setEnabled(s, a0, cli.command === "enable", io),
+      );
+    case "listExt":
+      return await withStore(cli, io, (s) => listGateways(s, io));
+    case "status":
+      return await withStore(cli, io, (s, c) => showStatus(s, c, io));
+    case "send":
+      return await withStore(cli, io, (s) => sendSms(s, cli.args, io, wait));
+    case "ussd":
+      return await withStore(cli, io, (s) => sendUssd(s, cli.args, io, wait));
+    case "prosody-module":
+    case "install":
+    case "uninstall":
+    case "list":
+      return fail(`--${cli.command} is not available yet in this build`);
+  }
+}
+
+/** Open the configured store (migrated), run `fn`, close the store. */
+async function withStore(
+  cli: CliArgs,
+  io: CliIo,
+  fn: (store: Store, config: Config) => Promise<number>,
+): Promise<number> {
+  const { config, notes } = await loadFor(cli);
+  for (const note of notes) io.err(`goippy: note: ${note}`);
+  const log = createLogger({
+    level: "warn",
+    journald: false,
+    write: (line) => io.err(line),
+  });
+  const store = await openStore(config, log);
+  try {
+    await store.migrate();
+    return await fn(store, config);
+  } finally {
+    await store.close();
   }
 }
 

@@ -1,0 +1,82 @@
+/**
+ * `--check` and `--sample`: the config file from the command line.
+ *
+ * @module
+ */
+
+import { configPath, loadConfig, underRoot } from "../config/load.ts";
+import { SAMPLE_CONFIG } from "../config/sample.ts";
+import { showConfig } from "../config/show.ts";
+import { ConfigError } from "../config/error.ts";
+import { UsageError } from "./args.ts";
+import type { CliIo } from "./io.ts";
+
+/** `--check`: validate, print effective settings (secrets masked); 0 valid, 1 not. */
+export async function checkConfig(
+  path: string | undefined,
+  io: CliIo,
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): Promise<number> {
+  const where = configPath({ path, env }).path;
+  try {
+    const { config, notes } = await loadConfig({ path, env });
+    for (const note of notes) io.err(`goippy: note: ${note}`);
+    io.out(
+      `# effective settings (${config.sourcePath || "built-in defaults"})`,
+    );
+    io.out(showConfig(config));
+    io.err(`goippy: configuration file ${where} test is successful`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.err(`goippy: ${err.message}`);
+    io.err(`goippy: configuration file ${where} test failed`);
+    return 1;
+  }
+}
+
+/** `--sample [FILE] [--force]`: write the commented sample with mode 0600. */
+export async function writeSample(
+  file: string | undefined,
+  force: boolean,
+  io: CliIo,
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): Promise<number> {
+  if (file === "-") {
+    io.out(SAMPLE_CONFIG.replace(/\n$/, ""));
+    return 0;
+  }
+  const path = file ?? underRoot("etc/goippy.conf", env);
+  try {
+    const info = await Deno.lstat(path);
+    if (!force) {
+      throw new UsageError(
+        `${path} exists already; use --force to overwrite it`,
+      );
+    }
+    if (!info.isFile) throw new UsageError(`${path} is not a regular file`);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  try {
+    await Deno.writeTextFile(path, SAMPLE_CONFIG, {
+      mode: 0o600,
+      createNew: !force,
+    });
+    await Deno.chmod(path, 0o600);
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound
+      ? "no such directory"
+      : err instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : err instanceof Deno.errors.AlreadyExists
+      ? "it exists already; use --force to overwrite it"
+      : (err as Error).message;
+    throw new UsageError(`cannot write ${path}: ${why}`);
+  }
+  io.out(
+    `wrote sample config to ${path} (mode 0600); check it with: ` +
+      `goippy --config ${path} --check`,
+  );
+  return 0;
+}

@@ -1,0 +1,60 @@
+/**
+ * `--status`: every line and the queue depths, read from the database (the
+ * same picture as /metrics, without needing the endpoint).
+ *
+ * @module
+ */
+
+import type { Config } from "../config/types.ts";
+import type { GatewayWithState, Store } from "../store/types.ts";
+import type { CliIo } from "./io.ts";
+import { formatSeen, formatTable } from "./table.ts";
+
+/** online / offline / never seen / disabled, as `--status` shows a line. */
+export function lineCondition(
+  g: GatewayWithState,
+  offlineAfterS: number,
+  nowMs: number,
+): string {
+  if (!g.enabled) return "disabled";
+  const seen = g.state?.lastSeenMs ?? 0;
+  if (!seen) return "never seen";
+  return nowMs - seen <= offlineAfterS * 1000 ? "online" : "offline";
+}
+
+/** Print the status table; exit code 0. */
+export async function showStatus(
+  store: Store,
+  config: Config,
+  io: CliIo,
+  nowMs = Date.now(),
+): Promise<number> {
+  const gateways = await store.listGateways();
+  const depths = await store.queueDepths();
+  const online =
+    gateways.filter((g) =>
+      lineCondition(g, config.GOIP_OFFLINE_AFTER, nowMs) === "online"
+    ).length;
+  io.out(
+    `store: ${store.dialect}; lines: ${online} online of ${gateways.length}`,
+  );
+  if (gateways.length > 0) {
+    io.out(formatTable(
+      ["ext", "goip_id", "msisdn", "line", "signal", "operator", "last seen"],
+      gateways.map((g) => [
+        g.ext,
+        g.goipId,
+        g.msisdn,
+        lineCondition(g, config.GOIP_OFFLINE_AFTER, nowMs),
+        g.state?.signal == null ? "" : String(g.state.signal),
+        g.state?.provider ?? "",
+        formatSeen(g.state?.lastSeenMs ?? 0, nowMs),
+      ]),
+    ));
+  }
+  io.out(
+    `queues: to XMPP ${depths.inboxPending} pending; to GoIP ` +
+      `${depths.outboxQueued} queued, ${depths.outboxSending} sending`,
+  );
+  return 0;
+}

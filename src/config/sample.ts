@@ -1,0 +1,114 @@
+/**
+ * The fully commented sample config that `goippy --sample` and
+ * `goippy --install` write. Embedded as a string so a compiled binary needs
+ * no file beside it.
+ *
+ * @module
+ */
+
+/** Options of {@linkcode sampleConfig}. */
+export interface SampleOptions {
+  /** SQLite file the sample points at (default `/var/lib/goippy/goippy.sqlite3`). */
+  sqlitePath?: string;
+}
+
+/** The sample config text; every key is shown with its default. */
+export function sampleConfig(opts: SampleOptions = {}): string {
+  const sqlitePath = opts.sqlitePath ?? "/var/lib/goippy/goippy.sqlite3";
+  return `# goippy configuration (TOML).
+#
+# Every key is shown with its built-in default; a line starting with "#" is
+# a comment, so remove the "#" to change a setting. Strings need quotes,
+# booleans are true/false (the original goippy's Python-style True/False and
+# 'single quotes' are accepted too). Check this file with: goippy --check
+#
+# This file holds passwords: keep it mode 0600.
+
+# --- database ----------------------------------------------------------------
+
+# "sqlite" (one file, nothing to set up) or "mysql" (MySQL/MariaDB).
+# DB_BACKEND = "sqlite"
+
+# SQLite: the database file, created when missing (alias: DB_FILE).
+# Built-in default: "./goippy.sqlite3" (relative to the working directory).
+SQLITE_PATH = ${JSON.stringify(sqlitePath)}
+
+# MySQL/MariaDB connection (used when DB_BACKEND = "mysql"). The database must
+# exist; goippy creates its tables (utf8mb4) and upgrades the original
+# goippy's tables in place. DB_NAME has the alias DB_BASE.
+# DB_HOST = "127.0.0.1"
+# DB_PORT = 3306
+# DB_USER = "goippy"
+# DB_PASS = ""
+# DB_NAME = "goippy"
+
+# --- GoIP UDP "SMS Server" -------------------------------------------------------
+
+# Address and port goippy listens on; set the GoIP's "SMS Server IP" and
+# "SMS Server Port" to reach them (aliases: GOIP_BIND, GOIP_PORT).
+# GOIP_UDP_BIND = "0.0.0.0"
+# GOIP_UDP_PORT = 44444
+
+# Only take a line's events from the address its last authenticated
+# keepalive came from.
+# GOIP_PIN_ADDRESS = true
+
+# Source ranges allowed to talk to the UDP port, e.g.
+# ["192.168.1.0/24", "10.0.0.7"]; empty = everyone (firewall the port!).
+# GOIP_ALLOW_SOURCES = []
+
+# Seconds without a keepalive after which a line counts as offline.
+# GOIP_OFFLINE_AFTER = 90
+
+# Minutes within which a repeated incoming SMS (same GoIP, same counter) is a
+# retransmission: acknowledged again, stored once.
+# RECEIVE_DEDUPE_MINUTES = 10
+
+# --- outgoing SMS/USSD ---------------------------------------------------------
+
+# "sms": one packet per SMS (SMS <id> <telid> <pass> <number> <text>), as the
+# original goippy did; "msg": the MSG/PASSWORD/SEND/DONE session.
+# SMS_SEND_MODE = "sms"
+
+# Seconds an outgoing message may wait for its line before it expires.
+# QUEUE_TTL = 86400
+
+# Tell the user about incoming calls (missed, or ended with their cause).
+# CALL_NOTIFY = true
+
+# --- XMPP component (XEP-0114) ---------------------------------------------------
+
+# The XMPP server's component port.
+# XMPP_HOST = "127.0.0.1"
+# XMPP_PORT = 5347
+
+# The component's JID, e.g. "sms.example.org"; "" turns XMPP off
+# (alias: XMPP_DATA_DOMAIN). Needs XMPP_COMPONENT_SECRET.
+# XMPP_COMPONENT_JID = ""
+# XMPP_COMPONENT_SECRET = ""
+
+# The users' domain: gateway <ext> belongs to <ext>@XMPP_DOMAIN. When empty,
+# it is XMPP_COMPONENT_JID without its first label (sms.example.org ->
+# example.org).
+# XMPP_DOMAIN = ""
+
+# --- logging and monitoring -------------------------------------------------------
+
+# Log to stdout (false: to stderr). Under systemd lines go to the journal
+# with their levels.
+# LOG_TO_STDOUT = true
+
+# "error", "warn", "info" or "debug".
+# LOG_LEVEL = "info"
+
+# Days of traffic and call history to keep; 0 = forever (alias: LOG_DAYS).
+# LOG_RETENTION_DAYS = 0
+
+# host:port for GET /metrics (Prometheus) and GET /health, e.g.
+# "127.0.0.1:9464"; "" = off.
+# METRICS_BIND = ""
+`;
+}
+
+/** The sample as `--sample` writes it. */
+export const SAMPLE_CONFIG: string = sampleConfig();
