@@ -1,0 +1,258 @@
+/**
+ * The outbound driver: takes queued SMS/USSD from the outbox and hands them
+ * to the GoIP lines, one item at a time per line, through the pure sender
+ * state machine (`sender.ts`).
+ *
+ * - A line is served only while it is online (an address is known and its
+ *   last keepalive is at most GOIP_OFFLINE_AFTER seconds old).
+ * - Before the first datagram of an attempt the row becomes `sending` with its
+ *   sendid, so an attempt cut short by a crash is found at the next start and
+ *   reported as uncertain (never resent).
+ * - Replies arrive through the hub (`reply` events) and are matched by the
+ *   line's address and the sendid in flight.
+ * - Wakes on the hub's `outbox` and `line` events and polls the outbox every
+ *   `pollMs` (the CLI writes the database from another process).
+ * - Expires items older than QUEUE_TTL.
+ * - `stop()` abandons an attempt in flight: its row stays `sending` and is
+ *   reported as uncertain at the next start.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/types.ts";
+import type { Hub } from "../hub.ts";
+import type { Logger } from "../log.ts";
+import type { LineState, Store } from "../store/types.ts";
+import {
+  type AttemptContext,
+  type GoipTransport,
+  type InFlight,
+  routeReply,
+  runAttempt,
+  type Timer,
+} from "./outbound_attempt.ts";
+import { reportFinal } from "./outbound_report.ts";
+import { DEFAULT_TIMINGS, type SenderTimings } from "./sender.ts";
+import { expiredText, interruptedText, noGatewayText } from "./user_texts.ts";
+
+export type { GoipTransport } from "./outbound_attempt.ts";
+
+/** What {@linkcode startOutbound} needs. */
+export interface OutboundDeps {
+  store: Store;
+  hub: Hub;
+  transport: GoipTransport;
+  config: Config;
+  log: Logger;
+  /** Clock (epoch ms); defaults to `Date.now`. */
+  now?: () => number;
+  /** Override sender timings (tests use short ones). */
+  timings?: Partial<SenderTimings>;
+  /** Outbox poll period; default 1000 ms. */
+  pollMs?: number;
+  /** Expiry check period; default 30 000 ms. */
+  expireEveryMs?: number;
+}
+
+/** A running driver. */
+export interface Outbound {
+  /** Stop polling and abandon attempts in flight; resolves when idle. */
+  stop(): Promise<void>;
+}
+
+/** Start the outbound driver. */
+export function startOutbound(deps: OutboundDeps): Outbound {
+  return new OutboundDriver(deps);
+}
+
+class OutboundDriver implements Outbound {
+  #d: OutboundDeps;
+  #now: () => number;
+  #timings: SenderTimings;
+  #stopped = false;
+  /** False until interrupted sends of the last run have been dealt with. */
+  #ready = false;
+  #tasks = new Set<Promise<void>>();
+  #workers = new Set<string>();
+  #inFlight = new Map<string, InFlight>();
+  #pausedUntil = new Map<string, number>();
+  #timers = new Set<Timer>();
+  #unsubscribe: (() => void)[] = [];
+  #lock: Promise<unknown> = Promise.resolve();
+  #pumping = false;
+  #pumpAgain = false;
+  #attemptCtx: AttemptContext;
+
+  constructor(deps: OutboundDeps) {
+    this.#d = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#timings = { ...DEFAULT_TIMINGS, ...deps.timings };
+    this.#attemptCtx = {
+      ...deps,
+      timings: this.#timings,
+      now: this.#now,
+      stopped: () => this.#stopped,
+      inFlight: this.#inFlight,
+      timers: this.#timers,
+      pauseLine: (goipId, untilMs) => this.#pauseLine(goipId, untilMs),
+    };
+    const { hub } = deps;
+    this.#unsubscribe.push(
+      hub.on("reply", (r) => {
+        if (!routeReply(this.#inFlight, r.addr, r.reply)) {
+          deps.log.debug(
+            `udp <- ${r.addr}: ${r.reply.kind} for sendid ${r.reply.sendid} not in flight`,
+          );
+        }
+      }),
+      hub.on("outbox", () => this.#pump()),
+      hub.on("line", () => this.#pump()),
+    );
+    this.#track(this.#startup());
+    this.#every(deps.pollMs ?? 1000, () => this.#pump());
+    this.#every(
+      deps.expireEveryMs ?? 30_000,
+      () => this.#track(this.#expire()),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const u of this.#unsubscribe) u();
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    for (const f of this.#inFlight.values()) f.wake?.();
+    while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+  }
+
+  async #startup(): Promise<void> {
+    const { store } = this.#d;
+    const rows = await store.markInterruptedUncertain();
+    for (const item of rows) {
+      await reportFinal(this.#d, item, "uncertain", interruptedText(item.kind));
+    }
+    await this.#expire();
+    this.#ready = true;
+    this.#pump();
+  }
+
+  #track(p: Promise<void>): void {
+    const t = p.catch((err) =>
+      this.#d.log.error(`outbound: ${(err as Error).message ?? err}`)
+    ).finally(() => this.#tasks.delete(t));
+    this.#tasks.add(t);
+  }
+
+  #every(ms: number, fn: () => void): void {
+    const id = setInterval(() => {
+      if (!this.#stopped) fn();
+    }, ms);
+    this.#timers.add(id);
+  }
+
+  /** Run `fn` alone: picking an item and expiring never interleave. */
+  #locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn, fn);
+    this.#lock = run.catch(() => {});
+    return run;
+  }
+
+  async #expire(): Promise<void> {
+    const ttl = this.#d.config.QUEUE_TTL;
+    if (this.#stopped || ttl <= 0) return;
+    const rows = await this.#locked(() =>
+      this.#d.store.expireQueued(this.#now() - ttl * 1000)
+    );
+    for (const item of rows) {
+      await reportFinal(this.#d, item, "expired", expiredText(item.kind, ttl));
+    }
+  }
+
+  /** Look for lines with queued items and start a worker for each idle one. */
+  #pump(): void {
+    if (this.#stopped || !this.#ready) return;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    this.#track(
+      (async () => {
+        try {
+          const now = this.#now();
+          for (const goipId of await this.#d.store.linesWithQueued()) {
+            if (this.#stopped) return;
+            if (this.#workers.has(goipId)) continue;
+            if ((this.#pausedUntil.get(goipId) ?? 0) > now) continue;
+            this.#workers.add(goipId);
+            this.#track(
+              this.#work(goipId).finally(() => this.#workers.delete(goipId)),
+            );
+          }
+        } finally {
+          this.#pumping = false;
+          if (this.#pumpAgain) {
+            this.#pumpAgain = false;
+            this.#pump();
+          }
+        }
+      })(),
+    );
+  }
+
+  #online(line: LineState | undefined): line is LineState {
+    if (!line || line.addr === "") return false;
+    const maxAge = this.#d.config.GOIP_OFFLINE_AFTER * 1000;
+    return this.#now() - line.lastSeenMs <= maxAge;
+  }
+
+  /** Serve one line until its queue is empty or it cannot be served now. */
+  async #work(goipId: string): Promise<void> {
+    const { store } = this.#d;
+    while (!this.#stopped) {
+      if ((this.#pausedUntil.get(goipId) ?? 0) > this.#now()) return;
+      const gw = await store.gatewayByGoipId(goipId);
+      if (!gw) {
+        const item = await store.nextQueued(goipId);
+        if (!item) return;
+        await reportFinal(
+          this.#d,
+          item,
+          "failed",
+          noGatewayText(item.kind, goipId),
+        );
+        continue;
+      }
+      const line = await store.lineState(goipId);
+      if (!gw.enabled || !this.#online(line)) return;
+      const picked = await this.#locked(async () => {
+        if (this.#stopped) return undefined;
+        const item = await store.nextQueued(goipId);
+        if (!item) return undefined;
+        const sendid = await store.nextSendId(goipId);
+        await store.updateOutbox(item.id, {
+          state: "sending",
+          sendid,
+          attempts: item.attempts + 1,
+        });
+        return { item, sendid };
+      });
+      if (!picked) return;
+      await runAttempt(this.#attemptCtx, picked.item, {
+        sendid: picked.sendid,
+        password: gw.goipPass,
+        addr: line.addr,
+      });
+    }
+  }
+
+  #pauseLine(goipId: string, untilMs: number): void {
+    this.#pausedUntil.set(goipId, untilMs);
+    const id = setTimeout(() => {
+      this.#timers.delete(id);
+      this.#pausedUntil.delete(goipId);
+      this.#pump();
+    }, Math.max(0, untilMs - this.#now()));
+    this.#timers.add(id);
+  }
+}

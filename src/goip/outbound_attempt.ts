@@ -1,0 +1,189 @@
+/**
+ * One attempt of one outbox item on one line: runs the pure sender state
+ * machine (`sender.ts`) against the real world — datagrams through the
+ * transport, replies from the hub, timers — until it reports an outcome.
+ * Used by the outbound driver (`outbound.ts`).
+ *
+ * @module
+ */
+
+import type { Logger } from "../log.ts";
+import type { Config } from "../config/types.ts";
+import type { OutboxItem, Store } from "../store/types.ts";
+import type { Hub } from "../hub.ts";
+import { maskCommand } from "./format.ts";
+import { describeItem, reportOutcome } from "./outbound_report.ts";
+import {
+  createSender,
+  type SenderEvent,
+  type SenderTimings,
+  type SendJob,
+  stepSender,
+} from "./sender.ts";
+import type { ReplyPacket } from "./types.ts";
+import { requeuedText } from "./user_texts.ts";
+
+/** Sends a datagram from the listening socket (the UDP endpoint implements it). */
+export interface GoipTransport {
+  send(addr: string, text: string): Promise<void>;
+}
+
+/** The attempt in flight on one line, as the reply router sees it. */
+export interface InFlight {
+  addr: string;
+  sendid: number;
+  replies: ReplyPacket[];
+  wake: (() => void) | null;
+}
+
+/** A timer handle. */
+export type Timer = ReturnType<typeof setTimeout>;
+
+/** What an attempt needs from its driver. */
+export interface AttemptContext {
+  store: Store;
+  hub: Hub;
+  log: Logger;
+  config: Config;
+  transport: GoipTransport;
+  timings: SenderTimings;
+  now: () => number;
+  stopped: () => boolean;
+  /** Attempts in flight by goip_id (the attempt adds and removes itself). */
+  inFlight: Map<string, InFlight>;
+  /** Live timers, cleared by the driver's stop(). */
+  timers: Set<Timer>;
+  /** Keep the line idle until `untilMs` (e.g. SIM not registered). */
+  pauseLine: (goipId: string, untilMs: number) => void;
+}
+
+/** Where and how to send: the sendid already persisted with state `sending`. */
+export interface AttemptTarget {
+  sendid: number;
+  password: string;
+  /** The line's learned `ip:port`. */
+  addr: string;
+}
+
+/**
+ * Run one attempt to its outcome and record it. Returns early (leaving the
+ * row `sending`, to be reported uncertain at the next start) when stopped.
+ */
+export async function runAttempt(
+  ctx: AttemptContext,
+  item: OutboxItem,
+  target: AttemptTarget,
+): Promise<void> {
+  const { store, log } = ctx;
+  const { addr } = target;
+  const job: SendJob = {
+    kind: item.kind,
+    mode: ctx.config.SMS_SEND_MODE,
+    sendid: target.sendid,
+    telid: item.id,
+    password: target.password,
+    number: item.number,
+    text: item.body,
+  };
+  const flight: InFlight = {
+    addr,
+    sendid: target.sendid,
+    replies: [],
+    wake: null,
+  };
+  ctx.inFlight.set(item.goipId, flight);
+  log.debug(`${describeItem(item)}: sendid ${target.sendid} to ${addr}`);
+  try {
+    let step = stepSender(createSender(job, ctx.timings), {
+      type: "start",
+      nowMs: ctx.now(),
+    });
+    while (true) {
+      let next: SenderEvent | null = null;
+      for (const action of step.actions) {
+        if (action.type === "send") {
+          await transmit(ctx, addr, action.text);
+        } else if (action.type === "needSendid") {
+          const sid = await store.nextSendId(item.goipId);
+          await store.updateOutbox(item.id, { sendid: sid });
+          flight.sendid = sid;
+          next = { type: "sendid", sendid: sid, nowMs: ctx.now() };
+        } else if (action.outcome.state === "retry") {
+          const { why, retryAtMs } = action.outcome;
+          const secs = Math.round((retryAtMs - ctx.now()) / 1000);
+          const text = requeuedText(why, secs);
+          await store.updateOutbox(item.id, { state: "queued", error: text });
+          log.warn(`${describeItem(item)}: ${text}`);
+          ctx.pauseLine(item.goipId, retryAtMs);
+          return;
+        } else {
+          await reportOutcome(ctx, item, action.outcome);
+          return;
+        }
+      }
+      next ??= await nextEvent(ctx, flight, step.state.timerAtMs);
+      if (next === null) return; // stopped: the row stays `sending`
+      step = stepSender(step.state, next);
+    }
+  } finally {
+    ctx.inFlight.delete(item.goipId);
+  }
+}
+
+/** Hand a reply to the attempt waiting for it; false when none is. */
+export function routeReply(
+  inFlight: Map<string, InFlight>,
+  addr: string,
+  reply: ReplyPacket,
+): boolean {
+  for (const flight of inFlight.values()) {
+    if (flight.addr === addr && flight.sendid === reply.sendid) {
+      flight.replies.push(reply);
+      flight.wake?.();
+      return true;
+    }
+  }
+  return false;
+}
+
+async function transmit(
+  ctx: AttemptContext,
+  addr: string,
+  text: string,
+): Promise<void> {
+  ctx.log.debug(`udp -> ${addr}: ${maskCommand(text).trimEnd()}`);
+  try {
+    await ctx.transport.send(addr, text);
+  } catch (err) {
+    // Treated like a lost datagram: the silence rules retransmit.
+    ctx.log.warn(`udp -> ${addr} failed: ${(err as Error).message}`);
+  }
+}
+
+/** The next reply for the attempt, or a tick at `timerAtMs`; null once stopped. */
+function nextEvent(
+  ctx: AttemptContext,
+  flight: InFlight,
+  timerAtMs: number | null,
+): Promise<SenderEvent | null> {
+  return new Promise((resolve) => {
+    let timer: Timer | undefined;
+    const done = () => {
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        ctx.timers.delete(timer);
+      }
+      flight.wake = null;
+      const reply = flight.replies.shift();
+      if (ctx.stopped()) resolve(null);
+      else if (reply) resolve({ type: "reply", reply, nowMs: ctx.now() });
+      else resolve({ type: "tick", nowMs: ctx.now() });
+    };
+    if (ctx.stopped() || flight.replies.length > 0) return done();
+    flight.wake = done;
+    if (timerAtMs !== null) {
+      timer = setTimeout(done, Math.max(0, timerAtMs - ctx.now()));
+      ctx.timers.add(timer);
+    }
+  });
+}

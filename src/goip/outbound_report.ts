@@ -1,0 +1,121 @@
+/**
+ * Telling people how an outgoing SMS/USSD ended: the outbox row (which the
+ * CLI polls), the traffic log, and for items that came from XMPP an inbox row
+ * (a message error with the user's stanza id, or a `[USSD] …` answer).
+ *
+ * @module
+ */
+
+import type { Hub } from "../hub.ts";
+import type { Logger } from "../log.ts";
+import type { OutboxItem, OutState, Store } from "../store/types.ts";
+import type { SendOutcome } from "./sender.ts";
+import { failureText } from "./user_texts.ts";
+
+/** What the reporter needs. */
+export interface ReportDeps {
+  store: Store;
+  hub: Hub;
+  log: Logger;
+}
+
+/** A short label of an item for log lines (`sms #12 to +3725551234 on goippy_2001`). */
+export function describeItem(item: OutboxItem): string {
+  const to = item.kind === "sms" ? ` to ${item.number}` : ` ${item.body}`;
+  return `${item.kind} #${item.id}${to} on ${item.goipId}`;
+}
+
+/**
+ * Record the final outcome of an item (not for `retry`): update its row, log
+ * the traffic and queue what the XMPP user should see.
+ */
+export async function reportOutcome(
+  deps: ReportDeps,
+  item: OutboxItem,
+  outcome: Exclude<SendOutcome, { state: "retry" }>,
+): Promise<void> {
+  const { store, log } = deps;
+  if (outcome.state === "sent") {
+    await store.updateOutbox(item.id, {
+      state: "sent",
+      smsNo: outcome.smsNo,
+      result: outcome.result,
+      error: "",
+    });
+    await logOut(store, item, "sent");
+    if (item.kind === "ussd") {
+      log.info(`${describeItem(item)}: answered`);
+      await store.logTraffic({
+        dir: "in",
+        kind: "ussd",
+        goipId: item.goipId,
+        ext: item.ext,
+        number: "",
+        xmppJid: item.fromJid,
+        body: outcome.result,
+        status: "answer",
+      });
+      if (item.origin === "xmpp" && item.fromJid !== "") {
+        await store.enqueueInbox({
+          kind: "chat",
+          fromJid: item.toJid,
+          toJid: item.fromJid,
+          body: `[USSD] ${outcome.result}`,
+          refId: "",
+          goipId: item.goipId,
+        });
+        deps.hub.emit("inbox", undefined);
+      }
+    } else {
+      log.info(
+        `${describeItem(item)}: sent${
+          outcome.smsNo === null ? " (no sms_no)" : ` (sms_no ${outcome.smsNo})`
+        }`,
+      );
+    }
+    return;
+  }
+  const text = failureText(item.kind, outcome.reason);
+  await reportFinal(deps, item, outcome.state, text);
+}
+
+/**
+ * Record that an item ended as `state` with the human `text`: the row's
+ * error column, the traffic log and, for XMPP users, a message error.
+ * The row's state must already be `state` or is set here.
+ */
+export async function reportFinal(
+  deps: ReportDeps,
+  item: OutboxItem,
+  state: OutState,
+  text: string,
+): Promise<void> {
+  const { store, log } = deps;
+  await store.updateOutbox(item.id, { state, error: text });
+  await logOut(store, item, state);
+  log.warn(`${describeItem(item)}: ${text}`);
+  if (item.origin === "xmpp" && item.fromJid !== "") {
+    await store.enqueueInbox({
+      kind: "error",
+      fromJid: item.toJid,
+      toJid: item.fromJid,
+      body: text,
+      refId: item.stanzaId,
+      goipId: item.goipId,
+    });
+    deps.hub.emit("inbox", undefined);
+  }
+}
+
+function logOut(store: Store, item: OutboxItem, status: string) {
+  return store.logTraffic({
+    dir: "out",
+    kind: item.kind,
+    goipId: item.goipId,
+    ext: item.ext,
+    number: item.number,
+    xmppJid: item.fromJid,
+    body: item.body,
+    status,
+  });
+}
