@@ -121,7 +121,9 @@ export function parseConfigText(
 const KEY_LINE = /^\s*["']?([A-Za-z0-9_-]+)["']?\s*=/;
 
 function keyOnLine(text: string, line: number): string {
-  return KEY_LINE.exec(text.split("\n")[line - 1] ?? "")?.[1] ?? "";
+  const l = text.split("\n")[line - 1] ?? "";
+  return (KEY_LINE.exec(l) ?? /^\s*([A-Za-z][A-Za-z0-9_]*)\b/.exec(l))?.[1] ??
+    "";
 }
 
 /** Top-level key → 1-based line of its assignment. */
