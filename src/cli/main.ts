@@ -10,6 +10,11 @@ import { USAGE } from "./usage.ts";
 import { ConfigError, loadConfig, type LoadedConfig } from "../config/load.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { runDaemon } from "../daemon.ts";
+import {
+  installService,
+  listServices,
+  uninstallService,
+} from "../systemd/install.ts";
 import { DIALECTS, VERSION } from "../version.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
@@ -90,10 +95,13 @@ async function dispatch(cli: CliArgs): Promise<number> {
       return await withStore(cli, io, (s) => sendSms(s, cli.args, io, wait));
     case "ussd":
       return await withStore(cli, io, (s) => sendUssd(s, cli.args, io, wait));
-    case "prosody-module":
     case "install":
+      return await installService(a0);
     case "uninstall":
+      return await uninstallService(a0);
     case "list":
+      return await listServices();
+    case "prosody-module":
       return fail(`--${cli.command} is not available yet in this build`);
   }
 }
