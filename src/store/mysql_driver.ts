@@ -30,6 +30,9 @@ export interface MysqlOptions {
   connectionLimit?: number;
 }
 
+/** Times a transaction chosen as a deadlock victim is run. */
+const DEADLOCK_RETRIES = 5;
+
 type Executor = Pick<mysql.Pool, "execute" | "query">;
 
 /** A MySQL/MariaDB database. */
@@ -68,7 +71,25 @@ export class MysqlDriver implements SqlDriver {
     return exec(this.#pool, sql);
   }
 
+  /**
+   * InnoDB may pick a transaction as a deadlock victim (e.g. two RECEIVE
+   * copies at once); it is then rolled back whole and safe to run again.
+   */
   async transaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await this.#transaction(fn);
+      } catch (err) {
+        const code = (err as { code?: string })?.code;
+        if (code !== "ER_LOCK_DEADLOCK" || attempt >= DEADLOCK_RETRIES) {
+          throw err;
+        }
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  async #transaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
     const c = await this.#pool.getConnection();
     let broken = false;
     try {

@@ -45,16 +45,16 @@ export function nextSendId(
   nowMs = Date.now(),
 ): Promise<number> {
   const floor = Math.floor(nowMs / 1000);
+  // One upsert statement: the row lock is taken at once, so concurrent
+  // callers queue up instead of deadlocking.
+  const bump = "CASE WHEN last_id + 1 > ? THEN last_id + 1 ELSE ? END";
+  const upsert = d.dialect === "sqlite"
+    ? "INSERT INTO goippy_sendid (goip_id, last_id) VALUES (?, ?) " +
+      `ON CONFLICT (goip_id) DO UPDATE SET last_id = ${bump}`
+    : "INSERT INTO goippy_sendid (goip_id, last_id) VALUES (?, ?) " +
+      `ON DUPLICATE KEY UPDATE last_id = ${bump}`;
   return d.transaction(async (c) => {
-    await c.run(
-      `${insertIgnore(d)} INTO goippy_sendid (goip_id, last_id) VALUES (?, 0)`,
-      [goipId],
-    );
-    await c.run(
-      "UPDATE goippy_sendid SET last_id = CASE WHEN last_id + 1 > ? " +
-        "THEN last_id + 1 ELSE ? END WHERE goip_id = ?",
-      [floor, floor, goipId],
-    );
+    await c.run(upsert, [goipId, floor, floor, floor]);
     const rows = await c.all(
       "SELECT last_id FROM goippy_sendid WHERE goip_id = ?",
       [goipId],

@@ -2,7 +2,10 @@
  * {@linkcode SqlDriver} over `node:sqlite`'s `DatabaseSync`.
  *
  * Pragmas: WAL (readers never block the writer; the CLI and the daemon share
- * the file), `busy_timeout` 5 s (a second process waits instead of failing),
+ * the file), a short `busy_timeout` plus an asynchronous retry for up to
+ * {@linkcode SQLITE_BUSY_TIMEOUT_MS} when another connection holds the write
+ * lock (a synchronous wait alone would block the event loop, and would
+ * deadlock two stores of one process on the same file),
  * `synchronous=FULL` (a committed SMS survives a power cut before it is
  * acknowledged to the GoIP). Statements are prepared once per instance.
  * `DatabaseSync` is synchronous, so callers of one instance are serialized by
@@ -20,8 +23,11 @@ import type {
   SqlDriver,
 } from "./sql_driver.ts";
 
-/** Milliseconds a writer waits for another process's lock. */
-export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+/** Milliseconds a writer waits, in all, for another connection's lock. */
+export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/** Milliseconds SQLite itself waits (blocking) before reporting busy. */
+const SYNC_BUSY_MS = 50;
 
 /** Options for {@linkcode SqliteDriver}. */
 export interface SqliteDriverOptions {
@@ -40,7 +46,7 @@ export class SqliteDriver implements SqlDriver {
   constructor(path: string, opts: SqliteDriverOptions = {}) {
     this.#db = new DatabaseSync(path);
     try {
-      this.#db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+      this.#db.exec(`PRAGMA busy_timeout = ${SYNC_BUSY_MS}`);
       this.#db.exec("PRAGMA journal_mode = WAL");
       this.#db.exec(`PRAGMA synchronous = ${opts.synchronous ?? "FULL"}`);
     } catch (err) {
@@ -59,16 +65,16 @@ export class SqliteDriver implements SqlDriver {
   }
 
   run(sql: string, params?: Param[]): Promise<RunResult> {
-    return this.#locked(() => this.#run(sql, params));
+    return this.#locked(() => whenFree(() => this.#run(sql, params)));
   }
 
   exec(sql: string): Promise<void> {
-    return this.#locked(() => this.#db.exec(sql));
+    return this.#locked(() => whenFree(() => this.#db.exec(sql)));
   }
 
   transaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
     return this.#locked(async () => {
-      this.#db.exec("BEGIN IMMEDIATE");
+      await whenFree(() => this.#db.exec("BEGIN IMMEDIATE"));
       try {
         const result = await fn(this.#conn);
         this.#db.exec("COMMIT");
@@ -117,6 +123,21 @@ export class SqliteDriver implements SqlDriver {
   #run(sql: string, params: Param[] = []): RunResult {
     const r = this.#stmt(sql).run(...params.map(bind));
     return { changes: Number(r.changes), lastId: Number(r.lastInsertRowid) };
+  }
+}
+
+/** Run `fn`, retrying while the database is locked by another connection. */
+async function whenFree<T>(fn: () => T): Promise<T> {
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (let wait = 5;; wait = Math.min(wait * 2, 100)) {
+    try {
+      return fn();
+    } catch (err) {
+      const busy = err instanceof Error &&
+        /database is locked|SQLITE_BUSY/.test(err.message);
+      if (!busy || Date.now() > deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, wait + Math.random() * wait));
   }
 }
 

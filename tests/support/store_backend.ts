@@ -1,0 +1,154 @@
+/**
+ * Runs one table of store behaviours against SQLite and against a real
+ * MariaDB (started for the test, on a free port, in a temp dir). Each case
+ * gets a fresh, migrated database of its own.
+ *
+ * @module
+ */
+
+import { DatabaseSync } from "node:sqlite";
+import mysql from "mysql2/promise";
+import { openMysqlStore } from "../../src/store/mysql.ts";
+import { openSqliteStore } from "../../src/store/sqlite.ts";
+import type { Dialect, Store } from "../../src/store/types.ts";
+import {
+  haveMariaDb,
+  type MariaDb,
+  MARIADB_MISSING,
+  startMariaDb,
+} from "./mariadb.ts";
+
+/** What a case gets. */
+export interface StoreCtx {
+  dialect: Dialect;
+  /** Open, migrated store (closed by the harness). */
+  store: Store;
+  /** Close `store` and open the same database again (migrated). */
+  reopen(): Promise<Store>;
+  /** Another store on the same database (closed by the harness). */
+  second(): Promise<Store>;
+  /** Raw SQL on the same database, outside the store. */
+  raw(sql: string): Promise<Record<string, unknown>[]>;
+  /** The MariaDB server (mysql only). */
+  mariadb?: MariaDb;
+}
+
+/** One behaviour; `fresh: true` gets an empty, not yet migrated database. */
+export interface StoreCase {
+  name: string;
+  fresh?: boolean;
+  /** Load this SQL (per dialect) before opening the store. */
+  seed?: (dialect: Dialect) => Promise<string>;
+  only?: Dialect;
+  fn: (ctx: StoreCtx) => Promise<void>;
+}
+
+/** Register `Store: <title> [sqlite]` and `[mysql]` tests running `cases` as steps. */
+export function storeContract(title: string, cases: StoreCase[]): void {
+  Deno.test(`Store: ${title} [sqlite]`, async (t) => {
+    const dir = await Deno.makeTempDir({ prefix: "goippy-store-" });
+    try {
+      let i = 0;
+      for (const c of cases) {
+        if (c.only && c.only !== "sqlite") continue;
+        const path = `${dir}/case${i++}.sqlite3`;
+        await t.step(c.name, () =>
+          runCase(c, "sqlite", {
+            open: () => Promise.resolve(openSqliteStore(path)),
+            raw: (sql) => {
+              const db = new DatabaseSync(path);
+              try {
+                return Promise.resolve(
+                  /^\s*select|^\s*pragma/i.test(sql)
+                    ? db.prepare(sql).all() as Record<string, unknown>[]
+                    : (db.exec(sql), []),
+                );
+              } finally {
+                db.close();
+              }
+            },
+          }));
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+
+  const missing = !haveMariaDb() && !Deno.env.get("CI");
+  if (missing) console.warn(`Store: ${title} [mysql]: ${MARIADB_MISSING}`);
+  Deno.test({
+    name: `Store: ${title} [mysql]`,
+    ignore: missing,
+    async fn(t) {
+      const db = await startMariaDb();
+      if (!db) throw new Error(MARIADB_MISSING);
+      try {
+        let i = 0;
+        for (const c of cases) {
+          if (c.only && c.only !== "mysql") continue;
+          const database = await db.createDatabase(`case${i++}`);
+          const { host, port, user, password } = db;
+          const opts = { host, port, user, password, database };
+          await t.step(c.name, () =>
+            runCase(c, "mysql", {
+              open: () => openMysqlStore(opts),
+              raw: async (sql) => {
+                const conn = await mysql.createConnection({
+                  ...opts,
+                  charset: "UTF8MB4_BIN",
+                  multipleStatements: true,
+                  dateStrings: true,
+                });
+                try {
+                  const [rows] = await conn.query(sql);
+                  return Array.isArray(rows)
+                    ? rows as Record<string, unknown>[]
+                    : [];
+                } finally {
+                  await conn.end();
+                }
+              },
+              mariadb: db,
+            }));
+        }
+      } finally {
+        await db.stop();
+      }
+    },
+  });
+}
+
+interface Backend {
+  open(): Promise<Store>;
+  raw(sql: string): Promise<Record<string, unknown>[]>;
+  mariadb?: MariaDb;
+}
+
+async function runCase(c: StoreCase, dialect: Dialect, b: Backend) {
+  if (c.seed) await b.raw(await c.seed(dialect));
+  const opened: Store[] = [];
+  const open = async (migrate: boolean) => {
+    const s = await b.open();
+    opened.push(s);
+    if (migrate) await s.migrate();
+    return s;
+  };
+  const ctx: StoreCtx = {
+    dialect,
+    store: await open(!c.fresh),
+    async reopen() {
+      await ctx.store.close();
+      opened.splice(opened.indexOf(ctx.store), 1);
+      ctx.store = await open(true);
+      return ctx.store;
+    },
+    second: () => open(true),
+    raw: b.raw,
+    mariadb: b.mariadb,
+  };
+  try {
+    await c.fn(ctx);
+  } finally {
+    for (const s of opened) await s.close();
+  }
+}
