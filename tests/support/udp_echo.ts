@@ -1,0 +1,55 @@
+/**
+ * A bare Deno UDP echo server: every datagram goes straight back to its
+ * sender. The benchmark's floor (what the runtime costs without goippy).
+ *
+ * @module
+ */
+
+/** A running echo server. */
+export interface UdpEcho {
+  /** The UDP port it listens on. */
+  readonly port: number;
+  /** Datagrams echoed so far. */
+  readonly count: number;
+  /** Close the socket and wait for the loop to end. */
+  stop(): Promise<void>;
+}
+
+/** Start an echo server on `hostname` (default 127.0.0.1) and `port` (default: free). */
+export function startUdpEcho(
+  opts: { hostname?: string; port?: number } = {},
+): Promise<UdpEcho> {
+  const conn = Deno.listenDatagram({
+    transport: "udp",
+    hostname: opts.hostname ?? "127.0.0.1",
+    port: opts.port ?? 0,
+  });
+  let count = 0;
+  let stopped = false;
+  const loop = (async () => {
+    try {
+      for await (const [data, from] of conn) {
+        try {
+          await conn.send(data, from);
+          count++;
+        } catch {
+          // A peer that went away: keep echoing for the others.
+        }
+      }
+    } catch {
+      // The socket was closed by stop().
+    }
+  })();
+  return Promise.resolve({
+    port: (conn.addr as Deno.NetAddr).port,
+    get count() {
+      return count;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      conn.close();
+      await loop;
+    },
+  });
+}
