@@ -75,6 +75,9 @@ export async function startMariaDb(): Promise<MariaDb | null> {
   const datadir = `${dir}/data`;
   const socket = `${dir}/mysqld.sock`;
   const errLog = `${dir}/error.log`;
+  // A private tmpdir: parallel bootstraps in one /tmp clash on temp tables.
+  const tmpdir = `${dir}/tmp`;
+  await Deno.mkdir(tmpdir);
   const port = freeTcpPort();
   let child: Deno.ChildProcess | null = null;
   const user = "goippy";
@@ -87,6 +90,7 @@ export async function startMariaDb(): Promise<MariaDb | null> {
         ...asUser(),
         `--datadir=${datadir}`,
         `--socket=${socket}`,
+        `--tmpdir=${tmpdir}`,
         `--pid-file=${dir}/mysqld.pid`,
         `--log-error=${errLog}`,
         `--port=${port}`,
@@ -129,6 +133,7 @@ export async function startMariaDb(): Promise<MariaDb | null> {
         `--datadir=${datadir}`,
         ...asUser(),
         "--skip-test-db",
+        `--tmpdir=${tmpdir}`,
         ...SERVER_OPTS,
       ],
       stdin: "null",
