@@ -78,11 +78,27 @@ storeContract("incoming SMS, inbox and calls", [
         "other line",
         "later",
       ]);
+      // Another counter much later: the first line's old counters are gone.
+      assert.equal(
+        await store.storeIncomingSms(
+          sms(8, "much later"),
+          5 * MIN,
+          t0 + 20 * MIN,
+        ),
+        "stored",
+      );
+      assert.deepEqual(
+        (await raw(
+          "SELECT goip_id, n FROM goippy_receive_seen ORDER BY goip_id, n",
+        ))
+          .map((r) => [r.goip_id, Number(r.n)]),
+        [["goippy_2001", 8], ["goippy_2002", 7]],
+      );
       const log = await raw(
         "SELECT dir, kind, goip_id, ext, msisdn, xmpp_jid, body, status " +
           "FROM goippy_log ORDER BY id",
       );
-      assert.equal(log.length, 3);
+      assert.equal(log.length, 4);
       assert.deepEqual({ ...log[0] }, {
         dir: "in",
         kind: "sms",

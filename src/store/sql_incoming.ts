@@ -55,6 +55,12 @@ export function storeIncomingSms(
       }, nowMs),
     );
     await c.run(INBOX_INSERT, inboxParams(sms.delivery, nowMs));
+    // Forget this line's counters that left the window: the table stays
+    // small even when history is kept forever.
+    await c.run(
+      "DELETE FROM goippy_receive_seen WHERE goip_id = ? AND seen_ms <= ?",
+      [goipId, nowMs - dedupeWindowMs],
+    );
     return "stored";
   });
 }
