@@ -113,12 +113,21 @@ export class GoipFleet {
     return `${this.#opts.idPrefix}${i}`;
   }
 
-  /** Send one keepalive for every channel now and wait (bounded) for the replies. */
-  async keepaliveAll(timeoutMs: number): Promise<FleetStats> {
+  /**
+   * Send one keepalive for every channel, at most `window` unanswered at a
+   * time (so socket buffers do not overflow), and wait for the replies;
+   * gives up after `timeoutMs` in total.
+   */
+  async keepaliveAll(timeoutMs: number, window = 100): Promise<FleetStats> {
+    const end = Date.now() + timeoutMs;
     for (let i = 0; i < this.#opts.channels && !this.#closed; i++) {
+      while (this.#pending.size >= window && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 1));
+        this.#expire();
+      }
+      if (Date.now() >= end) break;
       await this.#sendKeepalive(i);
     }
-    const end = Date.now() + timeoutMs;
     while (this.#pending.size > 0 && Date.now() < end && !this.#closed) {
       await new Promise((r) => setTimeout(r, 10));
       this.#expire();
