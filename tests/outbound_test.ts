@@ -544,6 +544,57 @@ Deno.test("outbound: USSD error and USSD silence come back as errors", async () 
   }
 });
 
+Deno.test("outbound: a late OK turns an uncertain SMS into sent", async () => {
+  // WAIT at once, OK only after the (shortened) overall timeout.
+  const t = await setup({
+    sim: { okDelayMs: 2500 },
+    timings: { totalTimeoutMs: 1000 },
+  });
+  try {
+    const id = await t.enqueue({ stanzaId: "slow" });
+    const first = await t.waitState(id, ["uncertain", "sent"]);
+    assertEquals(first.state, "uncertain");
+    const row = await t.waitState(id, ["sent"]);
+    assertEquals(row.smsNo, t.sim.sentSms[0].smsNo);
+    assertEquals(t.sim.sentSms.length, 1);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("outbound: a late USSD answer still reaches the user, once", async () => {
+  const t = await setup({
+    sim: { ussdDelayMs: 1500, ussdAnswer: "Late balance" },
+    timings: { ussdResendMs: 300, ussdTimeoutMs: 1000 },
+  });
+  try {
+    const id = await t.enqueue({
+      kind: "ussd",
+      number: "",
+      body: "*100#",
+      toJid: OWN_LINE,
+      stanzaId: "u9",
+    });
+    const first = await t.waitState(id, ["failed", "sent"]);
+    assertEquals(first.state, "failed");
+    const row = await t.waitState(id, ["sent"]);
+    assertEquals(row.result, "Late balance");
+    // Both requests (first and resend) got an answer; only one is passed on.
+    await t.sim.waitFor(
+      () => t.logs.some((l) => /ussd for sendid \d+ not in flight/.test(l)),
+      5000,
+      "the second answer to be dropped",
+    );
+    const inbox = await t.store.pendingInbox(10);
+    assertEquals(inbox.map((i) => [i.kind, i.body]), [
+      ["error", "USSD failed: no answer from the network within 1 s"],
+      ["chat", "[USSD] Late balance"],
+    ]);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("outbound: CLI items only update their row", async () => {
   const t = await setup();
   try {

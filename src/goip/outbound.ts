@@ -22,7 +22,7 @@
 import type { Config } from "../config/types.ts";
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
-import type { LineState, Store } from "../store/types.ts";
+import type { LineState, OutboxItem, Store } from "../store/types.ts";
 import {
   type AttemptContext,
   type GoipTransport,
@@ -31,11 +31,15 @@ import {
   runAttempt,
   type Timer,
 } from "./outbound_attempt.ts";
-import { reportFinal } from "./outbound_report.ts";
+import { reportFinal, reportLateReply } from "./outbound_report.ts";
+import type { ReplyPacket } from "./types.ts";
 import { DEFAULT_TIMINGS, type SenderTimings } from "./sender.ts";
 import { expiredText, interruptedText, noGatewayText } from "./user_texts.ts";
 
 export type { GoipTransport } from "./outbound_attempt.ts";
+
+/** How long a reply to an attempt that gave up is still taken (10 min). */
+const LATE_REPLY_MS = 600_000;
 
 /** What {@linkcode startOutbound} needs. */
 export interface OutboundDeps {
@@ -75,6 +79,8 @@ class OutboundDriver implements Outbound {
   #tasks = new Set<Promise<void>>();
   #workers = new Set<string>();
   #inFlight = new Map<string, InFlight>();
+  /** Attempts that gave up, by `addr sendid`, while a late reply may come. */
+  #late = new Map<string, { item: OutboxItem; untilMs: number }>();
   #pausedUntil = new Map<string, number>();
   #timers = new Set<Timer>();
   #unsubscribe: (() => void)[] = [];
@@ -95,16 +101,16 @@ class OutboundDriver implements Outbound {
       inFlight: this.#inFlight,
       timers: this.#timers,
       pauseLine: (goipId, untilMs) => this.#pauseLine(goipId, untilMs),
+      gaveUp: (addr, sendid, item) => {
+        this.#late.set(`${addr} ${sendid}`, {
+          item,
+          untilMs: this.#now() + LATE_REPLY_MS,
+        });
+      },
     };
     const { hub } = deps;
     this.#unsubscribe.push(
-      hub.on("reply", (r) => {
-        if (!routeReply(this.#inFlight, r.addr, r.reply)) {
-          deps.log.debug(
-            `udp <- ${r.addr}: ${r.reply.kind} for sendid ${r.reply.sendid} not in flight`,
-          );
-        }
-      }),
+      hub.on("reply", (r) => this.#onReply(r.addr, r.reply)),
       hub.on("outbox", () => this.#pump()),
       hub.on("line", () => this.#pump()),
     );
@@ -244,6 +250,24 @@ class OutboundDriver implements Outbound {
         addr: line.addr,
       });
     }
+  }
+
+  #onReply(addr: string, reply: ReplyPacket): void {
+    if (routeReply(this.#inFlight, addr, reply)) return;
+    const now = this.#now();
+    for (const [key, late] of this.#late) {
+      if (late.untilMs < now) this.#late.delete(key);
+    }
+    const key = `${addr} ${reply.sendid}`;
+    const late = this.#late.get(key);
+    if (late && (reply.kind === "ok" || reply.kind === "ussd")) {
+      this.#late.delete(key); // the first answer counts, repeats do not
+      this.#track(reportLateReply(this.#d, late.item, reply).then(() => {}));
+      return;
+    }
+    this.#d.log.debug(
+      `udp <- ${addr}: ${reply.kind} for sendid ${reply.sendid} not in flight`,
+    );
   }
 
   #pauseLine(goipId: string, untilMs: number): void {

@@ -55,6 +55,8 @@ export interface AttemptContext {
   timers: Set<Timer>;
   /** Keep the line idle until `untilMs` (e.g. SIM not registered). */
   pauseLine: (goipId: string, untilMs: number) => void;
+  /** An attempt gave up without an answer: a late reply may still come. */
+  gaveUp: (addr: string, sendid: number, item: OutboxItem) => void;
 }
 
 /** Where and how to send: the sendid already persisted with state `sending`. */
@@ -117,7 +119,12 @@ export async function runAttempt(
           ctx.pauseLine(item.goipId, retryAtMs);
           return;
         } else {
-          await reportOutcome(ctx, item, action.outcome);
+          const outcome = action.outcome;
+          await reportOutcome(ctx, item, outcome);
+          const r = outcome.state === "sent" ? null : outcome.reason.code;
+          if (r === "no-final-answer" || r === "ussd-timeout") {
+            ctx.gaveUp(addr, flight.sendid, item);
+          }
           return;
         }
       }

@@ -10,6 +10,8 @@ import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { OutboxItem, OutState, Store } from "../store/types.ts";
 import type { SendOutcome } from "./sender.ts";
+import { cleanUssdText } from "./sender_ussd.ts";
+import type { ReplyPacket } from "./types.ts";
 import { failureText } from "./user_texts.ts";
 
 /** What the reporter needs. */
@@ -118,4 +120,42 @@ function logOut(store: Store, item: OutboxItem, status: string) {
     body: item.body,
     status,
   });
+}
+
+/**
+ * A reply that came after its attempt gave up (uncertain SMS, USSD timeout):
+ * an `OK` makes the SMS `sent` (so a later DELIVER can still become a
+ * receipt); a USSD answer is stored and passed on to the user. Returns false
+ * when the reply means nothing for the item.
+ */
+export async function reportLateReply(
+  deps: ReportDeps,
+  item: OutboxItem,
+  reply: ReplyPacket,
+): Promise<boolean> {
+  if (item.kind === "sms" && reply.kind === "ok") {
+    await deps.store.updateOutbox(item.id, {
+      state: "sent",
+      smsNo: reply.smsNo,
+    });
+    deps.log.info(`${describeItem(item)}: the GoIP confirmed it late: sent`);
+    return true;
+  }
+  if (item.kind !== "ussd" || reply.kind !== "ussd") return false;
+  const text = cleanUssdText(reply.text);
+  if (/^USSD send failed!?$/i.test(text.trim())) return false;
+  await deps.store.updateOutbox(item.id, { state: "sent", result: text });
+  deps.log.info(`${describeItem(item)}: answered late`);
+  if (item.origin === "xmpp" && item.fromJid !== "") {
+    await deps.store.enqueueInbox({
+      kind: "chat",
+      fromJid: item.toJid,
+      toJid: item.fromJid,
+      body: `[USSD] ${text}`,
+      refId: "",
+      goipId: item.goipId,
+    });
+    deps.hub.emit("inbox", undefined);
+  }
+  return true;
 }
