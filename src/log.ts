@@ -41,9 +41,33 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
-/** Replace the values of `pass:`/`password:` pieces (and `PASSWORD <sid> <pw>` etc.) by `***`. */
+/** GoIP commands that carry the password, and how to hide it. */
+const COMMAND_MASKS: [RegExp, string][] = [
+  // SMS <sid> <telid> <pw> <number> <text>
+  [/\bSMS (-?\d+) (\d+) \S+/g, "SMS $1 $2 ***"],
+  // PASSWORD <sid> <pw> (the device's `PASSWORD <sid>` has no password)
+  [/\bPASSWORD (-?\d+) [^\s]+/g, "PASSWORD $1 ***"],
+  // USSD <sid> <pw> <code>, USSDEXIT <sid> <pw>
+  [/\bUSSD (-?\d+) \S+ ([0-9*#+]+)(?=$|[\s"'])/g, "USSD $1 *** $2"],
+  [/\bUSSDEXIT (-?\d+) \S+/g, "USSDEXIT $1 ***"],
+  // GSM <sid> <pw>, CF <sid> <pw> <reason> <mode> <num> <ftime>
+  [/\b(GSM|CF) (-?\d+) (?!OK\b)[^\s;]+/g, "$1 $2 ***"],
+  // <control> <sid> [value] <pw> (value before the password)
+  [
+    /\b((?:get|set|svr)_[a-z_]+) (-?\d+)((?: [^\s]+)?) [^\s]+(?=$|[\s"'])/g,
+    "$1 $2$3 ***",
+  ],
+];
+
+/**
+ * Hide passwords: the values of `pass:`/`password:` pieces of GoIP packets,
+ * and the password token of the commands sent to a GoIP (`SMS`, `PASSWORD`,
+ * `USSD`, `USSDEXIT`, `GSM`, `CF`, `get_*`/`set_*`/`svr_*`).
+ */
 export function maskSecrets(text: string): string {
-  return text.replace(/\b(pass|password)(:)([^;\s]*)/gi, "$1$2***");
+  let out = text.replace(/\b(pass|password)(:)([^;\s]*)/gi, "$1$2***");
+  for (const [re, to] of COMMAND_MASKS) out = out.replace(re, to);
+  return out;
 }
 
 /** Make a logger; the level can be changed later by assigning `level`. */
