@@ -102,6 +102,10 @@ export abstract class SimChannel {
   get addr(): string {
     return `${(this.#conn.addr as Deno.NetAddr).hostname}:${this.port}`;
   }
+  /** Timers still scheduled (resends, module replies, keepalives); 0 after close. */
+  get pendingTimers(): number {
+    return this.#timers.size;
+  }
   /** True after {@linkcode close}. */
   get closed(): boolean {
     return this.#closed;
