@@ -129,7 +129,7 @@ export class SqliteDriver implements SqlDriver {
 /** Run `fn`, retrying while the database is locked by another connection. */
 async function whenFree<T>(fn: () => T): Promise<T> {
   const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
-  for (let wait = 5;; wait = Math.min(wait * 2, 100)) {
+  for (let wait = 2;; wait = Math.min(wait * 2, 50)) {
     try {
       return fn();
     } catch (err) {
