@@ -595,6 +595,39 @@ Deno.test("outbound: a late USSD answer still reaches the user, once", async () 
   }
 });
 
+Deno.test("outbound: a request that cannot be a datagram fails, nothing sent", async () => {
+  const t = await setup();
+  try {
+    const a = await t.enqueue({ number: "+372 555", stanzaId: "bad1" });
+    const b = await t.enqueue({
+      kind: "ussd",
+      number: "",
+      body: "*100#\nSMS 1 1 x 1 evil",
+      toJid: OWN_LINE,
+      stanzaId: "bad2",
+    });
+    const rowA = await t.waitState(a, ["failed", "sent"]);
+    const rowB = await t.waitState(b, ["failed", "sent"]);
+    assertEquals(rowA.error, 'SMS not sent: "+372 555" is not a phone number');
+    assertEquals(
+      rowB.error,
+      'USSD request not sent: "*100#\nSMS 1 1 x 1 evil" is not a USSD code (digits, *, #, +)',
+    );
+    const ok = await t.enqueue({ body: "fine" });
+    await t.waitState(ok, ["sent"]);
+    assertEquals(
+      t.sim.received.filter((d) => /^(SMS|USSD) /.test(d)).length,
+      1,
+    );
+    assertEquals(
+      (await t.store.pendingInbox(10)).map((i) => [i.kind, i.refId]),
+      [["error", "bad1"], ["error", "bad2"]],
+    );
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("outbound: CLI items only update their row", async () => {
   const t = await setup();
   try {

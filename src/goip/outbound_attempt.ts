@@ -12,8 +12,9 @@ import type { Config } from "../config/types.ts";
 import type { OutboxItem, Store } from "../store/types.ts";
 import type { Hub } from "../hub.ts";
 import { maskCommand } from "./format.ts";
-import { describeItem, reportOutcome } from "./outbound_report.ts";
+import { describeItem, reportFinal, reportOutcome } from "./outbound_report.ts";
 import {
+  checkJob,
   createSender,
   type SenderEvent,
   type SenderTimings,
@@ -21,7 +22,7 @@ import {
   stepSender,
 } from "./sender.ts";
 import type { ReplyPacket } from "./types.ts";
-import { requeuedText } from "./user_texts.ts";
+import { failureText, requeuedText } from "./user_texts.ts";
 
 /** Sends a datagram from the listening socket (the UDP endpoint implements it). */
 export interface GoipTransport {
@@ -87,6 +88,8 @@ export async function runAttempt(
     number: item.number,
     text: item.body,
   };
+  const bad = checkJob(job);
+  if (bad) return reportOutcome(ctx, item, { state: "failed", reason: bad });
   const flight: InFlight = {
     addr,
     sendid: target.sendid,
@@ -95,6 +98,7 @@ export async function runAttempt(
   };
   ctx.inFlight.set(item.goipId, flight);
   log.debug(`${describeItem(item)}: sendid ${target.sendid} to ${addr}`);
+  let transmitted = false;
   try {
     let step = stepSender(createSender(job, ctx.timings), {
       type: "start",
@@ -104,6 +108,7 @@ export async function runAttempt(
       let next: SenderEvent | null = null;
       for (const action of step.actions) {
         if (action.type === "send") {
+          transmitted = true;
           await transmit(ctx, addr, action.text);
         } else if (action.type === "needSendid") {
           const sid = await store.nextSendId(item.goipId);
@@ -132,6 +137,17 @@ export async function runAttempt(
       if (next === null) return; // stopped: the row stays `sending`
       step = stepSender(step.state, next);
     }
+  } catch (err) {
+    // A bug or a database error: say so rather than leave the row `sending`.
+    const why = (err as Error).message ?? String(err);
+    log.error(`${describeItem(item)}: ${why}`);
+    const reason = { code: "internal", why, maybeSent: transmitted } as const;
+    await reportFinal(
+      ctx,
+      item,
+      transmitted ? "uncertain" : "failed",
+      failureText(item.kind, reason),
+    );
   } finally {
     ctx.inFlight.delete(item.goipId);
   }

@@ -32,6 +32,7 @@ import {
 } from "./sender_types.ts";
 import { ussdStart, ussdStep } from "./sender_ussd.ts";
 import { smsStart, smsStep } from "./sender_sms.ts";
+import type { FailReason } from "./user_texts.ts";
 
 export * from "./sender_types.ts";
 
@@ -75,6 +76,37 @@ export function stepSender(
   return state.job.kind === "ussd"
     ? ussdStep(state, event)
     : smsStep(state, event);
+}
+
+/** At most this many UTF-8 bytes of SMS text (the `MSG` limit). */
+export const MAX_SMS_BYTES = 3000;
+
+/**
+ * Can the job be put into datagrams? Numbers, passwords and USSD codes are
+ * space-separated tokens (goip-protocol.md); the text has a byte limit.
+ * Returns why not, or null when it can.
+ */
+export function checkJob(job: SendJob): FailReason | null {
+  const bad = (why: string): FailReason => ({ code: "bad-request", why });
+  if (!/^[^\s]+$/.test(job.password)) {
+    return bad("the gateway password is empty or contains blanks");
+  }
+  if (job.kind === "ussd") {
+    return /^[0-9*#+]{1,64}$/.test(job.text)
+      ? null
+      : bad(`"${job.text.slice(0, 40)}" is not a USSD code (digits, *, #, +)`);
+  }
+  if (!/^\+?[0-9]{3,20}$/.test(job.number)) {
+    return bad(`"${job.number.slice(0, 40)}" is not a phone number`);
+  }
+  if (job.text === "") return bad("the text is empty");
+  const bytes = new TextEncoder().encode(job.text).length;
+  if (bytes > MAX_SMS_BYTES) {
+    return bad(
+      `the text is too long (${bytes} bytes, at most ${MAX_SMS_BYTES})`,
+    );
+  }
+  return null;
 }
 
 /** Is the machine done (an `outcome` action was returned)? */

@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import {
+  checkJob,
   createSender,
   DEFAULT_TIMINGS,
   type SenderEvent,
@@ -457,4 +458,41 @@ Deno.test("sender: custom timings are honoured", () => {
   }
   assertEquals(sends.length, 3);
   assertEquals(outcome?.state, "uncertain");
+});
+
+Deno.test("sender: checkJob refuses what cannot be put into a datagram", () => {
+  const table: [SendJob, string | null][] = [
+    [SMS, null],
+    [MSG, null],
+    [USSD, null],
+    [{ ...SMS, number: "12 34" }, '"12 34" is not a phone number'],
+    [{ ...SMS, number: "+1\n2345" }, '"+1\n2345" is not a phone number'],
+    [{ ...SMS, number: "12" }, '"12" is not a phone number'],
+    [{ ...SMS, text: "" }, "the text is empty"],
+    [
+      { ...SMS, text: "ä".repeat(1501) },
+      "the text is too long (3002 bytes, at most 3000)",
+    ],
+    [{ ...SMS, text: "ä".repeat(1500) }, null],
+    [
+      { ...SMS, password: "a b" },
+      "the gateway password is empty or contains blanks",
+    ],
+    [
+      { ...SMS, password: "" },
+      "the gateway password is empty or contains blanks",
+    ],
+    [
+      { ...USSD, text: "*100# 1" },
+      '"*100# 1" is not a USSD code (digits, *, #, +)',
+    ],
+    [{ ...USSD, text: "" }, '"" is not a USSD code (digits, *, #, +)'],
+  ];
+  for (const [job, why] of table) {
+    assertEquals(
+      checkJob(job),
+      why === null ? null : { code: "bad-request", why },
+      JSON.stringify(job),
+    );
+  }
 });

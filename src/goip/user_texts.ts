@@ -19,7 +19,11 @@ export type FailReason =
   /** `USSDERROR <sid> <why>` or a `USSD send failed!` answer. */
   | { code: "ussd-error"; why: string }
   /** No USSD answer in time. */
-  | { code: "ussd-timeout"; seconds: number };
+  | { code: "ussd-timeout"; seconds: number }
+  /** The request cannot be put into a datagram (checked before sending). */
+  | { code: "bad-request"; why: string }
+  /** goippy itself failed while sending (a bug or a database error). */
+  | { code: "internal"; why: string; maybeSent: boolean };
 
 /** Known GoIP error words, explained. */
 const GOIP_ERRORS: Record<string, string> = {
@@ -61,6 +65,12 @@ export function failureText(kind: "sms" | "ussd", reason: FailReason): string {
       return `USSD failed: ${reason.why.trim() || "the network refused it"}`;
     case "ussd-timeout":
       return `USSD failed: no answer from the network within ${reason.seconds} s`;
+    case "bad-request":
+      return `${what} not sent: ${reason.why}`;
+    case "internal":
+      return reason.maybeSent
+        ? `outcome uncertain: goippy failed while sending (${reason.why}); the gateway may or may not have sent it`
+        : `${what} not sent: goippy failed while sending (${reason.why})`;
   }
 }
 

@@ -63,6 +63,18 @@ Deno.test("user_texts: failure texts say what failed and why", () => {
       "USSD failed: no answer from the network within 45 s",
     ],
     [
+      ["sms", { code: "bad-request", why: "the text is empty" }],
+      "SMS not sent: the text is empty",
+    ],
+    [
+      ["sms", { code: "internal", why: "disk full", maybeSent: false }],
+      "SMS not sent: goippy failed while sending (disk full)",
+    ],
+    [
+      ["sms", { code: "internal", why: "disk full", maybeSent: true }],
+      "outcome uncertain: goippy failed while sending (disk full); the gateway may or may not have sent it",
+    ],
+    [
       ["ussd", { code: "goip-error", why: "GSM_LOGOUT" }],
       "USSD request not sent: the SIM is not registered on the GSM network (GSM_LOGOUT)",
     ],
