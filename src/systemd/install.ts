@@ -92,7 +92,9 @@ export async function installService(
       instance: inst,
       execStart: execStartFor({
         execPath,
-        flags: await goippyRunFlags(),
+        // Only Deno itself needs the flags; a compiled binary has them built
+        // in (and deno.json is not beside it to be read).
+        flags: isDenoCli(execPath) ? await goippyRunFlags() : [],
         mainTs: MAIN_TS,
         configPath: inst.configPath,
       }),
