@@ -25,6 +25,12 @@ import { createLogger } from "../src/log.ts";
 import { openStore } from "../src/store/open.ts";
 import type { NewOutboxItem, OutboxItem, Store } from "../src/store/types.ts";
 import { GoipSim, type GoipSimOptions } from "./support/goip_sim.ts";
+import {
+  haveMariaDb,
+  type MariaDb,
+  MARIADB_MISSING,
+  startMariaDb,
+} from "./support/mariadb.ts";
 
 const PASSWORD = "s3cret-pw";
 const GOIP_ID = "goippy_2001";
@@ -114,6 +120,8 @@ interface Setup {
   /** Do not start the driver (the test starts it with `startDriver`). */
   noDriver?: boolean;
   timings?: OutboundDeps["timings"];
+  /** Use this MariaDB (a fresh database in it) instead of SQLite. */
+  mariadb?: MariaDb;
 }
 
 /** Store + endpoint + simulator (+ driver); `close()` undoes everything. */
@@ -126,6 +134,19 @@ async function setup(opts: Setup = {}) {
     XMPP_COMPONENT_JID: "sms.example.org",
     ...opts.config,
   };
+  if (opts.mariadb) {
+    const m = opts.mariadb;
+    Object.assign(config, {
+      DB_BACKEND: "mysql",
+      DB_HOST: m.host,
+      DB_PORT: m.port,
+      DB_USER: m.user,
+      DB_PASS: m.password,
+      DB_NAME: await m.createDatabase(
+        `outbound_${crypto.randomUUID().slice(0, 8)}`,
+      ),
+    });
+  }
   const logs: string[] = [];
   const log = createLogger({
     level: "debug",
@@ -647,4 +668,65 @@ Deno.test("outbound: CLI items only update their row", async () => {
   } finally {
     await t.close();
   }
+});
+
+Deno.test({
+  name: "outbound on MariaDB: SMS in both forms, USSD, crash recovery",
+  ignore: !haveMariaDb() && !Deno.env.get("CI"),
+  fn: async (tt) => {
+    const mariadb = await startMariaDb();
+    if (!mariadb) throw new Error(MARIADB_MISSING);
+    try {
+      await tt.step("one-packet form and USSD", async () => {
+        const t = await setup({ mariadb });
+        try {
+          const id = await t.enqueue();
+          const u = await t.enqueue({
+            kind: "ussd",
+            number: "",
+            body: "*100#",
+            toJid: OWN_LINE,
+          });
+          const row = await t.waitState(id, ["sent", "failed", "uncertain"]);
+          assertEquals([row.state, row.smsNo], [
+            "sent",
+            t.sim.sentSms[0].smsNo,
+          ]);
+          assertEquals(t.sim.sentSms[0].text, "Hello; it's me: ünïcode ✓");
+          const ussd = await t.waitState(u, ["sent", "failed"]);
+          assertEquals(ussd.result, "Your balance is 5.00 EUR");
+          assertEquals(t.sim.violations, []);
+        } finally {
+          await t.close();
+        }
+      });
+      await tt.step("session form", async () => {
+        const t = await setup({ mariadb, config: { SMS_SEND_MODE: "msg" } });
+        try {
+          const id = await t.enqueue();
+          const row = await t.waitState(id, ["sent", "failed", "uncertain"]);
+          assertEquals(row.state, "sent");
+          assertEquals(t.sim.sentSms.map((s) => s.form), ["session"]);
+        } finally {
+          await t.close();
+        }
+      });
+      await tt.step("crash recovery", async () => {
+        const t = await setup({ mariadb, noDriver: true });
+        try {
+          const id = await t.enqueue({ stanzaId: "crash" });
+          await t.store.updateOutbox(id, { state: "sending", sendid: 3 });
+          t.startDriver();
+          await t.waitState(id, ["uncertain"]);
+          const next = await t.enqueue({ body: "next" });
+          await t.waitState(next, ["sent"]);
+          assertEquals(t.sim.sentSms.map((s) => s.text), ["next"]);
+        } finally {
+          await t.close();
+        }
+      });
+    } finally {
+      await mariadb.stop();
+    }
+  },
 });
