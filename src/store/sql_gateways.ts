@@ -64,14 +64,12 @@ async function conflicts(
     "SELECT ext, goip_id FROM goippy_gateways WHERE ext = ? OR goip_id = ?",
     [ext, goipId],
   );
-  for (const r of rows) {
-    if (r.ext === ext) {
-      throw new StoreConflictError(
-        `a gateway with ext ${ext} exists already`,
-      );
-    }
+  if (rows.some((r) => r.ext === ext)) {
+    throw new StoreConflictError(`a gateway with ext ${ext} exists already`);
+  }
+  if (rows.length) {
     throw new StoreConflictError(
-      `goip_id ${goipId} is used by the gateway with ext ${r.ext}`,
+      `goip_id ${goipId} is used by the gateway with ext ${rows[0].ext}`,
     );
   }
 }
