@@ -353,6 +353,36 @@ Deno.test("a resent SMS after WAIT is a second SMS, and a violation", async () =
   });
 });
 
+Deno.test("a second SMS before the first one's answer is a violation", async () => {
+  await withSim(() => null, { okDelayMs: 100 }, async (sim, srv) => {
+    await srv.command("SMS 1 1 pw +372555 a", sim, 1); // WAIT
+    await srv.command("SMS 2 1 pw +372555 b", sim, 1); // WAIT
+    await sim.waitFor(() => srv.texts("OK ").length === 2, WAIT_MS);
+    assertEquals(sim.violations, [
+      "SMS 2 1 while 1 1 is still being sent (sends must be serialized per line)",
+    ]);
+    await srv.command("SMS 3 1 pw +372555 c", sim, 2); // after both OKs
+    assertEquals(sim.violations.length, 1);
+    assertEquals(sim.sentSms.map((s) => s.text), ["a", "b", "c"]);
+  });
+});
+
+Deno.test("dropFilter loses chosen datagrams: the OK is lost, the SMS was sent", async () => {
+  await withSim(() => null, {}, async (sim, srv) => {
+    let lost = 0;
+    sim.dropFilter = (dir, text) =>
+      dir === "out" && text.startsWith("OK ") && lost++ === 0;
+    await srv.command("SMS 4 1 pw +372555 x", sim, 1);
+    await sim.waitFor(() => sim.droppedOut === 1, WAIT_MS, "the lost OK");
+    assertEquals(srv.texts(), ["WAIT 4 1"]);
+    assertEquals(sim.sentSms.length, 1);
+    sim.dropFilter = (dir, text) => dir === "in" && text.startsWith("USSD");
+    await srv.send("USSD 5 pw *100#", sim.port);
+    await sim.waitFor(() => sim.droppedIn === 1, WAIT_MS, "the lost USSD");
+    assertEquals(sim.ussdRequests, []);
+  });
+});
+
 Deno.test("sms_no wraps like a device", async () => {
   await withSim(
     () => null,

@@ -57,6 +57,11 @@ export abstract class SimChannel {
   /** Datagrams lost by fault injection, per direction. */
   droppedIn = 0;
   droppedOut = 0;
+  /**
+   * Targeted loss: return true to lose this datagram (`out` = device to
+   * server). Checked before the random drop; change it at any time.
+   */
+  dropFilter: ((dir: "in" | "out", text: string) => boolean) | null = null;
   /** Resend delay and count for {@linkcode exchange}; may be changed. */
   retransmitMs: number;
   retransmits: number;
@@ -231,14 +236,15 @@ export abstract class SimChannel {
   /** Transmit to the server unless dropped or closed. */
   protected async send(data: string | Uint8Array): Promise<void> {
     if (this.#closed) return;
-    if (this.#dropOut()) {
+    const text = typeof data === "string"
+      ? data
+      : new TextDecoder().decode(data);
+    if (this.dropFilter?.("out", text) || this.#dropOut()) {
       this.droppedOut++;
       return;
     }
     const bytes = typeof data === "string" ? this.#enc.encode(data) : data;
-    this.sent.push(
-      typeof data === "string" ? data : new TextDecoder().decode(data),
-    );
+    this.sent.push(text);
     try {
       await this.#conn.send(bytes, this.#server);
     } catch (e) {
@@ -250,12 +256,13 @@ export abstract class SimChannel {
     const dec = new TextDecoder();
     try {
       for await (const [bytes, from] of this.#conn) {
-        if (this.#dropIn()) {
+        const text = dec.decode(bytes);
+        if (this.dropFilter?.("in", text) || this.#dropIn()) {
           this.droppedIn++;
           continue;
         }
         try {
-          this.#dispatch(dec.decode(bytes), from as Deno.NetAddr);
+          this.#dispatch(text, from as Deno.NetAddr);
         } catch (e) {
           this.violation(`simulator failed on a datagram: ${e}`);
         }

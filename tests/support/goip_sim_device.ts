@@ -8,6 +8,7 @@
  */
 
 import { controlReply } from "./goip_sim_control.ts";
+import { handleUssd } from "./goip_sim_ussd.ts";
 import { type ServerCommand, utf8Length } from "./goip_sim_packets.ts";
 import type {
   ControlRequest,
@@ -40,6 +41,8 @@ export class SimDevice {
   ussdCache: { sendid: number; text: string } | null = null;
   readonly #sessions = new Map<number, Session>();
   readonly #counts = new Map<string, number>();
+  /** The SMS the module is busy with (`sendid telid`), until its final answer. */
+  #busy: string | null = null;
   /** sendids (and telids) already answered with WAIT. */
   readonly #waited = new Set<string>();
 
@@ -47,8 +50,8 @@ export class SimDevice {
   constructor(
     readonly settings: DeviceSettings,
     smsNoStart: number,
-    private readonly reply: (text: string) => void,
-    private readonly schedule: (delayMs: number, fn: () => void) => void,
+    readonly reply: (text: string) => void,
+    readonly schedule: (delayMs: number, fn: () => void) => void,
   ) {
     this.smsNo = smsNoStart;
   }
@@ -67,7 +70,7 @@ export class SimDevice {
       case "done":
         return this.#done(cmd.sendid);
       case "ussd":
-        return this.#ussd(cmd);
+        return handleUssd(this, cmd);
       case "ussdexit":
         if (cmd.password !== this.settings.password) {
           return this.reply(`ERROR ${cmd.sendid} PASSWORD`);
@@ -232,12 +235,23 @@ export class SimDevice {
         } ${sendid} ${telid} resent after WAIT`,
       );
     }
+    if (this.#busy !== null && this.#busy !== key) {
+      this.violations.push(
+        `${form === "sms" ? "SMS" : "SEND"} ${key} while ${this.#busy} ` +
+          `is still being sent (sends must be serialized per line)`,
+      );
+    }
+    const final = (text: string) => {
+      if (this.#busy === key) this.#busy = null;
+      this.reply(text);
+    };
     if (b === "error") {
       this.#waited.add(key);
+      this.#busy = key;
       this.reply(`WAIT ${sendid} ${telid}`);
       this.schedule(
         this.settings.okDelayMs,
-        () => this.reply(`ERROR ${sendid} ${telid} errorstatus:1`),
+        () => final(`ERROR ${sendid} ${telid} errorstatus:1`),
       );
       return;
     }
@@ -253,6 +267,7 @@ export class SimDevice {
     });
     if (b === "sent-silent") return;
     this.#waited.add(key);
+    this.#busy = key;
     const waits = b === "wait-long" ? Math.max(1, this.settings.waitCount) : 1;
     const gap = b === "wait-long" ? this.settings.waitIntervalMs : 0;
     this.reply(`WAIT ${sendid} ${telid}`);
@@ -262,48 +277,16 @@ export class SimDevice {
     const ok = smsNo === null
       ? `OK ${sendid} ${telid}`
       : `OK ${sendid} ${telid} ${smsNo}`;
-    this.schedule((waits - 1) * gap + this.settings.okDelayMs, () => {
-      this.reply(ok);
-    });
+    this.schedule(
+      (waits - 1) * gap + this.settings.okDelayMs,
+      () => final(ok),
+    );
   }
 
   #nextSmsNo(): number {
     const no = this.smsNo;
     this.smsNo = no >= this.settings.smsNoMax ? 0 : no + 1;
     return no;
-  }
-
-  #ussd(cmd: Extract<ServerCommand, { kind: "ussd" }>): void {
-    const at = Date.now();
-    const { sendid, password, code } = cmd;
-    if (/[\r\n]/.test(code)) {
-      this.violations.push(`USSD ${sendid} code contains a newline`);
-    }
-    const cache = this.ussdCache;
-    if (cache && sendid <= cache.sendid) {
-      this.ussdRequests.push({ sendid, code, password, at, cached: true });
-      return this.reply(`USSD ${sendid} ${cache.text}`);
-    }
-    this.ussdRequests.push({ sendid, code, password, at, cached: false });
-    if (password !== this.settings.password) {
-      return this.reply(`ERROR ${sendid} PASSWORD`);
-    }
-    const setting = this.settings.ussdBehaviour;
-    const b = typeof setting === "function" ? setting(code) : setting;
-    if (b === "silent") return;
-    if (b === "gsm-logout") return this.reply(`ERROR ${sendid} GSM_LOGOUT`);
-    this.schedule(this.settings.ussdDelayMs, () => {
-      if (b === "error") {
-        return this.reply(`USSDERROR ${sendid} ${this.settings.ussdError}`);
-      }
-      const answer = this.settings.ussdAnswer;
-      const text = b === "send-failed"
-        ? "USSD send failed!"
-        : (typeof answer === "function" ? answer(code) : answer) +
-          "@".repeat(this.settings.ussdPadding);
-      this.ussdCache = { sendid, text };
-      this.reply(`USSD ${sendid} ${text}`);
-    });
   }
 
   #control(cmd: Extract<ServerCommand, { kind: "control" }>): void {
