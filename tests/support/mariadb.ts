@@ -14,8 +14,9 @@
 import mysql from "mysql2/promise";
 import { freeTcpPort } from "./ports.ts";
 
-/** The server binary tests look for. */
-export const MARIADBD = "/usr/sbin/mariadbd";
+/** The server binary tests look for (env `GOIPPY_MARIADBD` overrides). */
+export const MARIADBD: string = Deno.env.get("GOIPPY_MARIADBD") ??
+  "/usr/sbin/mariadbd";
 
 /** A running test MariaDB. */
 export interface MariaDb {
