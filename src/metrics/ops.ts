@@ -1,0 +1,108 @@
+/**
+ * The daemon's housekeeping parts in one call: the metrics/health endpoint
+ * (when `METRICS_BIND` is set) and the retention purge (when
+ * `LOG_RETENTION_DAYS` > 0). `reload` applies a re-read config (SIGHUP):
+ * both settings take effect without a restart.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/types.ts";
+import type { Logger } from "../log.ts";
+import type { Store } from "../store/types.ts";
+import { type Retention, startRetention } from "../retention.ts";
+import type { GoippyMetrics } from "./goippy.ts";
+import {
+  type HealthProbe,
+  type MetricsServer,
+  startMetricsServer,
+} from "./server.ts";
+
+/** What {@linkcode startOpsParts} needs from the daemon. */
+export interface OpsDeps {
+  config: Config;
+  store: Store;
+  log: Logger;
+  metrics: GoippyMetrics;
+  health: HealthProbe;
+}
+
+/** The running parts. */
+export interface OpsParts {
+  /** The metrics endpoint's port, or null when off. */
+  metricsPort(): number | null;
+  /** Apply a re-read config. */
+  reload(config: Config): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the endpoint and the purge. Throws when `METRICS_BIND` cannot be
+ * bound (a clear error at start beats a silent lack of metrics).
+ */
+export async function startOpsParts(deps: OpsDeps): Promise<OpsParts> {
+  let config = deps.config;
+  let server: MetricsServer | null = null;
+  let retention: Retention | null = null;
+
+  const serve = async (c: Config) => {
+    if (!c.METRICS_BIND) return null;
+    return await startMetricsServer({
+      bind: c.METRICS_BIND,
+      metrics: deps.metrics,
+      store: deps.store,
+      health: deps.health,
+      offlineAfterS: c.GOIP_OFFLINE_AFTER,
+      log: deps.log,
+    });
+  };
+  const purge = (c: Config) =>
+    c.LOG_RETENTION_DAYS > 0
+      ? startRetention({
+        store: deps.store,
+        days: c.LOG_RETENTION_DAYS,
+        log: deps.log,
+      })
+      : null;
+
+  server = await serve(config);
+  retention = purge(config);
+
+  return {
+    metricsPort: () => server?.port ?? null,
+    async reload(next: Config) {
+      const prev = config;
+      config = next;
+      if (
+        next.METRICS_BIND !== prev.METRICS_BIND ||
+        next.GOIP_OFFLINE_AFTER !== prev.GOIP_OFFLINE_AFTER
+      ) {
+        await server?.stop();
+        server = null;
+        try {
+          server = await serve(next);
+        } catch (err) {
+          deps.log.error(
+            `metrics: cannot serve on ${next.METRICS_BIND}: ${
+              (err as Error).message
+            }`,
+          );
+        }
+      }
+      if (next.LOG_RETENTION_DAYS !== prev.LOG_RETENTION_DAYS) {
+        await retention?.stop();
+        retention = purge(next);
+        deps.log.info(
+          next.LOG_RETENTION_DAYS > 0
+            ? `retention: keeping ${next.LOG_RETENTION_DAYS} days`
+            : "retention: keeping rows forever",
+        );
+      }
+    },
+    async stop() {
+      await Promise.all([server?.stop(), retention?.stop()]);
+      server = null;
+      retention = null;
+    },
+  };
+}
