@@ -605,3 +605,20 @@ Deno.test("udp echo server sends every datagram back to its sender", async () =>
     await echo.stop();
   }
 });
+
+Deno.test("fleet against the echo server counts the echoed keepalives (the floor)", async () => {
+  const echo = await startUdpEcho();
+  const fleet = await GoipFleet.start({
+    server: { hostname: "127.0.0.1", port: echo.port },
+    channels: 500,
+    sockets: 2,
+  });
+  try {
+    const s = await fleet.keepaliveAll(WAIT_MS);
+    assertEquals([s.sent, s.replies, s.ok, s.lost], [500, 500, 500, 0]);
+    assertEquals(echo.count, 500);
+  } finally {
+    await fleet.close();
+    await echo.stop();
+  }
+});

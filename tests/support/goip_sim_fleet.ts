@@ -35,7 +35,7 @@ export interface FleetStats {
   sent: number;
   /** Replies matched to a keepalive in time. */
   replies: number;
-  /** Of those, `status:200`. */
+  /** Of those, `status:200` (or an echo server's copy of the keepalive). */
   ok: number;
   /** Of those, any other status (e.g. 404 for an unknown ID). */
   refused: number;
@@ -251,7 +251,8 @@ export class GoipFleet {
     const dec = new TextDecoder();
     try {
       for await (const [bytes] of conn) {
-        const m = /^reg:(-?\d+);status:(\d+);/.exec(dec.decode(bytes));
+        // `reg:` is goippy's reply; `req:` is an echo server's copy (the floor).
+        const m = /^re[gq]:(-?\d+);(?:status:(\d+);)?/.exec(dec.decode(bytes));
         const p = m ? this.#pending.get(Number(m[1])) : undefined;
         if (!m || !p) {
           this.#counts.unmatched++;
@@ -259,7 +260,7 @@ export class GoipFleet {
         }
         this.#pending.delete(Number(m[1]));
         this.#counts.replies++;
-        if (m[2] === "200") this.#counts.ok++;
+        if (m[2] === "200" || m[2] === undefined) this.#counts.ok++;
         else this.#counts.refused++;
         if (this.#latencies.length < MAX_SAMPLES) {
           this.#latencies.push(performance.now() - p.sentAt);
