@@ -287,6 +287,24 @@ Deno.test("MSG whose length is not the UTF-8 byte length is a violation", async 
   });
 });
 
+Deno.test("session limits: at most maxSessions open, forgotten after silence", async () => {
+  await withSim(() => null, {
+    maxSessions: 2,
+    sessionTimeoutMs: 100,
+  }, async (sim, srv) => {
+    assertEquals(await srv.command("MSG 1 1 a\n", sim, 1), ["PASSWORD 1"]);
+    assertEquals(await srv.command("MSG 2 1 b\n", sim, 1), ["PASSWORD 2"]);
+    assertEquals(await srv.command("MSG 3 1 c\n", sim, 1), [
+      "ERROR 3 too_many_sends_in_server",
+    ]);
+    await delay(250); // longer than sessionTimeoutMs: both sessions dropped
+    assertEquals(await srv.command("PASSWORD 1 pw\n", sim, 1), [
+      "ERROR 1 SENDID",
+    ]);
+    assertEquals(await srv.command("MSG 3 1 c\n", sim, 1), ["PASSWORD 3"]);
+  });
+});
+
 Deno.test("SMS behaviours: what the server hears and what the module sends", async () => {
   const cases = [
     { b: "ok", answers: ["WAIT 1 1", "OK 1 1 1"], sent: 1 },
