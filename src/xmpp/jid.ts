@@ -45,3 +45,33 @@ export function numberToJid(number: string, componentJid: string): string {
 export function userJid(ext: string, domain: string): string {
   return `${escapeLocal(ext)}@${domain}`;
 }
+
+/** The parts of a JID string; `local` is "" for a domain JID. */
+export interface JidParts {
+  local: string;
+  domain: string;
+  resource: string;
+}
+
+/**
+ * Split `local@domain/resource` (RFC 7622 order: the resource starts at the
+ * first `/`, the localpart ends at the first `@` before it). The domain is
+ * lowercased; the localpart is kept as written (still XEP-0106-escaped).
+ */
+export function splitJid(jid: string): JidParts {
+  const slash = jid.indexOf("/");
+  const bare = slash < 0 ? jid : jid.slice(0, slash);
+  const resource = slash < 0 ? "" : jid.slice(slash + 1);
+  const at = bare.indexOf("@");
+  return at < 0 ? { local: "", domain: bare.toLowerCase(), resource } : {
+    local: bare.slice(0, at),
+    domain: bare.slice(at + 1).toLowerCase(),
+    resource,
+  };
+}
+
+/** The bare form `local@domain` (or `domain`) of a JID string. */
+export function bareJid(jid: string): string {
+  const { local, domain } = splitJid(jid);
+  return local ? `${local}@${domain}` : domain;
+}

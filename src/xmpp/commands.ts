@@ -1,0 +1,96 @@
+/**
+ * The words goippy answers itself on the user's own line (`status`, `help`),
+ * and the presence status text of that line. Pure text builders.
+ *
+ * @module
+ */
+
+import type { Gateway, LineState, OutboxItem } from "../store/types.ts";
+
+/** Is a line online: a keepalive within `offlineAfterS` seconds. */
+export function isOnline(
+  state: LineState | undefined,
+  nowMs: number,
+  offlineAfterS: number,
+): boolean {
+  return !!state && state.lastSeenMs > 0 &&
+    nowMs - state.lastSeenMs <= offlineAfterS * 1000;
+}
+
+/** `signal 23/31, EMT` (parts that are unknown are left out). */
+export function lineStatusText(state: LineState): string {
+  const parts: string[] = [];
+  if (state.signal !== null && state.signal !== undefined) {
+    parts.push(`signal ${state.signal}/31`);
+  }
+  if (state.provider) parts.push(state.provider);
+  return parts.join(", ") || "online";
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s ago`;
+  if (s < 7200) return `${Math.round(s / 60)} min ago`;
+  if (s < 172800) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} days ago`;
+}
+
+/** What the `status` command reports. */
+export interface StatusFacts {
+  gateway: Gateway;
+  state: LineState | undefined;
+  /** The oldest queued outgoing message of the line, if any. */
+  oldestQueued: OutboxItem | undefined;
+  nowMs: number;
+  offlineAfterS: number;
+}
+
+/** The answer to `status`. */
+export function statusText(f: StatusFacts): string {
+  const online = isOnline(f.state, f.nowMs, f.offlineAfterS);
+  const lines = [
+    `Line ${
+      f.gateway.msisdn
+        ? "+" + f.gateway.msisdn.replace(/^\+/, "")
+        : "(number unknown)"
+    } ` +
+    `(ext ${f.gateway.ext}, GoIP ${f.gateway.goipId}): ${
+      online ? "online" : "offline"
+    }` +
+    (f.gateway.enabled ? "" : ", disabled"),
+  ];
+  if (f.state && f.state.lastSeenMs > 0) {
+    lines.push(`Signal: ${f.state.signal ?? "unknown"}/31`);
+    lines.push(`Operator: ${f.state.provider || "unknown"}`);
+    lines.push(
+      `Last seen: ${new Date(f.state.lastSeenMs).toISOString()} (${
+        ago(f.nowMs - f.state.lastSeenMs)
+      })`,
+    );
+  } else {
+    lines.push("Last seen: never (no keepalive from the GoIP yet)");
+  }
+  lines.push(
+    f.oldestQueued
+      ? `Queued: messages waiting to go out (oldest from ${
+        ago(f.nowMs - f.oldestQueued.createdMs)
+      })`
+      : "Queued: nothing waiting",
+  );
+  return lines.join("\n");
+}
+
+/** The answer to `help`. */
+export function helpText(componentJid: string, msisdn: string): string {
+  const own = msisdn
+    ? `+${msisdn.replace(/^\+/, "")}@${componentJid}`
+    : componentJid;
+  return [
+    "goippy: SMS and USSD through your GSM line.",
+    `• SMS: write to +<number>@${componentJid} (e.g. +3725551234@${componentJid}); ` +
+    "replies arrive from the same address. Ask for a receipt and you get one when the SMS is delivered.",
+    `• USSD: send a code such as *100# here (${own}); the answer comes back as "[USSD] …".`,
+    "• status: your line's state, signal, operator and queue.",
+    "• help: this text.",
+  ].join("\n");
+}

@@ -1,0 +1,135 @@
+/**
+ * Rule 4, "handed over means confirmed": inbox rows go out in order, a ping
+ * follows them on the same stream, and only its answer marks them done. A
+ * drop or crash before that answer means they go out again (at least once,
+ * never lost). Rows that waited (older than {@linkcode DELAY_AFTER_MS}, or
+ * made before the current connection came up) carry a XEP-0203 delay stamp.
+ *
+ * @module
+ */
+
+import type { Logger } from "../log.ts";
+import type { InboxItem, Store } from "../store/types.ts";
+import type { ComponentLink } from "./component.ts";
+import { inboxStanza } from "./stanzas.ts";
+
+/** Rows older than this when sent get a delay stamp. */
+export const DELAY_AFTER_MS = 2000;
+
+/** What the deliverer needs. */
+export interface DelivererDeps {
+  store: Store;
+  link: Pick<ComponentLink, "state" | "send" | "ping">;
+  componentJid: string;
+  log: Logger;
+  batch?: number;
+  pollMs?: number;
+  pingTimeoutMs?: number;
+}
+
+/** Should this row carry a delay stamp? */
+export function needsDelay(
+  item: InboxItem,
+  nowMs: number,
+  connectedSinceMs: number,
+): boolean {
+  return nowMs - item.createdMs > DELAY_AFTER_MS ||
+    item.createdMs < connectedSinceMs;
+}
+
+/** The delivery loop; `wake()` on hub "inbox" and on (re)connect. */
+export class Deliverer {
+  #d: Required<DelivererDeps>;
+  #stopped = false;
+  #wake: (() => void) | null = null;
+  #kick = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #run: Promise<void> | null = null;
+  #connectedSince = 0;
+  /** Rows marked done so far (for logs and tests). */
+  delivered = 0;
+
+  constructor(deps: DelivererDeps) {
+    this.#d = { batch: 50, pollMs: 3000, pingTimeoutMs: 30_000, ...deps };
+  }
+
+  /** Start the loop. */
+  start(): void {
+    this.#run = this.#loop();
+  }
+
+  /** Tell the loop a new connection is up (rows before now get stamped). */
+  connected(): void {
+    this.#connectedSince = Date.now();
+    this.wake();
+  }
+
+  /** Look at the inbox now. */
+  wake(): void {
+    this.#kick = true;
+    this.#wake?.();
+  }
+
+  /** Stop after the current batch. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wake?.();
+    await this.#run;
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopped) {
+      let more = false;
+      if (this.#d.link.state() === "connected") {
+        try {
+          more = await this.#deliverBatch();
+        } catch (err) {
+          this.#d.log.warn(`XMPP: inbox delivery failed: ${err}`);
+        }
+      }
+      if (!more && !this.#stopped) await this.#idle();
+    }
+  }
+
+  #idle(): Promise<void> {
+    if (this.#kick) {
+      this.#kick = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.#wake = () => {
+        clearTimeout(this.#timer);
+        this.#wake = null;
+        this.#kick = false;
+        resolve();
+      };
+      this.#timer = setTimeout(() => this.#wake?.(), this.#d.pollMs);
+    });
+  }
+
+  /** One batch; true when a full batch went out (there may be more). */
+  async #deliverBatch(): Promise<boolean> {
+    const { store, link, componentJid, log } = this.#d;
+    const items = await store.pendingInbox(this.#d.batch);
+    if (items.length === 0) return false;
+    const now = Date.now();
+    for (const item of items) {
+      const el = inboxStanza(item, {
+        componentJid,
+        delayed: needsDelay(item, now, this.#connectedSince),
+        id: `goippy-in-${item.id}`,
+      });
+      await link.send(el);
+    }
+    if (!await link.ping(this.#d.pingTimeoutMs)) {
+      log.warn(
+        `XMPP: ${items.length} inbox message(s) not confirmed by the server; will send again`,
+      );
+      return false;
+    }
+    await store.markInboxDone(items.map((i) => i.id));
+    this.delivered += items.length;
+    log.debug(`XMPP: delivered inbox ${items.map((i) => i.id).join(",")}`);
+    return items.length === this.#d.batch;
+  }
+}

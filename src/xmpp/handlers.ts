@@ -1,0 +1,184 @@
+/**
+ * What goippy does with the stanzas users send to the component: messages
+ * become outbox rows (or refusals, or command answers), presence
+ * subscriptions are approved and probes answered, IQs answered by `iq.ts`.
+ * Every stanza is untrusted: a handler never throws.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/types.ts";
+import type { Hub } from "../hub.ts";
+import type { Logger } from "../log.ts";
+import type { Store } from "../store/types.ts";
+import { helpText, isOnline, lineStatusText, statusText } from "./commands.ts";
+import { answerIq } from "./iq.ts";
+import { bareJid, numberToJid, splitJid, unescapeLocal } from "./jid.ts";
+import { classifyMessage, decideRoute, isOwnLine } from "./route.ts";
+import { chatMessage, errorMessage, NS_RECEIPTS, presence } from "./stanzas.ts";
+import type { XmlElement } from "./xml.ts";
+
+/** What the handlers need. */
+export interface HandlerDeps {
+  config: Config;
+  store: Store;
+  hub: Hub;
+  log: Logger;
+  send: (el: XmlElement) => Promise<void>;
+  version: string;
+}
+
+/** The JID a line speaks from: `+<msisdn>@component`, or the component itself. */
+export function ownLineJid(msisdn: string, componentJid: string): string {
+  const digits = msisdn.replace(/^\+/, "");
+  return digits ? numberToJid(`+${digits}`, componentJid) : componentJid;
+}
+
+/** Dispatch one incoming stanza. */
+export async function handleStanza(
+  el: XmlElement,
+  d: HandlerDeps,
+): Promise<void> {
+  try {
+    if (el.name === "message") await handleMessage(el, d);
+    else if (el.name === "presence") await handlePresence(el, d);
+    else if (el.name === "iq") {
+      const reply = answerIq(el, {
+        componentJid: d.config.XMPP_COMPONENT_JID,
+        version: d.version,
+        os: Deno.build.os,
+      });
+      if (reply) await d.send(reply);
+    }
+  } catch (err) {
+    d.log.error(
+      `XMPP: failed to handle <${el.name}> from ${el.attrs.from}: ${err}`,
+    );
+  }
+}
+
+async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
+  const { config, store, hub, log } = d;
+  const from = el.attrs.from ?? "";
+  const to = el.attrs.to ?? "";
+  const id = el.attrs.id ?? "";
+  const first = classifyMessage({
+    type: el.attrs.type,
+    from,
+    to,
+    id,
+    body: el.getChildText("body"),
+  }, { domain: config.XMPP_DOMAIN, componentJid: config.XMPP_COMPONENT_JID });
+  if (first.action === "ignore") {
+    log.debug(`XMPP: ignored message from ${from}: ${first.reason}`);
+    return;
+  }
+  const refuse = async (
+    err: {
+      type: "auth" | "cancel" | "modify" | "wait" | "continue";
+      condition: string;
+      text: string;
+    },
+  ) => {
+    log.info(`XMPP: refused message from ${from} to ${to}: ${err.text}`);
+    await d.send(errorMessage(to, from, id, err));
+  };
+  if (first.action === "refuse") return await refuse(first.error);
+
+  const gateway = await store.gatewayByExt(first.ext);
+  const state = gateway ? await store.lineState(gateway.goipId) : undefined;
+  const msisdn = state?.msisdn || gateway?.msisdn || "";
+  const decision = decideRoute(first, gateway, msisdn);
+  if (decision.action === "ignore") return;
+  if (decision.action === "refuse") return await refuse(decision.error);
+  if (!gateway) return;
+  if (decision.action === "command") {
+    const text = decision.name === "status"
+      ? statusText({
+        gateway: { ...gateway, msisdn },
+        state,
+        oldestQueued: await store.nextQueued(gateway.goipId),
+        nowMs: Date.now(),
+        offlineAfterS: config.GOIP_OFFLINE_AFTER,
+      })
+      : helpText(config.XMPP_COMPONENT_JID, msisdn);
+    await d.send(
+      chatMessage(bareJid(to), from, text, `goippy-cmd-${crypto.randomUUID()}`),
+    );
+    return;
+  }
+  const wantReceipt = !!el.getChild("request", NS_RECEIPTS);
+  const item = decision.action === "sms"
+    ? {
+      kind: "sms" as const,
+      number: decision.number,
+      body: decision.body,
+      toJid: numberToJid(decision.number, config.XMPP_COMPONENT_JID),
+    }
+    : {
+      kind: "ussd" as const,
+      number: "",
+      body: decision.code,
+      toJid: bareJid(to),
+    };
+  try {
+    const rowId = await store.enqueueOutbox({
+      ext: gateway.ext,
+      goipId: gateway.goipId,
+      ...item,
+      fromJid: first.fromBare,
+      stanzaId: id,
+      wantReceipt,
+      origin: "xmpp",
+    });
+    log.info(
+      `XMPP: queued ${item.kind} #${rowId} from ${first.fromBare} via ${gateway.goipId}`,
+    );
+  } catch (err) {
+    log.error(`XMPP: could not queue a message from ${from}: ${err}`);
+    await refuse({
+      type: "wait",
+      condition: "internal-server-error",
+      text:
+        "goippy could not queue your message (database error); please try again later.",
+    });
+    return;
+  }
+  hub.emit("outbox", { goipId: gateway.goipId });
+}
+
+async function handlePresence(el: XmlElement, d: HandlerDeps): Promise<void> {
+  const { config, store } = d;
+  const type = el.attrs.type;
+  const from = el.attrs.from ?? "";
+  const to = bareJid(el.attrs.to ?? "");
+  const fromBare = bareJid(from);
+  if (type === "subscribe") {
+    await d.send(presence(to, fromBare, "subscribed"));
+  } else if (type === "unsubscribe") {
+    await d.send(presence(to, fromBare, "unsubscribed"));
+    return;
+  } else if (type !== "probe") {
+    return;
+  }
+  // subscribe (after approval) and probe: tell the contact's current presence
+  const sender = splitJid(from);
+  let available: string | null = null;
+  if (sender.domain === config.XMPP_DOMAIN.toLowerCase() && sender.local) {
+    const gateway = await store.gatewayByExt(unescapeLocal(sender.local));
+    const state = gateway ? await store.lineState(gateway.goipId) : undefined;
+    const msisdn = state?.msisdn || gateway?.msisdn || "";
+    const target = unescapeLocal(splitJid(to).local);
+    if (
+      gateway && isOwnLine(target, msisdn) &&
+      isOnline(state, Date.now(), config.GOIP_OFFLINE_AFTER) && state
+    ) {
+      available = lineStatusText(state);
+    }
+  }
+  await d.send(
+    available !== null
+      ? presence(to, fromBare, undefined, available)
+      : presence(to, fromBare, "unavailable"),
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * The XMPP part of the daemon: the component link, the inbox deliverer, the
+ * stanza handlers and the own-line presence. Off when XMPP_COMPONENT_JID is
+ * "". The UDP side never waits for it.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/types.ts";
+import type { Hub } from "../hub.ts";
+import type { Logger } from "../log.ts";
+import type { LineState, Store } from "../store/types.ts";
+import { VERSION } from "../version.ts";
+import { isOnline, lineStatusText } from "./commands.ts";
+import { ComponentLink, type LinkState } from "./component.ts";
+import { Deliverer } from "./deliverer.ts";
+import { handleStanza, ownLineJid } from "./handlers.ts";
+import { userJid } from "./jid.ts";
+import { presence } from "./stanzas.ts";
+
+/** What {@linkcode startXmpp} needs. */
+export interface XmppDeps {
+  config: Config;
+  store: Store;
+  hub: Hub;
+  log: Logger;
+}
+
+/** The running XMPP part. */
+export interface XmppPart {
+  /** Close the stream (`</stream:stream>`) and stop. */
+  stop(): Promise<void>;
+  state(): LinkState;
+}
+
+/** Start the XMPP part (returns at once; connects in the background). */
+export function startXmpp(deps: XmppDeps): XmppPart {
+  const { config, store, hub, log } = deps;
+  if (!config.XMPP_COMPONENT_JID) {
+    log.info("XMPP: off (XMPP_COMPONENT_JID is empty)");
+    return { stop: () => Promise.resolve(), state: () => "off" };
+  }
+  const component = config.XMPP_COMPONENT_JID;
+  /** goipId → [from JID, status text] last announced. */
+  const announced = new Map<string, [string, string]>();
+  const send = (el: Parameters<ComponentLink["send"]>[0]) => link.send(el);
+  const pending = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    pending.add(p);
+    p.finally(() => pending.delete(p));
+  };
+
+  const announce = async (state: LineState, force: boolean) => {
+    if (link.state() !== "connected") return;
+    const from = ownLineJid(state.msisdn, component);
+    const text = lineStatusText(state);
+    const last = announced.get(state.goipId);
+    if (!force && last && last[0] === from && last[1] === text) return;
+    if (last && last[0] !== from) {
+      await send(
+        presence(
+          last[0],
+          userJid(state.ext, config.XMPP_DOMAIN),
+          "unavailable",
+        ),
+      );
+    }
+    announced.set(state.goipId, [from, text]);
+    await send(
+      presence(from, userJid(state.ext, config.XMPP_DOMAIN), undefined, text),
+    );
+  };
+
+  const announceAll = async () => {
+    announced.clear();
+    const now = Date.now();
+    for (const g of await store.listGateways()) {
+      if (
+        g.enabled && g.state &&
+        isOnline(g.state, now, config.GOIP_OFFLINE_AFTER)
+      ) {
+        await announce(g.state, true);
+      }
+    }
+  };
+
+  const link = new ComponentLink({
+    host: config.XMPP_HOST,
+    port: config.XMPP_PORT,
+    jid: component,
+    secret: config.XMPP_COMPONENT_SECRET,
+    pingTo: config.XMPP_DOMAIN,
+    log,
+    onStanza: (el) =>
+      track(
+        handleStanza(el, { config, store, hub, log, send, version: VERSION }),
+      ),
+    onOnline: () => {
+      deliverer.connected();
+      track(
+        announceAll().catch((err) =>
+          log.warn(`XMPP: presence broadcast failed: ${err}`)
+        ),
+      );
+    },
+  });
+  const deliverer = new Deliverer({
+    store,
+    link,
+    componentJid: component,
+    log,
+  });
+
+  const offs = [
+    hub.on("inbox", () => deliverer.wake()),
+    hub.on(
+      "line",
+      ({ state, cameOnline }) =>
+        track(
+          announce(state, cameOnline).catch((err) =>
+            log.debug(`XMPP: presence: ${err}`)
+          ),
+        ),
+    ),
+    hub.on("lineOffline", ({ goipId, ext }) => {
+      const last = announced.get(goipId);
+      if (!last) return;
+      announced.delete(goipId);
+      if (link.state() !== "connected") return;
+      track(
+        send(presence(last[0], userJid(ext, config.XMPP_DOMAIN), "unavailable"))
+          .catch((err) => log.debug(`XMPP: presence: ${err}`)),
+      );
+    }),
+  ];
+
+  link.start();
+  deliverer.start();
+  return {
+    state: () => link.state(),
+    stop: async () => {
+      for (const off of offs) off();
+      await deliverer.stop();
+      await Promise.allSettled([...pending]);
+      await link.stop();
+    },
+  };
+}
