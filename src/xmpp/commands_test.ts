@@ -1,0 +1,97 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import type { Gateway, LineState } from "../store/types.ts";
+import { helpText, isOnline, lineStatusText, statusText } from "./commands.ts";
+
+const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
+const GW: Gateway = {
+  id: 1,
+  ext: "2001",
+  goipId: "goippy_2001",
+  goipPass: "pw",
+  channel: null,
+  msisdn: "3725550000",
+  allowRegex: ".*",
+  enabled: true,
+};
+const STATE: LineState = {
+  goipId: "goippy_2001",
+  ext: "2001",
+  msisdn: "3725550000",
+  addr: "127.0.0.1:1",
+  lastSeenMs: NOW - 30_000,
+  signal: 23,
+  gsmStatus: "LOGIN",
+  voipStatus: "",
+  voipState: "",
+  remainTime: null,
+  provider: "EMT",
+  disableStatus: null,
+  imei: "",
+  imsi: "",
+  iccid: "",
+};
+
+Deno.test("commands: online means a keepalive within GOIP_OFFLINE_AFTER", () => {
+  assertEquals(isOnline(STATE, NOW, 90), true);
+  assertEquals(
+    isOnline({ ...STATE, lastSeenMs: NOW - 91_000 }, NOW, 90),
+    false,
+  );
+  assertEquals(isOnline({ ...STATE, lastSeenMs: 0 }, NOW, 90), false);
+  assertEquals(isOnline(undefined, NOW, 90), false);
+});
+
+Deno.test("commands: presence status text", () => {
+  assertEquals(lineStatusText(STATE), "signal 23/31, EMT");
+  assertEquals(lineStatusText({ ...STATE, provider: "" }), "signal 23/31");
+  assertEquals(
+    lineStatusText({ ...STATE, signal: null, provider: "" }),
+    "online",
+  );
+});
+
+Deno.test("commands: status text", () => {
+  assertEquals(
+    statusText({
+      gateway: GW,
+      state: STATE,
+      oldestQueued: undefined,
+      nowMs: NOW,
+      offlineAfterS: 90,
+    }),
+    [
+      "Line +3725550000 (ext 2001, GoIP goippy_2001): online",
+      "Signal: 23/31",
+      "Operator: EMT",
+      "Last seen: 2026-06-01T11:59:30.000Z (30 s ago)",
+      "Queued: nothing waiting",
+    ].join("\n"),
+  );
+  const queued = { createdMs: NOW - 600_000 } as Parameters<
+    typeof statusText
+  >[0]["oldestQueued"];
+  assertEquals(
+    statusText({
+      gateway: { ...GW, msisdn: "", enabled: false },
+      state: undefined,
+      oldestQueued: queued,
+      nowMs: NOW,
+      offlineAfterS: 90,
+    }),
+    [
+      "Line (number unknown) (ext 2001, GoIP goippy_2001): offline, disabled",
+      "Last seen: never (no keepalive from the GoIP yet)",
+      "Queued: messages waiting to go out (oldest from 10 min ago)",
+    ].join("\n"),
+  );
+});
+
+Deno.test("commands: help names the addresses", () => {
+  const text = helpText("sms.example.org", "3725550000");
+  assertEquals(text.includes("+<number>@sms.example.org"), true);
+  assertEquals(text.includes("*100# here (+3725550000@sms.example.org)"), true);
+  assertEquals(
+    helpText("sms.example.org", "").includes("here (sms.example.org)"),
+    true,
+  );
+});
