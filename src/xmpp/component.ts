@@ -187,6 +187,9 @@ export class ComponentLink {
       password: secret,
     });
     x.reconnect.stop();
+    // The library's middleware would answer IQs a second time (its own
+    // service-unavailable): goippy answers every stanza itself.
+    for (const l of x.listeners("element")) x.removeListener("element", l);
     x.timeout = 10_000;
     this.#xmpp = x;
     let authRejected = false;
