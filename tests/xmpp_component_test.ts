@@ -476,3 +476,409 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "xmpp: messages queued while Prosody is down arrive after its restart, in order, stamped, none lost or doubled",
+  OPTS,
+  async () => {
+    await world(async ({ prosody, store, hub, config, logs }) => {
+      await store.addGateway({ ext: "2001", goipPass: "pw" });
+      const x = startXmpp({
+        config,
+        store,
+        hub,
+        log: createLogger({
+          level: "debug",
+          journald: false,
+          write: (l) => logs.push(l),
+        }),
+      });
+      let user = new User(prosody.c2sPort, "2001", "pw1");
+      try {
+        await waitUntil(
+          () => x.state() === "connected",
+          WAIT,
+          "component connected",
+        );
+        await user.start();
+        await user.stop();
+        await prosody.pause();
+        await waitUntil(
+          () => x.state() === "connecting",
+          WAIT,
+          "component noticed the drop",
+        );
+        const before = Date.now();
+        for (let i = 1; i <= 12; i++) {
+          await store.enqueueInbox({
+            kind: "chat",
+            fromJid: "+3725551234@sms.example.org",
+            toJid: "2001@example.org",
+            body: `queued ${i}`,
+            refId: "",
+            goipId: "goippy_2001",
+          });
+          hub.emit("inbox", undefined);
+        }
+        await prosody.resume();
+        await waitUntil(
+          () => x.state() === "connected",
+          30_000,
+          "component reconnected",
+        );
+        await waitUntil(
+          async () => (await store.pendingInbox(100)).length === 0,
+          WAIT,
+          "inbox done",
+        );
+        // the user logs in afterwards: Prosody's offline storage hands them over
+        user = new User(prosody.c2sPort, "2001", "pw1");
+        await user.start();
+        await waitUntil(
+          () => user.stanzas.filter(isMsg("chat")).length >= 12,
+          WAIT,
+          "12 messages",
+        );
+        await new Promise((r) => setTimeout(r, 500)); // a 13th would show up now
+        const got = user.stanzas.filter(isMsg("chat"));
+        assertEquals(
+          got.map((m) => m.getChildText("body")),
+          Array.from({ length: 12 }, (_, i) => `queued ${i + 1}`),
+        );
+        for (const m of got) {
+          const stamps = m.getChildren("delay", "urn:xmpp:delay").filter((d) =>
+            d.attrs.from === COMPONENT
+          );
+          assertEquals(stamps.length, 1);
+          const t = Date.parse(stamps[0].attrs.stamp!);
+          assert(
+            t >= before - 1000 && t <= Date.now(),
+            `stamp ${stamps[0].attrs.stamp}`,
+          );
+        }
+        assert(
+          logs.some((l) =>
+            l.includes("XMPP: connection to") && l.includes("lost")
+          ),
+          "drop logged",
+        );
+      } finally {
+        await user.stop();
+        await x.stop();
+      }
+    });
+  },
+);
+
+Deno.test(
+  "xmpp: own line answers status and help, queues USSD, and shows presence while the line is online",
+  OPTS,
+  async () => {
+    await world(async ({ prosody, store, hub, config }) => {
+      await store.addGateway({ ext: "2001", goipPass: "pw" });
+      await store.saveLineState(line("goippy_2001", "2001", "3725550000"));
+      const x = startXmpp({
+        config,
+        store,
+        hub,
+        log: createLogger({ level: "error", journald: false, write: () => {} }),
+      });
+      const user = new User(prosody.c2sPort, "2001", "pw1");
+      const own = `+3725550000@${COMPONENT}`;
+      try {
+        await waitUntil(
+          () => x.state() === "connected",
+          WAIT,
+          "component connected",
+        );
+        await user.start();
+        // subscription approved: the roster shows it
+        await user.send(xml("presence", { type: "subscribe", to: own }));
+        const push = await user.waitFor(
+          (s) =>
+            s.name === "iq" && s.attrs.type === "set" &&
+            s.getChild("query", "jabber:iq:roster")?.getChild("item")?.attrs
+                .subscription === "to",
+          "roster push subscription=to",
+        );
+        assertEquals(push.getChild("query")!.getChild("item")!.attrs.jid, own);
+        const avail = await user.waitFor(
+          (s) =>
+            s.name === "presence" && s.attrs.from === own &&
+            s.attrs.type === undefined,
+          "own line available",
+        );
+        assertEquals(avail.getChildText("status"), "signal 23/31, EMT");
+
+        await user.send(
+          xml(
+            "message",
+            { type: "chat", to: own, id: "s1" },
+            xml("body", {}, " Status "),
+          ),
+        );
+        const status = await user.waitFor(
+          (s) =>
+            isMsg("chat")(s) && s.attrs.from === own &&
+            !!s.getChildText("body")?.startsWith("Line"),
+          "status answer",
+        );
+        const text = status.getChildText("body")!;
+        assert(
+          text.includes(
+            "Line +3725550000 (ext 2001, GoIP goippy_2001): online",
+          ),
+          text,
+        );
+        assert(
+          text.includes("Signal: 23/31") && text.includes("Operator: EMT"),
+          text,
+        );
+        assert(text.includes("Queued: nothing waiting"), text);
+
+        await user.send(
+          xml(
+            "message",
+            { type: "chat", to: own, id: "h1" },
+            xml("body", {}, "help"),
+          ),
+        );
+        const help = await user.waitFor(
+          (s) =>
+            isMsg("chat")(s) && !!s.getChildText("body")?.startsWith("goippy:"),
+          "help answer",
+        );
+        assert(help.getChildText("body")!.includes(`*100# here (${own})`));
+
+        await user.send(
+          xml(
+            "message",
+            { type: "chat", to: own, id: "u1" },
+            xml("body", {}, "*100#"),
+          ),
+        );
+        await waitUntil(
+          async () => !!(await store.nextQueued("goippy_2001")),
+          WAIT,
+          "USSD row",
+        );
+        const row = (await store.nextQueued("goippy_2001"))!;
+        assertEquals(
+          [row.kind, row.body, row.number, row.toJid, row.stanzaId],
+          ["ussd", "*100#", "", own, "u1"],
+        );
+
+        // line goes silent, then comes back with a new signal
+        const n = user.stanzas.length;
+        hub.emit("lineOffline", { goipId: "goippy_2001", ext: "2001" });
+        await user.waitFor(
+          (s) =>
+            user.stanzas.indexOf(s) >= n && s.name === "presence" &&
+            s.attrs.from === own && s.attrs.type === "unavailable",
+          "own line unavailable",
+        );
+        hub.emit("line", {
+          state: {
+            ...line("goippy_2001", "2001", "3725550000"),
+            signal: 17,
+            provider: "Elisa",
+          },
+          cameOnline: true,
+        });
+        const back = await user.waitFor(
+          (s) =>
+            s.name === "presence" && s.attrs.from === own &&
+            s.getChildText("status") === "signal 17/31, Elisa",
+          "own line back",
+        );
+        assertEquals(back.attrs.type, undefined);
+      } finally {
+        await user.stop();
+        await x.stop();
+      }
+    });
+  },
+);
+
+Deno.test(
+  "xmpp: disco, ping, version and gateway IQs are answered; an unknown IQ gets service-unavailable",
+  OPTS,
+  async () => {
+    await world(async ({ prosody, store, hub, config }) => {
+      const x = startXmpp({
+        config,
+        store,
+        hub,
+        log: createLogger({ level: "error", journald: false, write: () => {} }),
+      });
+      const user = new User(prosody.c2sPort, "2001", "pw1");
+      try {
+        await waitUntil(
+          () => x.state() === "connected",
+          WAIT,
+          "component connected",
+        );
+        await user.start();
+        const ask = async (
+          id: string,
+          type: string,
+          payload: XmlElement,
+          to = COMPONENT,
+        ) => {
+          await user.send(xml("iq", { type, id, to }, payload));
+          return await user.waitFor(
+            (s) => s.name === "iq" && s.attrs.id === id,
+            `iq ${id}`,
+          );
+        };
+        const info = await ask(
+          "d1",
+          "get",
+          xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }),
+        );
+        assertEquals(info.attrs.type, "result");
+        const identity = info.getChild("query")!.getChild("identity")!;
+        assertEquals([
+          identity.attrs.category,
+          identity.attrs.type,
+          identity.attrs.name,
+        ], ["gateway", "sms", "goippy"]);
+        const features = info.getChild("query")!.getChildren("feature").map((
+          f,
+        ) => f.attrs.var);
+        for (
+          const f of [
+            "http://jabber.org/protocol/disco#info",
+            "urn:xmpp:ping",
+            "jabber:iq:version",
+            "jabber:iq:gateway",
+            "urn:xmpp:receipts",
+          ]
+        ) {
+          assert(features.includes(f), f);
+        }
+        assertEquals(
+          (await ask("p1", "get", xml("ping", { xmlns: "urn:xmpp:ping" })))
+            .attrs.type,
+          "result",
+        );
+        const version = await ask(
+          "v1",
+          "get",
+          xml("query", { xmlns: "jabber:iq:version" }),
+        );
+        assertEquals(version.getChild("query")!.getChildText("name"), "goippy");
+        assert(
+          /^\d+\.\d+\.\d+/.test(
+            version.getChild("query")!.getChildText("version") ?? "",
+          ),
+        );
+        const prompt = await ask(
+          "g1",
+          "get",
+          xml("query", { xmlns: "jabber:iq:gateway" }),
+        );
+        assertEquals(
+          prompt.getChild("query")!.getChildText("prompt"),
+          "Phone number",
+        );
+        const jid = await ask(
+          "g2",
+          "set",
+          xml(
+            "query",
+            { xmlns: "jabber:iq:gateway" },
+            xml("prompt", {}, "+372 5555 1234"),
+          ),
+        );
+        assertEquals(
+          jid.getChild("query")!.getChildText("jid"),
+          `+37255551234@${COMPONENT}`,
+        );
+        for (
+          const [id, type, ns] of [["x1", "get", "jabber:iq:roster"], [
+            "x2",
+            "set",
+            "urn:example:nothing",
+          ], ["x3", "get", "vcard-temp"]]
+        ) {
+          const r = await ask(id, type, xml("query", { xmlns: ns }));
+          assertEquals([id, r.attrs.type, errCondition(r)], [
+            id,
+            "error",
+            "service-unavailable",
+          ]);
+        }
+        // exactly one answer per IQ
+        await new Promise((r) => setTimeout(r, 300));
+        assertEquals(
+          user.stanzas.filter((s) => s.name === "iq" && s.attrs.id === "x1")
+            .length,
+          1,
+        );
+      } finally {
+        await user.stop();
+        await x.stop();
+      }
+    });
+  },
+);
+
+Deno.test(
+  "xmpp: a wrong component secret is logged as exactly that",
+  OPTS,
+  async () => {
+    await world(async ({ store, hub, config, logs }) => {
+      const x = startXmpp({
+        config,
+        store,
+        hub,
+        log: createLogger({
+          level: "debug",
+          journald: false,
+          write: (l) => logs.push(l),
+        }),
+      });
+      try {
+        await waitUntil(
+          () => logs.some((l) => l.includes("component secret rejected by")),
+          WAIT,
+          "rejection logged",
+        );
+        assertEquals(x.state(), "connecting");
+        const line = logs.find((l) =>
+          l.includes("component secret rejected by")
+        )!;
+        assert(
+          line.includes(
+            `ERROR component secret rejected by 127.0.0.1:${config.XMPP_PORT}`,
+          ),
+          line,
+        );
+        assert(
+          !logs.some((l) => l.includes("cannot connect")),
+          "not reported as a network error",
+        );
+      } finally {
+        await x.stop();
+      }
+    }, "wrong-secret");
+  },
+);
+
+Deno.test("xmpp: XMPP off when XMPP_COMPONENT_JID is empty", async () => {
+  const logs: string[] = [];
+  const x = startXmpp({
+    config: { ...defaultConfig(), XMPP_COMPONENT_JID: "" },
+    store: {} as Store,
+    hub: new Hub(),
+    log: createLogger({
+      level: "info",
+      journald: false,
+      write: (l) => logs.push(l),
+    }),
+  });
+  assertEquals(x.state(), "off");
+  await x.stop();
+  assert(logs.some((l) => l.includes("XMPP: off")));
+});
