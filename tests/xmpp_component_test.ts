@@ -882,3 +882,74 @@ Deno.test("xmpp: XMPP off when XMPP_COMPONENT_JID is empty", async () => {
   await x.stop();
   assert(logs.some((l) => l.includes("XMPP: off")));
 });
+
+Deno.test(
+  "xmpp: the ping watchdog drops a frozen server; unconfirmed messages are sent again, never lost",
+  OPTS,
+  async () => {
+    await world(async ({ prosody, store, hub, config, logs }) => {
+      const x = startXmpp({
+        config,
+        store,
+        hub,
+        log: createLogger({
+          level: "debug",
+          journald: false,
+          write: (l) => logs.push(l),
+        }),
+        timing: {
+          pingIntervalMs: 1000,
+          pingTimeoutMs: 1500,
+          minDelayMs: 200,
+          pollMs: 500,
+        },
+      });
+      let user: User | null = null;
+      try {
+        await waitUntil(
+          () => x.state() === "connected",
+          WAIT,
+          "component connected",
+        );
+        prosody.signal("SIGSTOP");
+        await store.enqueueInbox({
+          kind: "chat",
+          fromJid: "+3725551234@sms.example.org",
+          toJid: "2001@example.org",
+          body: "sent into a frozen server",
+          refId: "",
+          goipId: "goippy_2001",
+        });
+        hub.emit("inbox", undefined);
+        await waitUntil(
+          () => logs.some((l) => l.includes("did not answer a ping")),
+          WAIT,
+          "watchdog fired",
+        );
+        await waitUntil(() => x.state() === "connecting", WAIT, "link dropped");
+        assertEquals((await store.pendingInbox(10)).length, 1);
+        prosody.signal("SIGCONT");
+        await waitUntil(() => x.state() === "connected", 30_000, "reconnected");
+        await waitUntil(
+          async () => (await store.pendingInbox(10)).length === 0,
+          WAIT,
+          "inbox done",
+        );
+        user = new User(prosody.c2sPort, "2001", "pw1");
+        await user.start();
+        const m = await user.waitFor(isMsg("chat"), "the message");
+        assertEquals(m.getChildText("body"), "sent into a frozen server");
+        // at least once: any copy carries the same id, so clients can dedupe
+        await new Promise((r) => setTimeout(r, 300));
+        const ids = new Set(
+          user.stanzas.filter(isMsg("chat")).map((s) => s.attrs.id),
+        );
+        assertEquals(ids.size, 1);
+      } finally {
+        prosody.signal("SIGCONT");
+        await user?.stop();
+        await x.stop();
+      }
+    });
+  },
+);

@@ -67,13 +67,13 @@ export class ComponentLink {
 
   constructor(opts: ComponentLinkOptions) {
     this.#o = {
-      onOnline: () => {},
-      pingIntervalMs: 30_000,
-      pingTimeoutMs: 30_000,
-      minDelayMs: 1000,
-      maxDelayMs: 60_000,
-      authRetryMs: 60_000,
       ...opts,
+      onOnline: opts.onOnline ?? (() => {}),
+      pingIntervalMs: opts.pingIntervalMs ?? 30_000,
+      pingTimeoutMs: opts.pingTimeoutMs ?? 30_000,
+      minDelayMs: opts.minDelayMs ?? 1000,
+      maxDelayMs: opts.maxDelayMs ?? 60_000,
+      authRetryMs: opts.authRetryMs ?? 60_000,
     };
   }
 
@@ -96,11 +96,13 @@ export class ComponentLink {
     this.#wake?.();
     const x = this.#xmpp;
     if (x && x.status === "online") {
-      try {
-        await x.stop();
-      } catch {
-        // the socket is destroyed below anyway
-      }
+      // `</stream:stream>`, then wait (at most 2 s) for the server's own close
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        x.stop().catch(() => {}),
+        new Promise((r) => timer = setTimeout(r, 2000)),
+      ]);
+      clearTimeout(timer);
     }
     if (x) this.#kill(x);
     await this.#run;

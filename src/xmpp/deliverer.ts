@@ -50,7 +50,12 @@ export class Deliverer {
   delivered = 0;
 
   constructor(deps: DelivererDeps) {
-    this.#d = { batch: 50, pollMs: 3000, pingTimeoutMs: 30_000, ...deps };
+    this.#d = {
+      ...deps,
+      batch: deps.batch ?? 50,
+      pollMs: deps.pollMs ?? 3000,
+      pingTimeoutMs: deps.pingTimeoutMs ?? 30_000,
+    };
   }
 
   /** Start the loop. */

@@ -24,6 +24,16 @@ export interface XmppDeps {
   store: Store;
   hub: Hub;
   log: Logger;
+  /** Watchdog/backoff/confirmation timing (tests shorten them). */
+  timing?: XmppTiming;
+}
+
+/** Optional timing knobs; defaults: ping every 30 s, 30 s to answer. */
+export interface XmppTiming {
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+  minDelayMs?: number;
+  pollMs?: number;
 }
 
 /** The running XMPP part. */
@@ -91,6 +101,7 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     secret: config.XMPP_COMPONENT_SECRET,
     pingTo: config.XMPP_DOMAIN,
     log,
+    ...deps.timing,
     onStanza: (el) =>
       track(
         handleStanza(el, { config, store, hub, log, send, version: VERSION }),
