@@ -55,6 +55,7 @@ export function startXmpp(deps: XmppDeps): XmppPart {
   const announced = new Map<string, [string, string]>();
   const send = (el: Parameters<ComponentLink["send"]>[0]) => link.send(el);
   const pending = new Set<Promise<void>>();
+  let serial: Promise<void> = Promise.resolve();
   const track = (p: Promise<void>) => {
     pending.add(p);
     p.finally(() => pending.delete(p));
@@ -102,9 +103,12 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     pingTo: config.XMPP_DOMAIN,
     log,
     ...deps.timing,
+    // one stanza after the other: a user's messages are queued in order
     onStanza: (el) =>
       track(
-        handleStanza(el, { config, store, hub, log, send, version: VERSION }),
+        serial = serial.then(() =>
+          handleStanza(el, { config, store, hub, log, send, version: VERSION })
+        ),
       ),
     onOnline: () => {
       deliverer.connected();
