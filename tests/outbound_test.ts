@@ -12,16 +12,16 @@ import {
 } from "node:assert/strict";
 import { defaultConfig } from "../src/config/load.ts";
 import type { Config } from "../src/config/types.ts";
-import { decodeDatagram, parseDatagram } from "../src/goip/parse.ts";
+import { parseDatagram } from "../src/goip/parse.ts";
+import { type Endpoint, startEndpoint } from "../src/goip/endpoint.ts";
 import { formatKeepaliveReply } from "../src/goip/format.ts";
 import {
-  type GoipTransport,
   type Outbound,
   type OutboundDeps,
   startOutbound,
 } from "../src/goip/outbound.ts";
 import { Hub } from "../src/hub.ts";
-import { createLogger } from "../src/log.ts";
+import { createLogger, type Logger } from "../src/log.ts";
 import { openStore } from "../src/store/open.ts";
 import type { NewOutboxItem, OutboxItem, Store } from "../src/store/types.ts";
 import { GoipSim, type GoipSimOptions } from "./support/goip_sim.ts";
@@ -38,51 +38,22 @@ const MSISDN = "+37255500001";
 const USER = "2001@example.org";
 const OWN_LINE = `${MSISDN}@sms.example.org`;
 
-/** The server side of the UDP protocol, as much as the sender needs. */
-class TestEndpoint implements GoipTransport {
-  readonly #conn: Deno.DatagramConn;
-  readonly #loop: Promise<void>;
-  readonly #enc = new TextEncoder();
-
-  constructor(readonly store: Store, readonly hub: Hub) {
-    this.#conn = Deno.listenDatagram({
-      transport: "udp",
-      hostname: "127.0.0.1",
-      port: 0,
-    });
-    this.#loop = this.#run();
-  }
-
-  get port(): number {
-    return (this.#conn.addr as Deno.NetAddr).port;
-  }
-
-  async send(addr: string, text: string): Promise<void> {
-    const i = addr.lastIndexOf(":");
-    await this.#conn.send(this.#enc.encode(text), {
-      transport: "udp",
-      hostname: addr.slice(0, i),
-      port: Number(addr.slice(i + 1)),
-    });
-  }
-
-  async #run(): Promise<void> {
-    while (true) {
-      let data: Uint8Array, from: Deno.Addr;
-      try {
-        [data, from] = await this.#conn.receive();
-      } catch {
-        return; // closed
-      }
-      const peer = from as Deno.NetAddr;
-      const addr = `${peer.hostname}:${peer.port}`;
-      const text = decodeDatagram(data);
-      if (text === null) continue;
+/**
+ * The daemon's UDP endpoint with the little packet handling the sender
+ * needs: authenticated keepalives learned into the store (and answered),
+ * command replies put on the hub.
+ */
+function testEndpoint(store: Store, hub: Hub, log: Logger): Endpoint {
+  const endpoint: Endpoint = startEndpoint({
+    hostname: "127.0.0.1",
+    port: 0,
+    log,
+    onDatagram: async (text, addr) => {
       const p = parseDatagram(text);
-      if (p.type === "reply") this.hub.emit("reply", { addr, reply: p });
-      if (p.type !== "keepalive") continue;
-      const gw = await this.store.gatewayByGoipId(p.id);
-      if (!gw || gw.goipPass !== p.pass) continue;
+      if (p.type === "reply") hub.emit("reply", { addr, reply: p });
+      if (p.type !== "keepalive") return;
+      const gw = await store.gatewayByGoipId(p.id);
+      if (!gw || gw.goipPass !== p.pass) return;
       const state = {
         goipId: gw.goipId,
         ext: gw.ext,
@@ -100,16 +71,12 @@ class TestEndpoint implements GoipTransport {
         imsi: p.imsi,
         iccid: p.iccid,
       };
-      await this.store.saveLineState(state);
-      await this.send(addr, formatKeepaliveReply(p.n, 200));
-      this.hub.emit("line", { state, cameOnline: true });
-    }
-  }
-
-  async close(): Promise<void> {
-    this.#conn.close();
-    await this.#loop;
-  }
+      await store.saveLineState(state);
+      await endpoint.send(addr, formatKeepaliveReply(p.n, 200));
+      hub.emit("line", { state, cameOnline: true });
+    },
+  });
+  return endpoint;
 }
 
 interface Setup {
@@ -157,7 +124,7 @@ async function setup(opts: Setup = {}) {
   await store.migrate();
   await store.addGateway({ ext: "2001", goipPass: PASSWORD });
   const hub = new Hub();
-  const endpoint = new TestEndpoint(store, hub);
+  const endpoint = testEndpoint(store, hub, log);
   const sim = await GoipSim.start({
     server: { hostname: "127.0.0.1", port: endpoint.port },
     id: GOIP_ID,

@@ -174,12 +174,15 @@ async function transmit(
   addr: string,
   text: string,
 ): Promise<void> {
-  ctx.log.debug(`udp -> ${addr}: ${maskCommand(text).trimEnd()}`);
   try {
     await ctx.transport.send(addr, text);
   } catch (err) {
     // Treated like a lost datagram: the silence rules retransmit.
-    ctx.log.warn(`udp -> ${addr} failed: ${(err as Error).message}`);
+    ctx.log.warn(
+      `udp -> ${addr} failed (${maskCommand(text).trimEnd()}): ${
+        (err as Error).message
+      }`,
+    );
   }
 }
 
