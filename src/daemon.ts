@@ -1,18 +1,196 @@
 /**
- * PLACEHOLDER written by the config/CLI engineer so `runCli` compiles; the
- * GoIP engineer's real daemon replaces this whole file.
+ * The daemon: composition of goippy's parts around one store and one hub.
+ * store → inbound handlers → UDP endpoint → outbound sender → XMPP →
+ * metrics/retention; SIGTERM/SIGINT stop it gracefully, SIGHUP re-reads the
+ * config.
  *
  * @module
  */
 
 import type { Config } from "./config/types.ts";
+import { parseCidr } from "./config/cidr.ts";
+import { cidrContains } from "./config/cidr.ts";
+import { changedKeys } from "./config/diff.ts";
+import { loadConfig } from "./config/load.ts";
+import { startEndpoint } from "./goip/endpoint.ts";
+import { startInbound } from "./goip/inbound.ts";
+import { startOutbound } from "./goip/outbound.ts";
+import { Hub } from "./hub.ts";
 import type { Logger } from "./log.ts";
+import { createGoippyMetrics } from "./metrics/goippy.ts";
+import { startOpsParts } from "./metrics/ops.ts";
+import { openStore } from "./store/open.ts";
+import type { Store } from "./store/types.ts";
+import { startXmpp } from "./xmpp/start.ts";
+
+/** Settings a SIGHUP applies at once; every other change needs a restart. */
+const LIVE_KEYS = new Set([
+  "LOG_LEVEL",
+  "GOIP_PIN_ADDRESS",
+  "GOIP_ALLOW_SOURCES",
+  "GOIP_OFFLINE_AFTER",
+  "RECEIVE_DEDUPE_MINUTES",
+  "CALL_NOTIFY",
+  "METRICS_BIND",
+  "LOG_RETENTION_DAYS",
+]);
+
+/** How long a graceful stop may take before goippy exits anyway. */
+const STOP_LIMIT_MS = 4000;
+
+/** A source filter for GOIP_ALLOW_SOURCES (empty list: everyone). */
+export function sourceFilter(cidrs: string[]): (ip: string) => boolean {
+  const parsed = cidrs.map(parseCidr).filter((c) => c !== null);
+  if (parsed.length === 0) return () => true;
+  return (ip) => parsed.some((c) => cidrContains(c, ip));
+}
 
 /** Run the daemon until a signal stops it; resolves with the exit code. */
-export function runDaemon(
-  _config: Config,
-  _log: Logger,
-  _opts?: { configPath?: string },
+export async function runDaemon(
+  config: Config,
+  log: Logger,
+  opts: { configPath?: string } = {},
 ): Promise<number> {
-  return Promise.reject(new Error("runDaemon: not implemented yet"));
+  let store: Store;
+  try {
+    store = await openStore(config, log);
+    await store.migrate();
+  } catch (err) {
+    log.error(`cannot open the ${config.DB_BACKEND} store: ${errText(err)}`);
+    return 1;
+  }
+  const cleanups: (() => Promise<void>)[] = [() => store.close()];
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) {
+      await c().catch((e) => log.warn(`stopping: ${errText(e)}`));
+    }
+  };
+  let current = config;
+  let allow = sourceFilter(config.GOIP_ALLOW_SOURCES);
+  try {
+    const hub = new Hub();
+    const metrics = createGoippyMetrics();
+    let send = (_a: string, _t: string) => Promise.resolve();
+    const inbound = await startInbound({
+      store,
+      hub,
+      config,
+      log,
+      metrics,
+      send: (a, t) => send(a, t),
+    });
+    cleanups.push(() => inbound.stop());
+    const endpoint = startEndpoint({
+      hostname: config.GOIP_UDP_BIND,
+      port: config.GOIP_UDP_PORT,
+      log,
+      onDatagram: (t, a) => inbound.handle(t, a),
+      allowSource: (ip) => allow(ip),
+      onDrop: (r) => r === "source" && metrics.authFailures.inc(),
+    });
+    send = (a, t) => endpoint.send(a, t);
+    cleanups.push(() => endpoint.close());
+    const outbound = startOutbound({
+      store,
+      hub,
+      transport: endpoint,
+      config,
+      log,
+    });
+    cleanups.push(() => outbound.stop());
+    const xmpp = startXmpp({ config, store, hub, log });
+    cleanups.push(() => xmpp.stop());
+    const ops = await startOpsParts({
+      config,
+      store,
+      log,
+      metrics,
+      health: {
+        udp: () => endpoint.isOpen(),
+        xmpp: () => {
+          const s = xmpp.state();
+          return s === "off" ? "off" : s === "connected" ? s : "disconnected";
+        },
+      },
+    });
+    cleanups.push(() => ops.stop());
+
+    const reload = async () => {
+      if (!opts.configPath) {
+        log.warn("reload: no config file to re-read (built-in defaults)");
+        return;
+      }
+      try {
+        const { config: next } = await loadConfig({ path: opts.configPath });
+        const changed = changedKeys(current, next);
+        current = next;
+        log.level = next.LOG_LEVEL;
+        allow = sourceFilter(next.GOIP_ALLOW_SOURCES);
+        inbound.reload(next);
+        await ops.reload(next);
+        const later = changed.filter((k) => !LIVE_KEYS.has(k));
+        log.info(
+          `reloaded ${opts.configPath}: ${
+            changed.length ? `changed ${changed.join(", ")}` : "no changes"
+          }` + (later.length ? `; needs a restart: ${later.join(", ")}` : ""),
+        );
+      } catch (err) {
+        log.error(
+          `reload refused, keeping the running config: ${errText(err)}`,
+        );
+      }
+    };
+
+    log.info(
+      `goippy listening on udp ${endpoint.hostname}:${endpoint.port} (${store.dialect})`,
+    );
+    const signal = await waitForSignals(reload);
+    log.info(`${signal}: stopping`);
+    // Stop taking datagrams; let the ones in flight finish their writes.
+    const stopped = (async () => {
+      await endpoint.drain();
+      await cleanup();
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((r) =>
+      timer = setTimeout(() => r("late"), STOP_LIMIT_MS)
+    );
+    const how = await Promise.race([stopped, late]);
+    clearTimeout(timer);
+    log.info(
+      how === "late"
+        ? "goippy stopped (some parts timed out)"
+        : "goippy stopped",
+    );
+    return 0;
+  } catch (err) {
+    log.error(`cannot start: ${errText(err)}`);
+    await cleanup();
+    return 1;
+  }
+}
+
+/** Resolve on SIGTERM/SIGINT (with its name); SIGHUP runs `onHup`. */
+function waitForSignals(onHup: () => Promise<void>): Promise<string> {
+  return new Promise((resolve) => {
+    let reloading = Promise.resolve();
+    const hup = () => {
+      reloading = reloading.then(onHup);
+    };
+    const stop = (name: string) => () => {
+      Deno.removeSignalListener("SIGTERM", term);
+      Deno.removeSignalListener("SIGINT", int);
+      Deno.removeSignalListener("SIGHUP", hup);
+      reloading.then(() => resolve(name));
+    };
+    const term = stop("SIGTERM");
+    const int = stop("SIGINT");
+    Deno.addSignalListener("SIGTERM", term);
+    Deno.addSignalListener("SIGINT", int);
+    Deno.addSignalListener("SIGHUP", hup);
+  });
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,256 @@
+/**
+ * Inbound datagrams: authenticate, persist, then acknowledge. Keepalives and
+ * RECEIVE are handled here; DELIVER, calls, USSN and other events in
+ * `inbound_events.ts`. Command replies go to the hub for the sender.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/types.ts";
+import type { Hub } from "../hub.ts";
+import { type Logger, maskSecrets } from "../log.ts";
+import type { GoippyMetrics } from "../metrics/goippy.ts";
+import type { Gateway, LineState, Store } from "../store/types.ts";
+import { numberToJid, userJid } from "../xmpp/jid.ts";
+import { GatewayCache } from "./auth.ts";
+import { formatAck, formatKeepaliveReply } from "./format.ts";
+import { handleEvent } from "./inbound_events.ts";
+import { LineWatch } from "./line_watch.ts";
+import { parseDatagram } from "./parse.ts";
+import type { KeepalivePacket, ReceivePacket } from "./types.ts";
+
+/** What {@linkcode startInbound} needs. */
+export interface InboundDeps {
+  store: Store;
+  hub: Hub;
+  config: Config;
+  log: Logger;
+  /** Send a datagram from the listening socket. */
+  send: (addr: string, text: string) => Promise<void>;
+  metrics?: GoippyMetrics;
+  now?: () => number;
+  /** Gateway cache lifetime (default 2000 ms). */
+  cacheMs?: number;
+}
+
+/** Shared state of the inbound handlers. */
+export interface InboundContext extends InboundDeps {
+  now: () => number;
+  gateways: GatewayCache;
+  lines: LineWatch;
+  /** Per line: STATE values seen since the last RECORD. */
+  callStates: Map<string, string[]>;
+  /** Send and count one datagram (errors logged, never thrown). */
+  reply: (addr: string, text: string, type: string) => Promise<void>;
+}
+
+/** The running inbound part. */
+export interface Inbound {
+  /** Handle one datagram's text (the endpoint's `onDatagram`). */
+  handle(text: string, addr: string): Promise<void>;
+  /** Apply a re-read config. */
+  reload(config: Config): void;
+  stop(): Promise<void>;
+}
+
+/** Start the inbound handlers and the line offline watch. */
+export async function startInbound(deps: InboundDeps): Promise<Inbound> {
+  const now = deps.now ?? Date.now;
+  const ctx: InboundContext = {
+    ...deps,
+    now,
+    gateways: new GatewayCache(deps.store, deps.cacheMs ?? 2000, now),
+    lines: new LineWatch({
+      hub: deps.hub,
+      log: deps.log,
+      offlineAfterS: deps.config.GOIP_OFFLINE_AFTER,
+      now,
+    }),
+    callStates: new Map(),
+    reply: async (addr, text, type) => {
+      try {
+        await deps.send(addr, text);
+        deps.metrics?.datagramsOut.inc({ type });
+      } catch (err) {
+        deps.log.warn(`udp -> ${addr}: ${(err as Error).message}`);
+      }
+    },
+  };
+  await ctx.lines.seed(deps.store);
+  ctx.lines.start();
+  return {
+    handle: (text, addr) => handleDatagram(ctx, text, addr),
+    reload(config) {
+      ctx.config = config;
+      ctx.lines.setOfflineAfter(config.GOIP_OFFLINE_AFTER);
+      ctx.gateways.clear();
+    },
+    stop() {
+      ctx.lines.stop();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Dispatch one datagram. */
+export async function handleDatagram(
+  ctx: InboundContext,
+  text: string,
+  addr: string,
+): Promise<void> {
+  const p = parseDatagram(text);
+  ctx.metrics?.datagramsIn.inc({
+    type: p.type === "event" ? p.name.toLowerCase().slice(0, 16) : p.type,
+  });
+  switch (p.type) {
+    case "invalid":
+      ctx.log.debug(`udp <- ${addr}: ignored (${p.reason})`);
+      return;
+    case "reply":
+      ctx.hub.emit("reply", { addr, reply: p });
+      return;
+    case "keepalive":
+      return await keepalive(ctx, p, addr);
+  }
+  const gw = await authorize(ctx, p.type, p.id, p.password, addr);
+  if (!gw) return;
+  if (p.type === "receive") return await receive(ctx, gw, p, addr);
+  await handleEvent(ctx, gw, p, addr, text);
+}
+
+/**
+ * Check an event's id/password (and the pinned address); logs and counts a
+ * refusal. Returns the gateway when the event may be handled.
+ */
+export async function authorize(
+  ctx: InboundContext,
+  what: string,
+  id: string,
+  password: string,
+  addr: string,
+): Promise<Gateway | undefined> {
+  const auth = await ctx.gateways.authenticate(id, password);
+  if (!auth.ok) {
+    ctx.metrics?.authFailures.inc();
+    ctx.log.warn(
+      `udp <- ${addr}: ${what} for ${JSON.stringify(id)} refused (${auth.why})`,
+    );
+    return undefined;
+  }
+  if (ctx.config.GOIP_PIN_ADDRESS) {
+    const pinned = ctx.lines.get(id)?.addr;
+    if (pinned && pinned !== addr) {
+      ctx.metrics?.authFailures.inc();
+      ctx.log.warn(
+        `udp <- ${addr}: ${what} for ${id} refused (line is pinned to ${pinned})`,
+      );
+      return undefined;
+    }
+  }
+  return auth.gateway;
+}
+
+async function keepalive(
+  ctx: InboundContext,
+  p: KeepalivePacket,
+  addr: string,
+): Promise<void> {
+  const auth = await ctx.gateways.authenticate(p.id, p.pass);
+  if (!auth.ok) {
+    ctx.metrics?.authFailures.inc();
+    ctx.log.warn(
+      `udp <- ${addr}: keepalive for ${
+        JSON.stringify(p.id)
+      } refused (${auth.why})`,
+    );
+    await ctx.reply(addr, formatKeepaliveReply(p.n, 404), "reg");
+    return;
+  }
+  const gw = auth.gateway;
+  const prev = ctx.lines.get(gw.goipId) ?? await ctx.store.lineState(gw.goipId);
+  const state: LineState = {
+    goipId: gw.goipId,
+    ext: gw.ext,
+    msisdn: p.num || prev?.msisdn || gw.msisdn,
+    addr,
+    lastSeenMs: ctx.now(),
+    signal: p.signal,
+    gsmStatus: p.gsmStatus,
+    voipStatus: p.voipStatus,
+    voipState: p.voipState,
+    remainTime: p.remainTime ?? prev?.remainTime ?? null,
+    provider: p.provider,
+    disableStatus: p.disableStatus,
+    imei: p.imei || prev?.imei || "",
+    imsi: p.imsi || prev?.imsi || "",
+    iccid: p.iccid || prev?.iccid || "",
+  };
+  try {
+    await ctx.store.saveLineState(state);
+  } catch (err) {
+    ctx.log.error(`line ${gw.goipId}: saving state failed: ${err}`);
+  }
+  const cameOnline = ctx.lines.seen(state);
+  if (cameOnline) {
+    ctx.log.info(
+      `line ${gw.goipId} (ext ${gw.ext}) online from ${addr}` +
+        (state.msisdn ? `, number ${state.msisdn}` : ""),
+    );
+  } else if (prev && prev.addr !== addr) {
+    ctx.log.info(`line ${gw.goipId} moved from ${prev.addr} to ${addr}`);
+  }
+  await ctx.reply(addr, formatKeepaliveReply(p.n, 200), "reg");
+  ctx.hub.emit("line", { state, cameOnline });
+}
+
+async function receive(
+  ctx: InboundContext,
+  gw: Gateway,
+  p: ReceivePacket,
+  addr: string,
+): Promise<void> {
+  const c = ctx.config;
+  const from = p.srcnum
+    ? numberToJid(p.srcnum, c.XMPP_COMPONENT_JID)
+    : c.XMPP_COMPONENT_JID;
+  let result: "stored" | "duplicate";
+  try {
+    result = await ctx.store.storeIncomingSms(
+      {
+        goipId: gw.goipId,
+        ext: gw.ext,
+        n: p.n,
+        srcnum: p.srcnum,
+        body: p.msg,
+        delivery: {
+          kind: "chat",
+          fromJid: from,
+          toJid: userJid(gw.ext, c.XMPP_DOMAIN),
+          body: p.msg,
+          refId: "",
+          goipId: gw.goipId,
+        },
+      },
+      c.RECEIVE_DEDUPE_MINUTES * 60_000,
+      ctx.now(),
+    );
+  } catch (err) {
+    // No ack: the GoIP sends it again.
+    ctx.log.error(
+      `sms from ${p.srcnum} on ${gw.goipId} not stored, not acknowledged: ${
+        maskSecrets(String(err))
+      }`,
+    );
+    return;
+  }
+  await ctx.reply(addr, formatAck("RECEIVE", p.n), "ack");
+  if (result === "duplicate") {
+    ctx.log.debug(`sms RECEIVE ${p.n} on ${gw.goipId}: retransmission, acked`);
+    return;
+  }
+  ctx.metrics?.smsIn.inc();
+  ctx.log.info(
+    `sms in on ${gw.goipId} from ${p.srcnum} for ext ${gw.ext} (${p.msg.length} chars)`,
+  );
+  ctx.hub.emit("inbox", undefined);
+}

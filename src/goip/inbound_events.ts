@@ -1,0 +1,245 @@
+/**
+ * Authenticated GoIP events other than RECEIVE: delivery reports, call
+ * records, unsolicited USSD and the rest (STATE, REMAIN, EXPIRY, CELLS, …).
+ * Each is persisted first, then acknowledged `NAME <n> OK`; when the store
+ * fails nothing is acknowledged, so the GoIP sends it again.
+ *
+ * @module
+ */
+
+import { maskSecrets } from "../log.ts";
+import type { Gateway } from "../store/types.ts";
+import { numberToJid, userJid } from "../xmpp/jid.ts";
+import { formatAck } from "./format.ts";
+import type { InboundContext } from "./inbound.ts";
+import type {
+  DeliverPacket,
+  HangupPacket,
+  OtherEventPacket,
+  RecordPacket,
+} from "./types.ts";
+
+/** DELIVER reports match sends of the last hour only (sms_no wraps). */
+const DELIVER_MATCH_MS = 3_600_000;
+
+/** The JID a line speaks from: `+<msisdn>@component`, or the component itself. */
+export function ownLineJid(msisdn: string, componentJid: string): string {
+  const digits = msisdn.replace(/^\+/, "");
+  return digits ? numberToJid(`+${digits}`, componentJid) : componentJid;
+}
+
+/** The user's text for an incoming call that ended. */
+export function callEndText(
+  num: string,
+  cause: string,
+  states: string[] | undefined,
+): string {
+  const who = num || "unknown number";
+  if (!states || states.length === 0) {
+    return `Call from ${who} ended: ${cause || "no cause given"}`;
+  }
+  const answered = states.some((s) => /^(CONNECTED|ACTIVE)\b/i.test(s));
+  return answered
+    ? `Call from ${who} ended (${cause || "no cause given"})`
+    : `Missed call from ${who}`;
+}
+
+/** Handle one authenticated event and acknowledge it. */
+export async function handleEvent(
+  ctx: InboundContext,
+  gw: Gateway,
+  p: DeliverPacket | RecordPacket | HangupPacket | OtherEventPacket,
+  addr: string,
+  text: string,
+): Promise<void> {
+  const name = p.type === "event" ? p.name : p.type.toUpperCase();
+  try {
+    if (p.type === "deliver") await deliver(ctx, gw, p);
+    else if (p.type === "record") await record(ctx, gw, p, text);
+    else if (p.type === "hangup") await hangup(ctx, gw, p, text);
+    else await other(ctx, gw, p);
+  } catch (err) {
+    ctx.log.error(
+      `${name} ${p.n} on ${gw.goipId} not stored, not acknowledged: ${
+        maskSecrets(String(err))
+      }`,
+    );
+    return;
+  }
+  await ctx.reply(addr, formatAck(name, p.n), "ack");
+}
+
+async function deliver(
+  ctx: InboundContext,
+  gw: Gateway,
+  p: DeliverPacket,
+): Promise<void> {
+  const ok = p.state === 0;
+  const { store } = ctx;
+  await store.logTraffic({
+    dir: "in",
+    kind: "deliver",
+    goipId: gw.goipId,
+    ext: gw.ext,
+    number: p.num,
+    xmppJid: "",
+    body: `sms_no:${p.smsNo} state:${p.state}`,
+    status: ok ? "delivered" : "failed",
+  });
+  const item = await store.findSentBySmsNo(
+    gw.goipId,
+    p.smsNo,
+    ctx.now() - DELIVER_MATCH_MS,
+  );
+  if (!item) {
+    ctx.log.info(
+      `delivery report sms_no ${p.smsNo} on ${gw.goipId} (state ${p.state}): no recent send matches`,
+    );
+    return;
+  }
+  const to = item.number || p.num;
+  await store.updateOutbox(item.id, {
+    state: ok ? "delivered" : "failed",
+    error: ok ? "" : `not delivered to ${to} (state ${p.state})`,
+  });
+  ctx.log.info(
+    `sms #${item.id} to ${to} on ${gw.goipId} ${
+      ok ? "delivered" : `not delivered (state ${p.state})`
+    }`,
+  );
+  if (!item.fromJid || item.origin !== "xmpp") return;
+  if (ok && item.wantReceipt) {
+    await store.enqueueInbox({
+      kind: "receipt",
+      fromJid: item.toJid,
+      toJid: item.fromJid,
+      body: "",
+      refId: item.stanzaId,
+      goipId: gw.goipId,
+    });
+  } else if (!ok) {
+    await store.enqueueInbox({
+      kind: "error",
+      fromJid: item.toJid,
+      toJid: item.fromJid,
+      body: `not delivered to ${to}`,
+      refId: item.stanzaId,
+      goipId: gw.goipId,
+    });
+  } else return;
+  ctx.hub.emit("inbox", undefined);
+}
+
+async function record(
+  ctx: InboundContext,
+  gw: Gateway,
+  p: RecordPacket,
+  text: string,
+): Promise<void> {
+  const line = ctx.lines.get(gw.goipId);
+  await ctx.store.recordCall({
+    ts: Math.floor(ctx.now() / 1000),
+    goipId: gw.goipId,
+    ext: gw.ext,
+    direction: p.direction,
+    remoteNum: p.num,
+    cause: p.cause,
+    msisdn: line?.msisdn || gw.msisdn,
+    raw: maskSecrets(text).slice(0, 255),
+  });
+  ctx.callStates.set(gw.goipId, []);
+  ctx.log.info(
+    `call ${p.direction === 2 ? "to" : "from"} ${p.num || "?"} on ${gw.goipId}`,
+  );
+}
+
+async function hangup(
+  ctx: InboundContext,
+  gw: Gateway,
+  p: HangupPacket,
+  text: string,
+): Promise<void> {
+  const { store, config } = ctx;
+  const raw = maskSecrets(text).slice(0, 255);
+  let call = await store.completeCall(
+    gw.goipId,
+    p.num,
+    p.cause,
+    raw,
+    ctx.now(),
+  );
+  if (!call) {
+    // A HANGUP without RECORD: keep a row of it anyway.
+    await store.recordCall({
+      ts: Math.floor(ctx.now() / 1000),
+      goipId: gw.goipId,
+      ext: gw.ext,
+      direction: 0,
+      remoteNum: p.num,
+      cause: p.cause,
+      msisdn: ctx.lines.get(gw.goipId)?.msisdn || gw.msisdn,
+      raw,
+    });
+    call = await store.completeCall(gw.goipId, p.num, p.cause, raw, ctx.now());
+  }
+  const states = ctx.callStates.get(gw.goipId);
+  ctx.callStates.delete(gw.goipId);
+  ctx.log.info(`call on ${gw.goipId} ended: ${p.cause || "no cause"}`);
+  if (!call) return;
+  ctx.hub.emit("callEnded", { callId: call.id });
+  if (call.direction !== 1 || !config.CALL_NOTIFY) return;
+  const num = call.remoteNum || p.num;
+  await store.enqueueInbox({
+    kind: "chat",
+    fromJid: num
+      ? numberToJid(num, config.XMPP_COMPONENT_JID)
+      : config.XMPP_COMPONENT_JID,
+    toJid: userJid(gw.ext, config.XMPP_DOMAIN),
+    body: callEndText(num, p.cause, states),
+    refId: "",
+    goipId: gw.goipId,
+  });
+  ctx.hub.emit("inbox", undefined);
+}
+
+async function other(
+  ctx: InboundContext,
+  gw: Gateway,
+  p: OtherEventPacket,
+): Promise<void> {
+  const name = p.name.toUpperCase();
+  const f = p.fields;
+  if (name === "STATE") {
+    ctx.callStates.get(gw.goipId)?.push(f.gsm_remain_state ?? "");
+  } else if (name === "REMAIN") {
+    const v = Number(f.gsm_remain_time);
+    if (Number.isSafeInteger(v)) {
+      const state = ctx.lines.update(gw.goipId, { remainTime: v });
+      if (state) await ctx.store.saveLineState(state);
+    }
+  } else if (name === "USSN") {
+    const text = p.msg.replace(/[@\s]+$/, "");
+    const msisdn = ctx.lines.get(gw.goipId)?.msisdn || gw.msisdn;
+    const to = userJid(gw.ext, ctx.config.XMPP_DOMAIN);
+    await ctx.store.logTraffic({
+      dir: "in",
+      kind: "ussd",
+      goipId: gw.goipId,
+      ext: gw.ext,
+      number: msisdn,
+      xmppJid: to,
+      body: text,
+      status: "ussn",
+    });
+    await ctx.store.enqueueInbox({
+      kind: "chat",
+      fromJid: ownLineJid(msisdn, ctx.config.XMPP_COMPONENT_JID),
+      toJid: to,
+      body: `[USSD] ${text}`,
+      refId: "",
+      goipId: gw.goipId,
+    });
+    ctx.hub.emit("inbox", undefined);
+  }
+  ctx.log.debug(`${p.name} ${p.n} on ${gw.goipId}`);
+}

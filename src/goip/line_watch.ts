@@ -1,0 +1,107 @@
+/**
+ * What goippy knows of each line between keepalives: the pinned address, the
+ * last line state, whether the line counts as online; and the timer that
+ * announces a line gone silent (hub `lineOffline`).
+ *
+ * @module
+ */
+
+import type { Hub } from "../hub.ts";
+import type { Logger } from "../log.ts";
+import type { LineState, Store } from "../store/types.ts";
+
+interface Entry {
+  state: LineState;
+  online: boolean;
+}
+
+/** Options of {@linkcode LineWatch}. */
+export interface LineWatchOptions {
+  hub: Hub;
+  log: Logger;
+  /** Seconds without keepalive after which a line is offline. */
+  offlineAfterS: number;
+  now?: () => number;
+  /** How often to look for silent lines (default 1000 ms). */
+  checkEveryMs?: number;
+}
+
+/** Line memory plus the offline timer. */
+export class LineWatch {
+  #lines = new Map<string, Entry>();
+  #opts: LineWatchOptions;
+  #now: () => number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(opts: LineWatchOptions) {
+    this.#opts = opts;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  /** Learn the lines the store already knows (after a restart). */
+  async seed(store: Store): Promise<void> {
+    for (const g of await store.listGateways()) {
+      if (!g.state || this.#lines.has(g.goipId)) continue;
+      this.#lines.set(g.goipId, {
+        state: g.state,
+        online: this.#fresh(g.state.lastSeenMs),
+      });
+    }
+  }
+
+  /** Start the offline timer. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(
+      () => this.check(),
+      this.#opts.checkEveryMs ?? 1000,
+    );
+  }
+
+  /** Stop the timer. */
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Change GOIP_OFFLINE_AFTER (SIGHUP). */
+  setOfflineAfter(seconds: number): void {
+    this.#opts.offlineAfterS = seconds;
+  }
+
+  /** The last known state of a line. */
+  get(goipId: string): LineState | undefined {
+    return this.#lines.get(goipId)?.state;
+  }
+
+  /** Record an authenticated keepalive; returns true when the line came online. */
+  seen(state: LineState): boolean {
+    const prev = this.#lines.get(state.goipId);
+    this.#lines.set(state.goipId, { state, online: true });
+    return !prev || !prev.online;
+  }
+
+  /** Update a known line's state without touching online/address (events). */
+  update(goipId: string, change: Partial<LineState>): LineState | undefined {
+    const e = this.#lines.get(goipId);
+    if (!e) return undefined;
+    e.state = { ...e.state, ...change };
+    return e.state;
+  }
+
+  /** Emit `lineOffline` for lines silent longer than the limit. */
+  check(): void {
+    for (const [goipId, e] of this.#lines) {
+      if (!e.online || this.#fresh(e.state.lastSeenMs)) continue;
+      e.online = false;
+      this.#opts.log.info(
+        `line ${goipId} (ext ${e.state.ext}) offline: no keepalive for ${this.#opts.offlineAfterS} s`,
+      );
+      this.#opts.hub.emit("lineOffline", { goipId, ext: e.state.ext });
+    }
+  }
+
+  #fresh(lastSeenMs: number): boolean {
+    return this.#now() - lastSeenMs <= this.#opts.offlineAfterS * 1000;
+  }
+}
