@@ -1,0 +1,228 @@
+/**
+ * The real goippy daemon for end-to-end tests: `deno run <goippy's flags>
+ * main.ts --config <tmp>/goippy.conf` on a free loopback UDP port, SQLite in
+ * a temp dir (or a given MariaDB), XMPP off unless the config says otherwise.
+ *
+ * @module
+ */
+
+import { goippyRunFlags, MAIN_TS } from "../../scripts/flags.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { Store } from "../../src/store/types.ts";
+import { defaultConfig } from "../../src/config/defaults.ts";
+import { createLogger } from "../../src/log.ts";
+import type { MariaDb } from "./mariadb.ts";
+import { freeUdpPort } from "./ports.ts";
+import { goippy as runCliProcess } from "./cli.ts";
+import type { CliResult } from "./cli.ts";
+
+/** Options of {@linkcode startDaemon}. */
+export interface DaemonOptions {
+  /** Extra config keys (UPPER_CASE), written as TOML. */
+  config?: Record<string, string | number | boolean | string[]>;
+  dbBackend?: "sqlite" | "mysql";
+  /** The MariaDB to use when dbBackend is "mysql". */
+  mysql?: Pick<MariaDb, "host" | "port" | "user" | "password" | "database">;
+  /** Use this dir (kept) instead of a fresh temp dir (removed by stop). */
+  tmpDir?: string;
+  /** Gateways to add with the CLI before the daemon starts. */
+  gateways?: { ext: string; password: string; allowRegex?: string }[];
+  /** Extra environment for the daemon. */
+  env?: Record<string, string>;
+}
+
+/** A running daemon. */
+export interface DaemonHandle {
+  dir: string;
+  udpPort: number;
+  configPath: string;
+  sqlitePath: string;
+  /** Everything the daemon printed so far (stdout and stderr). */
+  logs(): string;
+  /** Wait for a log line matching `re`; returns the match. Throws with the logs on timeout or exit. */
+  waitForLog(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Run a goippy CLI command against the same config. */
+  cli(args: string[]): Promise<CliResult>;
+  /** Open a store on the daemon's database (caller closes it). */
+  openStore(): Promise<Store>;
+  /** SIGTERM and wait (SIGKILL after 10 s); returns the exit code, cleans up. */
+  stop(): Promise<number>;
+  /** SIGKILL and wait (keeps the temp dir for a restart). */
+  kill(): Promise<void>;
+  /** Stop (or after kill) and start again on the same config and port. */
+  restart(): Promise<void>;
+  /** Send a signal to the daemon. */
+  signal(sig: Deno.Signal): void;
+}
+
+const READY = /goippy listening on udp \S+:(\d+) \((sqlite|mysql)\)/;
+
+function toml(v: string | number | boolean | string[]): string {
+  return typeof v === "string" || Array.isArray(v)
+    ? JSON.stringify(v)
+    : String(v);
+}
+
+/** Start the daemon and wait until it listens. */
+export async function startDaemon(
+  opts: DaemonOptions = {},
+): Promise<DaemonHandle> {
+  const ownDir = !opts.tmpDir;
+  const dir = opts.tmpDir ??
+    await Deno.makeTempDir({ prefix: "goippy-daemon-" });
+  const udpPort = freeUdpPort();
+  const sqlitePath = `${dir}/goippy.sqlite3`;
+  const keys: Record<string, string | number | boolean | string[]> = {
+    SQLITE_PATH: sqlitePath,
+    GOIP_UDP_BIND: "127.0.0.1",
+    GOIP_UDP_PORT: udpPort,
+    LOG_LEVEL: "debug",
+    LOG_TO_STDOUT: true,
+    XMPP_COMPONENT_JID: "",
+    XMPP_DOMAIN: "example.org",
+  };
+  if (opts.dbBackend === "mysql") {
+    const m = opts.mysql;
+    if (!m) throw new Error("startDaemon: dbBackend mysql needs opts.mysql");
+    Object.assign(keys, {
+      DB_BACKEND: "mysql",
+      DB_HOST: m.host,
+      DB_PORT: m.port,
+      DB_USER: m.user,
+      DB_PASS: m.password,
+      DB_NAME: m.database,
+    });
+  }
+  Object.assign(keys, opts.config ?? {});
+  const configPath = `${dir}/goippy.conf`;
+  await Deno.writeTextFile(
+    configPath,
+    Object.entries(keys).map(([k, v]) => `${k} = ${toml(v)}\n`).join(""),
+    { mode: 0o600 },
+  );
+  await Deno.chmod(configPath, 0o600);
+  const cli = (args: string[]) =>
+    runCliProcess(["--config", configPath, ...args]);
+  for (const g of opts.gateways ?? []) {
+    const r = await cli(
+      ["--add", g.ext, g.password, ...(g.allowRegex ? [g.allowRegex] : [])],
+    );
+    if (r.code !== 0) throw new Error(`--add ${g.ext} failed: ${r.stderr}`);
+  }
+
+  let out = "";
+  let child: Deno.ChildProcess | null = null;
+  let exited: Promise<number> = Promise.resolve(0);
+  let running = false;
+  const flags = await goippyRunFlags();
+
+  const spawn = async () => {
+    out = "";
+    const env: Record<string, string> = { NO_COLOR: "1", ...opts.env };
+    for (const k of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
+      const v = Deno.env.get(k);
+      if (v !== undefined) env[k] = v;
+    }
+    const c = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...flags, MAIN_TS, "--config", configPath],
+      env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    child = c;
+    running = true;
+    const dec = new TextDecoder();
+    const pump = async (s: ReadableStream<Uint8Array>) => {
+      for await (const chunk of s) out += dec.decode(chunk, { stream: true });
+    };
+    const pumps = Promise.all([pump(c.stdout), pump(c.stderr)]);
+    exited = (async () => {
+      const st = await c.status;
+      await pumps;
+      running = false;
+      return st.code;
+    })();
+    await handle.waitForLog(READY, 30_000);
+  };
+
+  const waitExit = async (ms: number): Promise<number | null> => {
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const r = await Promise.race([
+      exited,
+      new Promise<null>((res) => t = setTimeout(() => res(null), ms)),
+    ]);
+    clearTimeout(t);
+    return r;
+  };
+
+  const terminate = async (): Promise<number> => {
+    if (!running || !child) return await exited;
+    (child as Deno.ChildProcess).kill("SIGTERM");
+    const code = await waitExit(10_000);
+    if (code !== null) return code;
+    (child as Deno.ChildProcess).kill("SIGKILL");
+    await exited;
+    throw new Error(`daemon did not stop within 10 s:\n${out}`);
+  };
+
+  const handle: DaemonHandle = {
+    dir,
+    udpPort,
+    configPath,
+    sqlitePath,
+    logs: () => out,
+    async waitForLog(re, timeoutMs = 10_000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const m = out.match(re);
+        if (m) return m;
+        if (!running) throw new Error(`daemon exited; no ${re}:\n${out}`);
+        if (Date.now() > end) {
+          throw new Error(`timed out waiting for ${re}:\n${out}`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    cli,
+    openStore() {
+      const config = { ...defaultConfig(), ...keys } as ReturnType<
+        typeof defaultConfig
+      >;
+      const log = createLogger({
+        level: "error",
+        journald: false,
+        write: () => {},
+      });
+      return openStore(config, log);
+    },
+    async stop() {
+      try {
+        return await terminate();
+      } finally {
+        if (ownDir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+      }
+    },
+    async kill() {
+      if (running && child) (child as Deno.ChildProcess).kill("SIGKILL");
+      await exited;
+    },
+    async restart() {
+      await terminate();
+      await spawn();
+    },
+    signal(sig) {
+      if (running && child) (child as Deno.ChildProcess).kill(sig);
+    },
+  };
+  try {
+    await spawn();
+  } catch (err) {
+    if (running && child) (child as Deno.ChildProcess).kill("SIGKILL");
+    await exited;
+    if (ownDir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw err;
+  }
+  return handle;
+}
