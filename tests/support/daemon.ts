@@ -80,6 +80,7 @@ export async function startDaemon(
     LOG_TO_STDOUT: true,
     XMPP_COMPONENT_JID: "",
     XMPP_DOMAIN: "example.org",
+    XMPP_COMPONENT_SECRET: "test-secret",
   };
   if (opts.dbBackend === "mysql") {
     const m = opts.mysql;

@@ -1,0 +1,287 @@
+/**
+ * End to end over real UDP, the real daemon and simulated GoIP channels:
+ * delivery reports (receipt / error back to the XMPP sender), call records
+ * and call notifications, USSN, other events acknowledged, wrong passwords
+ * and foreign addresses refused, the offline watch. On SQLite and MariaDB.
+ */
+
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+} from "node:assert/strict";
+import { GoipSim } from "./support/goip_sim.ts";
+import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
+import { haveMariaDb, startMariaDb } from "./support/mariadb.ts";
+import { freeTcpPort } from "./support/ports.ts";
+import type { OutboxItem, Store } from "../src/store/types.ts";
+
+const COMPONENT = "sms.example.org";
+
+async function run(
+  backend: "sqlite" | "mysql",
+  t: Deno.TestContext,
+): Promise<void> {
+  const maria = backend === "mysql" ? await startMariaDb() : null;
+  if (backend === "mysql" && !maria) return;
+  const sims: GoipSim[] = [];
+  let d: DaemonHandle | null = null;
+  let store: Store | null = null;
+  try {
+    d = await startDaemon({
+      dbBackend: backend,
+      mysql: maria ?? undefined,
+      config: {
+        XMPP_COMPONENT_JID: COMPONENT,
+        XMPP_PORT: freeTcpPort(), // nobody listens: inbox rows stay pending
+        GOIP_OFFLINE_AFTER: 2,
+      },
+      gateways: [{ ext: "2001", password: "pw" }, {
+        ext: "2003",
+        password: "pw3",
+      }],
+    });
+    store = await d.openStore();
+    const sim = async (ext: string, password: string) => {
+      const s = await GoipSim.start({
+        server: { hostname: "127.0.0.1", port: d!.udpPort },
+        id: `goippy_${ext}`,
+        password,
+        num: "+3725559999",
+        retransmitMs: 400,
+      });
+      sims.push(s);
+      return s;
+    };
+    const line = await sim("2001", "pw");
+    assertEquals(await line.keepalive(), "reg:1;status:200;");
+    await steps(t, d, store, line, sim);
+    assertEquals(await d.stop(), 0);
+    d = null;
+  } finally {
+    for (const s of sims) await s.close();
+    await store?.close();
+    if (d) await d.stop().catch(() => {});
+    await maria?.stop();
+  }
+}
+
+async function waitItem(
+  store: Store,
+  id: number,
+  pred: (i: OutboxItem) => boolean,
+): Promise<OutboxItem> {
+  for (let i = 0; i < 300; i++) {
+    const item = await store.outboxItem(id);
+    if (item && pred(item)) return item;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(
+    `outbox #${id}: ${JSON.stringify(await store.outboxItem(id))}`,
+  );
+}
+
+async function inboxWith(store: Store, pred: (b: string) => boolean) {
+  return (await store.pendingInbox(1000)).filter((i) => pred(i.body));
+}
+
+async function steps(
+  t: Deno.TestContext,
+  d: DaemonHandle,
+  store: Store,
+  line: GoipSim,
+  sim: (ext: string, pw: string) => Promise<GoipSim>,
+): Promise<void> {
+  const sendSms = async (number: string, stanzaId: string) => {
+    const id = await store.enqueueOutbox({
+      ext: "2001",
+      goipId: "goippy_2001",
+      kind: "sms",
+      number,
+      body: `hello ${stanzaId}`,
+      fromJid: "2001@example.org/phone",
+      toJid: `${number}@${COMPONENT}`,
+      stanzaId,
+      wantReceipt: true,
+      origin: "xmpp",
+    });
+    return await waitItem(
+      store,
+      id,
+      (i) => i.state === "sent" && i.smsNo !== null,
+    );
+  };
+
+  await t.step(
+    "DELIVER state 0: acked, SMS delivered, receipt queued for the sender",
+    async () => {
+      const item = await sendSms("+3725551111", "stanza-ok");
+      const r = await line.deliver(item.smsNo!, 0, "+3725551111");
+      assertEquals(r.acked, true);
+      assertEquals((await store.outboxItem(item.id))?.state, "delivered");
+      const receipts = (await store.pendingInbox(1000)).filter((i) =>
+        i.kind === "receipt" && i.refId === "stanza-ok"
+      );
+      assertEquals(receipts.map((i) => [i.fromJid, i.toJid]), [[
+        `+3725551111@${COMPONENT}`,
+        "2001@example.org/phone",
+      ]]);
+    },
+  );
+
+  await t.step(
+    "DELIVER state 2: acked, SMS failed, error for the sender",
+    async () => {
+      const item = await sendSms("+3725552222", "stanza-bad");
+      assertEquals(
+        (await line.deliver(item.smsNo!, 2, "+3725552222")).acked,
+        true,
+      );
+      assertEquals((await store.outboxItem(item.id))?.state, "failed");
+      const errors = (await store.pendingInbox(1000)).filter((i) =>
+        i.kind === "error" && i.refId === "stanza-bad"
+      );
+      assertEquals(errors.map((i) => i.body), ["not delivered to +3725552222"]);
+    },
+  );
+
+  await t.step("DELIVER for an unknown sms_no is still acked", async () => {
+    assertEquals((await line.deliver(65000, 0, "+1")).acked, true);
+  });
+
+  await t.step(
+    "RECORD + HANGUP: call row with cause, missed-call note",
+    async () => {
+      assertEquals((await line.record(1, "+3725553333")).acked, true);
+      assertEquals(
+        (await line.event("STATE", {
+          gsm_remain_state: "INCOMING:+3725553333",
+        }))
+          .acked,
+        true,
+      );
+      assertEquals((await line.hangup("", "Normal call clearing")).acked, true);
+      const [call] = await store.recentCalls(1);
+      assertEquals(
+        [call.goipId, call.ext, call.direction, call.remoteNum, call.cause],
+        ["goippy_2001", "2001", 1, "+3725553333", "Normal call clearing"],
+      );
+      assertEquals(call.msisdn, "+3725559999");
+      assert(call.endedMs !== null);
+      const notes = await inboxWith(store, (b) => b.includes("+3725553333"));
+      assertEquals(notes.map((i) => [i.fromJid, i.body]), [[
+        `+3725553333@${COMPONENT}`,
+        "Missed call from +3725553333",
+      ]]);
+    },
+  );
+
+  await t.step(
+    "answered incoming call: 'ended' note with the cause",
+    async () => {
+      await line.record(1, "+3725554444");
+      await line.event("STATE", { gsm_remain_state: "ACTIVE" });
+      await line.hangup("+3725554444", "User busy");
+      const notes = await inboxWith(store, (b) => b.includes("+3725554444"));
+      assertEquals(notes.map((i) => i.body), [
+        "Call from +3725554444 ended (User busy)",
+      ]);
+    },
+  );
+
+  await t.step(
+    "RECORD with a cause (seed form), outgoing: row, no note",
+    async () => {
+      assertEquals((await line.record(2, "+3725555555", "Normal")).acked, true);
+      await line.hangup("+3725555555", "Normal call clearing");
+      const [call] = await store.recentCalls(1);
+      assertEquals([call.direction, call.remoteNum], [2, "+3725555555"]);
+      assertEquals(
+        (await inboxWith(store, (b) => b.includes("+3725555555"))).length,
+        0,
+      );
+    },
+  );
+
+  await t.step(
+    "USSN: acked, [USSD] text from the own line, @ padding gone",
+    async () => {
+      assertEquals((await line.ussn("Balance: 5 EUR; ok@@@")).acked, true);
+      const rows = await inboxWith(
+        store,
+        (b) => b.startsWith("[USSD] Balance"),
+      );
+      assertEquals(rows.map((i) => [i.fromJid, i.toJid, i.body]), [[
+        `+3725559999@${COMPONENT}`,
+        "2001@example.org",
+        "[USSD] Balance: 5 EUR; ok",
+      ]]);
+    },
+  );
+
+  await t.step("other events are acked NAME <n> OK", async () => {
+    for (
+      const [name, fields] of [
+        ["REMAIN", { gsm_remain_time: 120 }],
+        ["EXPIRY", { exp: 0 }],
+        ["CELLS", { lists: "1,2,3," }],
+        ["CELLINFO", { info: "LAC:7E5,CELL ID:5E5B" }],
+        ["SOMETHING_NEW", { x: "y:z" }],
+      ] as const
+    ) {
+      const r = await line.event(name, fields);
+      assertEquals(r.reply, `${name} ${r.n} OK`);
+    }
+    assertEquals((await store.lineState("goippy_2001"))?.remainTime, 120);
+  });
+
+  await t.step("events with a wrong password are not acked", async () => {
+    const spoof = await sim("2001", "nope");
+    spoof.retransmits = 0;
+    assertEquals(
+      (await spoof.event("STATE", { gsm_remain_state: "IDLE" })).acked,
+      false,
+    );
+    assertEquals((await spoof.record(1, "+1234")).acked, false);
+  });
+
+  await t.step(
+    "pinned address: right credentials from another port refused until its keepalive",
+    async () => {
+      const other = await sim("2001", "pw");
+      other.retransmits = 0;
+      const body = `pinned-${crypto.randomUUID()}`;
+      assertEquals((await other.receive("+3725556666", body)).acked, false);
+      assert(/pinned to/.test(d.logs()));
+      await other.keepalive(); // re-pins to this port
+      assertEquals((await other.receive("+3725556666", body)).acked, true);
+      assertEquals(
+        (await line.event("STATE", { gsm_remain_state: "IDLE" })).acked,
+        false,
+      );
+      await line.keepalive(); // and back
+    },
+  );
+
+  await t.step(
+    "a silent line is reported offline, a keepalive brings it back",
+    async () => {
+      const l3 = await sim("2003", "pw3");
+      await l3.keepalive();
+      await d.waitForLog(/line goippy_2003 \(ext 2003\) offline/, 15_000);
+      await l3.keepalive();
+      await d.waitForLog(
+        /line goippy_2003 \(ext 2003\) online[\s\S]*line goippy_2003 \(ext 2003\) online/,
+        5000,
+      );
+    },
+  );
+}
+
+Deno.test("GoIP events end to end: DELIVER, calls, USSN, events, pinning [sqlite]", (t) =>
+  run("sqlite", t));
+
+Deno.test({
+  name: "GoIP events end to end: DELIVER, calls, USSN, events, pinning [mysql]",
+  ignore: !haveMariaDb() && !Deno.env.get("CI"),
+  fn: (t) => run("mysql", t),
+});
