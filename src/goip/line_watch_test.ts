@@ -1,0 +1,52 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { Hub } from "../hub.ts";
+import { createLogger } from "../log.ts";
+import type { LineState } from "../store/types.ts";
+import { LineWatch } from "./line_watch.ts";
+
+function state(goipId: string, lastSeenMs: number): LineState {
+  return {
+    goipId,
+    ext: goipId.replace("goippy_", ""),
+    msisdn: "",
+    addr: "127.0.0.1:9991",
+    lastSeenMs,
+    signal: null,
+    gsmStatus: "",
+    voipStatus: "",
+    voipState: "",
+    remainTime: null,
+    provider: "",
+    disableStatus: null,
+    imei: "",
+    imsi: "",
+    iccid: "",
+  };
+}
+
+Deno.test("LineWatch: online once, offline once after the limit, back online", () => {
+  const hub = new Hub();
+  const offline: string[] = [];
+  hub.on("lineOffline", (e) => offline.push(`${e.goipId}/${e.ext}`));
+  let now = 0;
+  const w = new LineWatch({
+    hub,
+    log: createLogger({ level: "error", journald: false, write: () => {} }),
+    offlineAfterS: 90,
+    now: () => now,
+  });
+  assertEquals(w.seen(state("goippy_1", now)), true);
+  now = 30_000;
+  assertEquals(w.seen(state("goippy_1", now)), false);
+  now = 120_000;
+  w.check();
+  assertEquals(offline, []);
+  now = 120_001;
+  w.check();
+  w.check();
+  assertEquals(offline, ["goippy_1/1"]);
+  assertEquals(w.seen(state("goippy_1", now)), true);
+  assertEquals(w.update("goippy_1", { remainTime: 5 })?.remainTime, 5);
+  assertEquals(w.get("goippy_1")?.remainTime, 5);
+  assertEquals(w.update("goippy_x", { remainTime: 5 }), undefined);
+});
