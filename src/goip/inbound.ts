@@ -31,6 +31,8 @@ export interface InboundDeps {
   now?: () => number;
   /** Gateway cache lifetime (default 2000 ms). */
   cacheMs?: number;
+  /** Told of every refused authentication (rate limit per source). */
+  onAuthFailure?: (addr: string) => void;
 }
 
 /** Shared state of the inbound handlers. */
@@ -38,10 +40,18 @@ export interface InboundContext extends InboundDeps {
   now: () => number;
   gateways: GatewayCache;
   lines: LineWatch;
-  /** Per line: STATE values seen since the last RECORD. */
-  callStates: Map<string, string[]>;
+  /** Per line: the call in progress (from RECORD) and STATE values seen since. */
+  calls: Map<string, OpenCall>;
   /** Send and count one datagram (errors logged, never thrown). */
   reply: (addr: string, text: string, type: string) => Promise<void>;
+}
+
+/** A call between its RECORD and HANGUP, as the inbound handlers see it. */
+export interface OpenCall {
+  num: string;
+  direction: number;
+  atMs: number;
+  states: string[];
 }
 
 /** The running inbound part. */
@@ -66,7 +76,7 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
       offlineAfterS: deps.config.GOIP_OFFLINE_AFTER,
       now,
     }),
-    callStates: new Map(),
+    calls: new Map(),
     reply: async (addr, text, type) => {
       try {
         await deps.send(addr, text);
@@ -132,6 +142,7 @@ export async function authorize(
   const auth = await ctx.gateways.authenticate(id, password);
   if (!auth.ok) {
     ctx.metrics?.authFailures.inc();
+    ctx.onAuthFailure?.(addr);
     ctx.log.warn(
       `udp <- ${addr}: ${what} for ${JSON.stringify(id)} refused (${auth.why})`,
     );
@@ -141,6 +152,7 @@ export async function authorize(
     const pinned = ctx.lines.get(id)?.addr;
     if (pinned && pinned !== addr) {
       ctx.metrics?.authFailures.inc();
+      ctx.onAuthFailure?.(addr);
       ctx.log.warn(
         `udp <- ${addr}: ${what} for ${id} refused (line is pinned to ${pinned})`,
       );
@@ -158,6 +170,7 @@ async function keepalive(
   const auth = await ctx.gateways.authenticate(p.id, p.pass);
   if (!auth.ok) {
     ctx.metrics?.authFailures.inc();
+    ctx.onAuthFailure?.(addr);
     ctx.log.warn(
       `udp <- ${addr}: keepalive for ${
         JSON.stringify(p.id)

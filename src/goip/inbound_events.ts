@@ -19,6 +19,9 @@ import type {
   RecordPacket,
 } from "./types.ts";
 
+/** A second RECORD for the same number within this time is the same call. */
+const SAME_CALL_MS = 60_000;
+
 /** DELIVER reports match sends of the last hour only (sms_no wraps). */
 const DELIVER_MATCH_MS = 3_600_000;
 
@@ -136,6 +139,15 @@ async function record(
   p: RecordPacket,
   text: string,
 ): Promise<void> {
+  const open = ctx.calls.get(gw.goipId);
+  if (
+    open && open.num === p.num && open.direction === p.direction &&
+    ctx.now() - open.atMs < SAME_CALL_MS
+  ) {
+    // Without NTP the GoIP may send two RECORDs for one call.
+    ctx.log.debug(`RECORD ${p.n} on ${gw.goipId}: same call as before`);
+    return;
+  }
   const line = ctx.lines.get(gw.goipId);
   await ctx.store.recordCall({
     ts: Math.floor(ctx.now() / 1000),
@@ -147,7 +159,12 @@ async function record(
     msisdn: line?.msisdn || gw.msisdn,
     raw: maskSecrets(text).slice(0, 255),
   });
-  ctx.callStates.set(gw.goipId, []);
+  ctx.calls.set(gw.goipId, {
+    num: p.num,
+    direction: p.direction,
+    atMs: ctx.now(),
+    states: [],
+  });
   ctx.log.info(
     `call ${p.direction === 2 ? "to" : "from"} ${p.num || "?"} on ${gw.goipId}`,
   );
@@ -182,8 +199,8 @@ async function hangup(
     });
     call = await store.completeCall(gw.goipId, p.num, p.cause, raw, ctx.now());
   }
-  const states = ctx.callStates.get(gw.goipId);
-  ctx.callStates.delete(gw.goipId);
+  const states = ctx.calls.get(gw.goipId)?.states;
+  ctx.calls.delete(gw.goipId);
   ctx.log.info(`call on ${gw.goipId} ended: ${p.cause || "no cause"}`);
   if (!call) return;
   ctx.hub.emit("callEnded", { callId: call.id });
@@ -210,7 +227,7 @@ async function other(
   const name = p.name.toUpperCase();
   const f = p.fields;
   if (name === "STATE") {
-    ctx.callStates.get(gw.goipId)?.push(f.gsm_remain_state ?? "");
+    ctx.calls.get(gw.goipId)?.states.push(f.gsm_remain_state ?? "");
   } else if (name === "REMAIN") {
     const v = Number(f.gsm_remain_time);
     if (Number.isSafeInteger(v)) {

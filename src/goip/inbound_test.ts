@@ -114,3 +114,23 @@ Deno.test("inbound: no ack when the store cannot take the SMS", () =>
       logs.join("\n"),
     );
   }));
+
+Deno.test("inbound: two RECORDs for one call (no NTP) make one call row", () =>
+  withInbound(async ({ inbound, sent, store }) => {
+    const auth = "id:goippy_2001;password:pw";
+    await inbound.handle(`RECORD:-3;${auth};dir:1;num:+5`, ADDR);
+    await inbound.handle(`RECORD:-2;${auth};dir:1;num:+5`, ADDR);
+    await inbound.handle(`HANGUP:-1;${auth};num:+5,cause:User busy`, ADDR);
+    assertEquals(sent.map(([, t]) => t), [
+      "RECORD -3 OK",
+      "RECORD -2 OK",
+      "HANGUP -1 OK",
+    ]);
+    const calls = await store.recentCalls(10);
+    assertEquals(
+      calls.map((c) => [c.remoteNum, c.cause, c.endedMs !== null]),
+      [["+5", "User busy", true]],
+    );
+    const [note] = await store.pendingInbox(10);
+    assertEquals(note.body, "Call from +5 ended: User busy");
+  }));
