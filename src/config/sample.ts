@@ -64,6 +64,11 @@ SQLITE_PATH = ${JSON.stringify(sqlitePath)}
 # retransmission: acknowledged again, stored once.
 # RECEIVE_DEDUPE_MINUTES = 10
 
+# Failed authentications (unknown id, wrong password, wrong address) per
+# minute from one source address; after that its datagrams are dropped
+# without a reply for a minute. 0 = no limit.
+# GOIP_AUTH_FAIL_LIMIT = 20
+
 # --- outgoing SMS/USSD ---------------------------------------------------------
 
 # "sms": one packet per SMS (SMS <id> <telid> <pass> <number> <text>), as the

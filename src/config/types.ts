@@ -34,6 +34,8 @@ export interface Config {
   GOIP_OFFLINE_AFTER: number;
   /** Minutes within which a repeated RECEIVE `(id, n)` is a retransmission. */
   RECEIVE_DEDUPE_MINUTES: number;
+  /** Failed authentications per minute from one address before it is ignored for a minute (0 = no limit). */
+  GOIP_AUTH_FAIL_LIMIT: number;
 
   LOG_TO_STDOUT: boolean;
   LOG_LEVEL: LogLevel;
