@@ -1,0 +1,55 @@
+/**
+ * How much each scenario does in a quick and in a full run.
+ *
+ * @module
+ */
+
+/** Sizes and durations of the scenarios. */
+export interface Params {
+  keepalive: { channels: number; passes: number; window: number };
+  receive: {
+    sims: number;
+    fixedRates: number[];
+    fixedSeconds: number;
+    steps: number[];
+    stepSeconds: number;
+  };
+  e2e: { rates: number[]; seconds: number };
+  xmppToSms: { rate: number; count: number };
+  idle: { lines: number; intervalS: number; warmS: number; windowS: number };
+  cold: { samples: number };
+}
+
+/** The parameters of a `quick` (under 3 minutes) or `full` run. */
+export function params(mode: "quick" | "full"): Params {
+  if (mode === "quick") {
+    return {
+      keepalive: { channels: 2000, passes: 3, window: 64 },
+      receive: {
+        sims: 8,
+        fixedRates: [500, 2000],
+        fixedSeconds: 3,
+        steps: [1000, 3000, 5000, 7000],
+        stepSeconds: 2,
+      },
+      e2e: { rates: [100, 1000], seconds: 3 },
+      xmppToSms: { rate: 10, count: 30 },
+      idle: { lines: 10_000, intervalS: 30, warmS: 3, windowS: 15 },
+      cold: { samples: 3 },
+    };
+  }
+  return {
+    keepalive: { channels: 2000, passes: 10, window: 64 },
+    receive: {
+      sims: 8,
+      fixedRates: [500, 2000],
+      fixedSeconds: 10,
+      steps: [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000, 12_000],
+      stepSeconds: 5,
+    },
+    e2e: { rates: [100, 1000], seconds: 10 },
+    xmppToSms: { rate: 10, count: 200 },
+    idle: { lines: 10_000, intervalS: 30, warmS: 10, windowS: 60 },
+    cold: { samples: 7 },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The markdown report of a run and the result file names. Pure.
+ *
+ * @module
+ */
+
+import { renderRows } from "./table.ts";
+import { buildRows } from "./targets.ts";
+import type { BenchRun } from "./types.ts";
+
+/** `2026-11-29T05:10:00.123Z` → `2026-11-29T05-10-00Z` (safe in file names). */
+export function fileStamp(iso: string): string {
+  return iso.replace(/\.\d+Z$/, "Z").replace(/:/g, "-");
+}
+
+/** The whole report: heading, table, notes, how to reproduce. */
+export function renderReport(run: BenchRun): string {
+  const backends = run.backends.map((b) => b.backend);
+  const lines = [
+    `### goippy benchmark (${run.mode}, ${run.startedAt})`,
+    "",
+    `${run.host.cpus} CPUs, ${run.host.os}, Deno ${run.host.deno} (V8 ${run.host.v8}); ` +
+    `run took ${Math.round(run.durationS)} s. Loopback only; goippy and the ` +
+    `load generator share the machine, so ratios mean more than absolute figures.`,
+    "",
+    renderRows(buildRows(run.backends), backends),
+  ];
+  const notes = run.backends.flatMap((b) =>
+    b.notes.map((n) => `- ${b.backend}: ${n.split("\n")[0]}`)
+  );
+  if (notes.length) lines.push("Notes:", "", ...notes, "");
+  lines.push(
+    `Reproduce: \`deno task bench${run.mode === "quick" ? " --quick" : ""}\``,
+    "",
+  );
+  return lines.join("\n");
+}

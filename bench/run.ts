@@ -1,0 +1,152 @@
+/**
+ * `deno task bench [--quick] [--backend sqlite|mysql] [--profile]`: drives
+ * the real goippy daemon over loopback (and a bare UDP echo server as the
+ * floor), prints a markdown table and writes `bench/results/<time>.json`,
+ * `latest.json` and `latest.md`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { startMariaDb } from "../tests/support/mariadb.ts";
+import { startProsody, type XmppServer } from "../tests/support/prosody.ts";
+import { type BackendContext, runBackend, xmppPrefix } from "./backend.ts";
+import { params } from "./params.ts";
+import { profiler } from "./profile.ts";
+import { fileStamp, renderReport } from "./report.ts";
+import type { Backend, BenchRun } from "./types.ts";
+
+const USAGE =
+  `usage: deno task bench [--quick] [--backend sqlite|mysql] [--profile] [--out DIR]
+  --quick     a run of under 3 minutes (default: the fuller run)
+  --backend   only this store (default: both; MariaDB needs /usr/sbin/mariadbd)
+  --profile   CPU-profile the daemon during each scenario (V8 inspector);
+              profiles and top functions go to <out>/profiles/
+  --out DIR   where results go (default: bench/results)`;
+
+/** Run the benchmark; resolves with the exit code. */
+export async function main(args: string[]): Promise<number> {
+  let opts;
+  try {
+    opts = parseArgs({
+      args,
+      options: {
+        quick: { type: "boolean", default: false },
+        backend: { type: "string", multiple: true },
+        profile: { type: "boolean", default: false },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const backends = (opts.backend ?? ["sqlite", "mysql"]) as Backend[];
+  for (const b of backends) {
+    if (b !== "sqlite" && b !== "mysql") {
+      console.error(`unknown backend ${JSON.stringify(b)}\n${USAGE}`);
+      return 2;
+    }
+  }
+  const outDir = opts.out ?? new URL("./results", import.meta.url).pathname;
+  const mode = opts.quick ? "quick" : "full";
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const progress = (line: string) =>
+    console.error(
+      `[${((performance.now() - started) / 1000).toFixed(1)}s] ${line}`,
+    );
+
+  const run: BenchRun = {
+    startedAt,
+    mode,
+    host: {
+      cpus: navigator.hardwareConcurrency,
+      os: `${Deno.build.os} ${Deno.osRelease()}`,
+      deno: Deno.version.deno,
+      v8: Deno.version.v8,
+    },
+    durationS: 0,
+    backends: [],
+  };
+  const dir = await Deno.makeTempDir({ prefix: "goippy-bench-" });
+  let xmpp: XmppServer | null = null;
+  let maria = null;
+  try {
+    progress("starting Prosody");
+    try {
+      xmpp = await startProsody({
+        domain: "example.org",
+        componentJid: "sms.example.org",
+        componentSecret: "bench-secret",
+        users: backends.map((b) => ({
+          user: `${xmppPrefix(b)}x0`,
+          password: "pw",
+        })),
+      });
+    } catch (e) {
+      progress(`Prosody did not start: ${(e as Error).message}`);
+    }
+    for (const backend of backends) {
+      const ctx: BackendContext = {
+        backend,
+        params: params(mode),
+        dir,
+        maria: null,
+        xmpp,
+        progress,
+        around: opts.profile
+          ? profiler(`${outDir}/profiles`, progress)
+          : undefined,
+      };
+      if (backend === "mysql") {
+        progress("starting MariaDB");
+        maria = await startMariaDb();
+        if (!maria) {
+          run.backends.push({
+            backend,
+            keepalive: null,
+            receive: null,
+            e2e: null,
+            xmppToSms: null,
+            idle: null,
+            cold: null,
+            notes: ["skipped: /usr/sbin/mariadbd not found"],
+          });
+          continue;
+        }
+        ctx.maria = maria;
+      }
+      run.backends.push(await runBackend(ctx));
+      if (maria) {
+        await maria.stop();
+        maria = null;
+      }
+    }
+  } finally {
+    await xmpp?.stop();
+    await maria?.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+  run.durationS = (performance.now() - started) / 1000;
+  const report = renderReport(run);
+  console.log(report);
+  await Deno.mkdir(outDir, { recursive: true });
+  const json = JSON.stringify(run, null, 2) + "\n";
+  await Deno.writeTextFile(`${outDir}/${fileStamp(startedAt)}.json`, json);
+  await Deno.writeTextFile(`${outDir}/latest.json`, json);
+  await Deno.writeTextFile(`${outDir}/latest.md`, report);
+  progress(`results written to ${outDir}/${fileStamp(startedAt)}.json`);
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

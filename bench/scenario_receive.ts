@@ -1,0 +1,157 @@
+/**
+ * Scenario 2: incoming SMS (`RECEIVE`) at a fixed, open-loop offered rate,
+ * spread over a few simulated channels that resend like devices (after 3 s,
+ * up to 3 times): ack latency, and the highest rate at which no RECEIVE
+ * needed a resend.
+ *
+ * @module
+ */
+
+import { GoipSim } from "../tests/support/goip_sim.ts";
+import { paced } from "./pace.ts";
+import { summarize } from "./stats.ts";
+import type { ReceiveResult, ReceiveStep } from "./types.ts";
+
+/** Gateway prefix of the RECEIVE channels. */
+export const RECEIVE_PREFIX = "br";
+
+/** Channels that registered with a keepalive, ready to send RECEIVEs. */
+export interface ReceiveChannels {
+  sims: GoipSim[];
+  close(): Promise<void>;
+}
+
+/** Start `count` channels `<prefix>0…` and register each with a keepalive. */
+export async function startChannels(
+  port: number,
+  count: number,
+  prefix = RECEIVE_PREFIX,
+): Promise<ReceiveChannels> {
+  const sims: GoipSim[] = [];
+  const close = async () => {
+    await Promise.all(sims.map((s) => s.close()));
+  };
+  try {
+    for (let i = 0; i < count; i++) {
+      sims.push(
+        await GoipSim.start({
+          server: { hostname: "127.0.0.1", port },
+          id: `${prefix}${i}`,
+          password: "pw",
+          num: `+3725550${String(i).padStart(4, "0")}`,
+        }),
+      );
+    }
+    for (const sim of sims) {
+      const reply = await sim.keepalive();
+      if (!reply.includes("status:200")) {
+        throw new Error(`${sim.who.id}: keepalive refused: ${reply}`);
+      }
+    }
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { sims, close };
+}
+
+/**
+ * Offer `rate` RECEIVE/s for `seconds`, round-robin over the channels, then
+ * wait for every exchange to end (acked or given up by the device).
+ */
+export async function receiveStep(
+  ch: ReceiveChannels,
+  rate: number,
+  seconds: number,
+  tag: string,
+): Promise<ReceiveStep> {
+  const total = Math.max(1, Math.round(rate * seconds));
+  const latencies: number[] = [];
+  let acked = 0;
+  let retransmitted = 0;
+  let lost = 0;
+  const done: Promise<void>[] = [];
+  const pace = await paced(rate, total, (i) => {
+    const sim = ch.sims[i % ch.sims.length];
+    const t0 = performance.now();
+    const src = `+3725551${String(i % 10_000).padStart(4, "0")}`;
+    done.push(
+      sim.receive(src, `${tag} ${i}; bench: load`).then((r) => {
+        if (!r.acked) {
+          lost++;
+          return;
+        }
+        acked++;
+        if (r.attempts > 1) retransmitted++;
+        latencies.push(performance.now() - t0);
+      }, () => {
+        lost++;
+      }),
+    );
+  });
+  await Promise.all(done);
+  return {
+    rate,
+    achievedRate: pace.achievedRate,
+    sent: pace.fired,
+    acked,
+    retransmitted,
+    lost,
+    latency: summarize(latencies),
+  };
+}
+
+/** True when every RECEIVE of the step was acked on its first send. */
+export function isClean(s: ReceiveStep): boolean {
+  return s.lost === 0 && s.retransmitted === 0 && s.acked === s.sent;
+}
+
+/** The fixed rates, then rates stepped up until one needs resends. */
+export async function receiveScenario(
+  ch: ReceiveChannels,
+  p: {
+    fixedRates: number[];
+    fixedSeconds: number;
+    steps: number[];
+    stepSeconds: number;
+  },
+  progress: (line: string) => void = () => {},
+): Promise<ReceiveResult> {
+  const settle = () => new Promise((r) => setTimeout(r, 1000));
+  // Warm-up: JIT and prepared statements.
+  await receiveStep(ch, 200, 1, "warm");
+  const fixed: ReceiveStep[] = [];
+  for (const rate of p.fixedRates) {
+    await settle();
+    const s = await receiveStep(ch, rate, p.fixedSeconds, `fixed${rate}`);
+    progress(describe(s));
+    fixed.push(s);
+  }
+  const steps: ReceiveStep[] = [];
+  let maxCleanRate: number | null = null;
+  let stoppedBy: ReceiveResult["stoppedBy"] = "last-step";
+  for (const rate of p.steps) {
+    await settle();
+    const s = await receiveStep(ch, rate, p.stepSeconds, `step${rate}`);
+    progress(describe(s));
+    steps.push(s);
+    if (!isClean(s)) {
+      stoppedBy = "retransmission";
+      break;
+    }
+    if (s.achievedRate < 0.9 * rate) {
+      stoppedBy = "client";
+      break;
+    }
+    maxCleanRate = rate;
+  }
+  return { fixed, steps, maxCleanRate, stoppedBy };
+}
+
+/** One line about a step, for progress output. */
+export function describe(s: ReceiveStep): string {
+  const f = (x: number | null) => x === null ? "–" : x.toFixed(2);
+  return `RECEIVE ${s.rate}/s (sent at ${Math.round(s.achievedRate)}/s): ` +
+    `${s.acked}/${s.sent} acked, ${s.retransmitted} resent, ${s.lost} lost, ` +
+    `p50 ${f(s.latency.p50)} ms p99 ${f(s.latency.p99)} ms`;
+}

@@ -1,0 +1,227 @@
+/**
+ * The issue's targets and the table rows that compare a run against them.
+ * Pure functions.
+ *
+ * @module
+ */
+
+import type { Backend, BackendResult, E2eStep, ReceiveStep } from "./types.ts";
+
+/** One measure across backends, with its target. */
+export interface Row {
+  measure: string;
+  /** Display value per backend ("–" when not measured). */
+  values: Record<Backend, string>;
+  /** The target in words ("" when there is none). */
+  target: string;
+  /** Per backend: true met, false missed, null no target or not measured. */
+  met: Record<Backend, boolean | null>;
+}
+
+/** The targets of issue 6. */
+export const TARGETS = {
+  keepaliveRatio: 0.5,
+  receiveP99Ms500: 5,
+  cleanRate: { sqlite: 5000, mysql: 1000 } as Record<Backend, number>,
+  e2eP99Ms100: 50,
+  idleCpuShare: 0.05,
+  idleRssMb: 150,
+  coldStartMs: 1000,
+} as const;
+
+/** Milliseconds for display: 3 significant digits, "–" for null. */
+export function fmtMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return "–";
+  if (ms >= 100) return `${Math.round(ms)} ms`;
+  if (ms >= 10) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(2)} ms`;
+}
+
+/** A rate for display, e.g. `12.3k/s`. */
+export function fmtRate(perSec: number | null): string {
+  if (perSec === null || !Number.isFinite(perSec)) return "–";
+  if (perSec >= 1000) return `${(perSec / 1000).toFixed(1)}k/s`;
+  return `${Math.round(perSec)}/s`;
+}
+
+/** A fraction as a percentage, e.g. `4.2 %`. */
+export function fmtPct(x: number | null): string {
+  if (x === null || !Number.isFinite(x)) return "–";
+  return `${(x * 100).toFixed(1)} %`;
+}
+
+function p50p99(s: { p50: number | null; p99: number | null }): string {
+  return s.p50 === null ? "–" : `${fmtMs(s.p50)} / ${fmtMs(s.p99)}`;
+}
+
+function stepAt<T extends { rate: number }>(
+  steps: T[] | null | undefined,
+  rate: number,
+): T | undefined {
+  return steps?.find((s) => s.rate === rate);
+}
+
+/** Lost/resent counts of a step when any, e.g. ` (3 resent, 1 lost)`. */
+function receiveTrouble(s: ReceiveStep): string {
+  const parts = [];
+  if (s.retransmitted > 0) parts.push(`${s.retransmitted} resent`);
+  if (s.lost > 0) parts.push(`${s.lost} lost`);
+  if (s.achievedRate < s.rate * 0.9) {
+    parts.push(`client sent only ${fmtRate(s.achievedRate)}`);
+  }
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
+function e2eTrouble(s: E2eStep): string {
+  return s.received < s.sent ? ` (${s.sent - s.received} missing)` : "";
+}
+
+type Cell = { value: string; met: boolean | null };
+
+function row(
+  measure: string,
+  target: string,
+  results: BackendResult[],
+  cell: (r: BackendResult) => Cell,
+): Row {
+  const values = { sqlite: "–", mysql: "–" } as Record<Backend, string>;
+  const met = { sqlite: null, mysql: null } as Record<Backend, boolean | null>;
+  for (const r of results) {
+    const c = cell(r);
+    values[r.backend] = c.value;
+    met[r.backend] = c.met;
+  }
+  return { measure, values, target, met };
+}
+
+function check(x: number | null | undefined, ok: (x: number) => boolean) {
+  return x === null || x === undefined ? null : ok(x);
+}
+
+/** The table rows of a run: one per measure, targets checked. */
+export function buildRows(results: BackendResult[]): Row[] {
+  const t = TARGETS;
+  const rows: Row[] = [];
+  rows.push(
+    row(
+      "Keepalive throughput vs echo floor",
+      "≥ 50 % of floor",
+      results,
+      (r) => {
+        const k = r.keepalive;
+        if (!k) return { value: "–", met: null };
+        return {
+          value: `${fmtPct(k.ratio)} (${fmtRate(k.goippyPerSec)} vs ${
+            fmtRate(k.floorPerSec)
+          })`,
+          met: check(k.ratio, (x) => x >= t.keepaliveRatio) &&
+            k.goippyMissing === 0,
+        };
+      },
+    ),
+  );
+  for (const rate of [500, 2000]) {
+    rows.push(
+      row(
+        `RECEIVE → ack p50 / p99 at ${rate}/s`,
+        rate === 500 ? "p99 < 5 ms (SQLite)" : "",
+        results,
+        (r) => {
+          const s = stepAt(r.receive?.fixed, rate);
+          if (!s) return { value: "–", met: null };
+          const gated = rate === 500 && r.backend === "sqlite";
+          return {
+            value: p50p99(s.latency) + receiveTrouble(s),
+            met: gated
+              ? check(s.latency.p99, (x) => x < t.receiveP99Ms500) &&
+                s.lost === 0
+              : null,
+          };
+        },
+      ),
+    );
+  }
+  rows.push(
+    row(
+      "Highest RECEIVE rate without resends",
+      "≥ 5,000/s SQLite, ≥ 1,000/s MariaDB",
+      results,
+      (r) => {
+        const rec = r.receive;
+        if (!rec) return { value: "–", met: null };
+        const v = rec.maxCleanRate;
+        const why = rec.stoppedBy === "last-step"
+          ? " (highest step)"
+          : rec.stoppedBy === "client"
+          ? " (client limit)"
+          : "";
+        return {
+          value: v === null ? "none" + why : `${fmtRate(v)}${why}`,
+          met: v === null ? false : v >= t.cleanRate[r.backend],
+        };
+      },
+    ),
+  );
+  for (const rate of [100, 1000]) {
+    rows.push(
+      row(
+        `RECEIVE → XMPP client p50 / p99 at ${rate}/s`,
+        rate === 100 ? "p99 < 50 ms" : "",
+        results,
+        (r) => {
+          const s = stepAt(r.e2e, rate);
+          if (!s) return { value: "–", met: null };
+          return {
+            value: p50p99(s.latency) + e2eTrouble(s),
+            met: rate === 100
+              ? check(s.latency.p99, (x) => x < t.e2eP99Ms100) &&
+                s.received === s.sent
+              : null,
+          };
+        },
+      ),
+    );
+  }
+  rows.push(row("XMPP → SMS at the module p50 / p99", "", results, (r) => {
+    const x = r.xmppToSms;
+    if (!x) return { value: "–", met: null };
+    const miss = x.transmitted < x.sent
+      ? ` (${x.sent - x.transmitted} missing)`
+      : "";
+    return { value: `${p50p99(x.latency)} at ${x.rate}/s${miss}`, met: null };
+  }));
+  rows.push(
+    row("Idle lines: CPU (one core)", "< 5 % for 10,000", results, (r) => {
+      const i = r.idle;
+      if (!i) return { value: "–", met: null };
+      const lost = i.keepalivesLost > 0 ? `, ${i.keepalivesLost} lost` : "";
+      return {
+        value: `${fmtPct(i.cpuShare)} (${i.lines} lines${lost})`,
+        met: i.lines >= 10_000
+          ? check(i.cpuShare, (x) => x < t.idleCpuShare)
+          : null,
+      };
+    }),
+  );
+  rows.push(
+    row("Idle lines: RSS", "< 150 MB for 10,000", results, (r) => {
+      const i = r.idle;
+      if (!i) return { value: "–", met: null };
+      return {
+        value: i.rssMb === null ? "–" : `${i.rssMb.toFixed(0)} MB`,
+        met: i.lines >= 10_000 ? check(i.rssMb, (x) => x < t.idleRssMb) : null,
+      };
+    }),
+  );
+  rows.push(
+    row("Cold start → first keepalive answered", "< 1 s", results, (r) => {
+      const c = r.cold;
+      if (!c) return { value: "–", met: null };
+      return {
+        value: `${fmtMs(c.medianMs)} (median of ${c.samplesMs.length})`,
+        met: check(c.medianMs, (x) => x < t.coldStartMs),
+      };
+    }),
+  );
+  return rows;
+}

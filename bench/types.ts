@@ -1,0 +1,119 @@
+/**
+ * The shape of a benchmark run's results (also the JSON written to
+ * `bench/results/`).
+ *
+ * @module
+ */
+
+import type { Summary } from "./stats.ts";
+
+/** Which store a daemon ran on. */
+export type Backend = "sqlite" | "mysql";
+
+/** Scenario 1: keepalives acknowledged per second, goippy vs the echo floor. */
+export interface KeepaliveResult {
+  /** Keepalives sent per pass (same for both). */
+  count: number;
+  /** In-flight window of the client. */
+  window: number;
+  floorPerSec: number;
+  goippyPerSec: number;
+  /** goippy / floor. */
+  ratio: number | null;
+  /** Keepalives without an OK reply (goippy), e.g. lost or refused. */
+  goippyMissing: number;
+  floorMissing: number;
+  /** goippy's reply latency in this closed-loop pass (ms). */
+  goippyLatency: Summary;
+  floorLatency: Summary;
+}
+
+/** One open-loop RECEIVE run at a fixed offered rate. */
+export interface ReceiveStep {
+  /** Offered rate (RECEIVE/s). */
+  rate: number;
+  /** Rate the client actually managed to send at (first attempts). */
+  achievedRate: number;
+  sent: number;
+  acked: number;
+  /** Acked, but only after the device resent (no ack within 3 s). */
+  retransmitted: number;
+  /** Never acked (after the device's 3 resends). */
+  lost: number;
+  /** First send → `RECEIVE <n> OK`, ms (acked ones only). */
+  latency: Summary;
+}
+
+/** Scenario 2: RECEIVE acknowledgement latency and the clean-rate search. */
+export interface ReceiveResult {
+  /** The fixed-rate runs (500/s and 2,000/s). */
+  fixed: ReceiveStep[];
+  /** The stepped runs, in order, up to the first one needing resends. */
+  steps: ReceiveStep[];
+  /** Highest stepped rate with every RECEIVE acked on its first send. */
+  maxCleanRate: number | null;
+  /** Why the search stopped. */
+  stoppedBy: "retransmission" | "client" | "last-step";
+}
+
+/** Scenario 3: RECEIVE → message at a real XMPP client, at one rate. */
+export interface E2eStep {
+  rate: number;
+  sent: number;
+  /** Messages the XMPP client received. */
+  received: number;
+  /** First send of the RECEIVE → the message at the client, ms. */
+  latency: Summary;
+}
+
+/** Scenario 4: XMPP message → SMS command at the simulated module. */
+export interface XmppToSmsResult {
+  rate: number;
+  sent: number;
+  /** SMS the module transmitted. */
+  transmitted: number;
+  /** Stanza sent → the module took the SMS, ms. */
+  latency: Summary;
+}
+
+/** Scenario 5: many idle lines sending keepalives. */
+export interface IdleResult {
+  lines: number;
+  intervalS: number;
+  windowS: number;
+  /** Share of one core (0.05 = 5 %). */
+  cpuShare: number | null;
+  rssMb: number | null;
+  keepalivesSent: number;
+  keepalivesOk: number;
+  keepalivesLost: number;
+  /** The floor: the echo server's process is the bench itself, so none. */
+}
+
+/** Scenario 6: spawn → first answered keepalive. */
+export interface ColdStartResult {
+  samplesMs: number[];
+  medianMs: number | null;
+}
+
+/** Everything measured for one store backend (null = not run). */
+export interface BackendResult {
+  backend: Backend;
+  keepalive: KeepaliveResult | null;
+  receive: ReceiveResult | null;
+  e2e: E2eStep[] | null;
+  xmppToSms: XmppToSmsResult | null;
+  idle: IdleResult | null;
+  cold: ColdStartResult | null;
+  /** Scenarios that failed or were skipped, with the reason. */
+  notes: string[];
+}
+
+/** One benchmark run. */
+export interface BenchRun {
+  startedAt: string;
+  mode: "quick" | "full";
+  host: { cpus: number; os: string; deno: string; v8: string };
+  durationS: number;
+  backends: BackendResult[];
+}
