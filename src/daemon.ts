@@ -15,6 +15,7 @@ import { loadConfig } from "./config/load.ts";
 import { startEndpoint } from "./goip/endpoint.ts";
 import { startInbound } from "./goip/inbound.ts";
 import { startOutbound } from "./goip/outbound.ts";
+import { FailureLimiter, sourceIp } from "./goip/rate_limit.ts";
 import { Hub } from "./hub.ts";
 import type { Logger } from "./log.ts";
 import { createGoippyMetrics } from "./metrics/goippy.ts";
@@ -30,6 +31,7 @@ const LIVE_KEYS = new Set([
   "GOIP_ALLOW_SOURCES",
   "GOIP_OFFLINE_AFTER",
   "RECEIVE_DEDUPE_MINUTES",
+  "GOIP_AUTH_FAIL_LIMIT",
   "CALL_NOTIFY",
   "METRICS_BIND",
   "LOG_RETENTION_DAYS",
@@ -43,6 +45,14 @@ export function sourceFilter(cidrs: string[]): (ip: string) => boolean {
   const parsed = cidrs.map(parseCidr).filter((c) => c !== null);
   if (parsed.length === 0) return () => true;
   return (ip) => parsed.some((c) => cidrContains(c, ip));
+}
+
+/** GOIP_AUTH_FAIL_LIMIT failures a minute per address, then a minute's block. */
+export function authLimiter(config: Config): FailureLimiter | null {
+  const n = config.GOIP_AUTH_FAIL_LIMIT;
+  return n > 0
+    ? new FailureLimiter({ burst: n, windowMs: 60_000, blockMs: 60_000 })
+    : null;
 }
 
 /** Run the daemon until a signal stops it; resolves with the exit code. */
@@ -67,6 +77,7 @@ export async function runDaemon(
   };
   let current = config;
   let allow = sourceFilter(config.GOIP_ALLOW_SOURCES);
+  let limiter = authLimiter(config);
   try {
     const hub = new Hub();
     const metrics = createGoippyMetrics();
@@ -78,6 +89,14 @@ export async function runDaemon(
       log,
       metrics,
       send: (a, t) => send(a, t),
+      onAuthFailure: (addr) => {
+        const ip = sourceIp(addr);
+        if (limiter?.fail(ip).started) {
+          log.warn(
+            `udp <- ${ip}: too many failed authentications; ignoring it for 60 s`,
+          );
+        }
+      },
     });
     cleanups.push(() => inbound.stop());
     const endpoint = startEndpoint({
@@ -85,7 +104,7 @@ export async function runDaemon(
       port: config.GOIP_UDP_PORT,
       log,
       onDatagram: (t, a) => inbound.handle(t, a),
-      allowSource: (ip) => allow(ip),
+      allowSource: (ip) => allow(ip) && !limiter?.blocked(ip),
       onDrop: (r) => r === "source" && metrics.authFailures.inc(),
     });
     send = (a, t) => endpoint.send(a, t);
@@ -93,7 +112,12 @@ export async function runDaemon(
     const outbound = startOutbound({
       store,
       hub,
-      transport: endpoint,
+      transport: {
+        send: async (addr, text) => {
+          await endpoint.send(addr, text);
+          metrics.datagramsOut.inc({ type: commandType(text) });
+        },
+      },
       config,
       log,
     });
@@ -126,6 +150,9 @@ export async function runDaemon(
         current = next;
         log.level = next.LOG_LEVEL;
         allow = sourceFilter(next.GOIP_ALLOW_SOURCES);
+        if (changed.includes("GOIP_AUTH_FAIL_LIMIT")) {
+          limiter = authLimiter(next);
+        }
         inbound.reload(next);
         await ops.reload(next);
         const later = changed.filter((k) => !LIVE_KEYS.has(k));
@@ -189,6 +216,12 @@ function waitForSignals(onHup: () => Promise<void>): Promise<string> {
     Deno.addSignalListener("SIGINT", int);
     Deno.addSignalListener("SIGHUP", hup);
   });
+}
+
+/** Metric label of a command sent to a GoIP: its first word, lower case. */
+function commandType(text: string): string {
+  const word = /^[A-Za-z_]{1,24}/.exec(text)?.[0] ?? "other";
+  return word.toLowerCase();
 }
 
 function errText(err: unknown): string {

@@ -1,0 +1,155 @@
+/**
+ * The daemon as a whole: clear failures at start (UDP port taken, database
+ * unreachable), SIGHUP applying live settings, datagram metrics, and a
+ * graceful SIGTERM.
+ */
+
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+} from "node:assert/strict";
+import { goippy } from "./support/cli.ts";
+import { startDaemon } from "./support/daemon.ts";
+import { GoipSim } from "./support/goip_sim.ts";
+import { freeTcpPort } from "./support/ports.ts";
+
+async function withConfig(
+  lines: string[],
+  fn: (path: string, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-daemon-fail-" });
+  try {
+    const path = `${dir}/goippy.conf`;
+    await Deno.writeTextFile(
+      path,
+      [`SQLITE_PATH = "${dir}/db.sqlite3"`, ...lines, ""].join("\n"),
+      { mode: 0o600 },
+    );
+    await fn(path, dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("daemon: a UDP port in use is a clear error, exit 1", async () => {
+  const taken = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  try {
+    const port = (taken.addr as Deno.NetAddr).port;
+    await withConfig([
+      `GOIP_UDP_BIND = "127.0.0.1"`,
+      `GOIP_UDP_PORT = ${port}`,
+      `XMPP_COMPONENT_JID = ""`,
+    ], async (path) => {
+      const r = await goippy(["--config", path]);
+      assertEquals(r.code, 1, r.stdout + r.stderr);
+      assert(
+        /cannot start: .*(in use|AddrInUse)/i.test(r.stdout + r.stderr),
+        r.stdout + r.stderr,
+      );
+    });
+  } finally {
+    taken.close();
+  }
+});
+
+Deno.test("daemon: an unreachable MySQL is a clear error, exit 1", async () => {
+  await withConfig([
+    `DB_BACKEND = "mysql"`,
+    `DB_HOST = "127.0.0.1"`,
+    `DB_PORT = ${freeTcpPort()}`,
+    `DB_USER = "goippy"`,
+    `DB_PASS = "x"`,
+    `DB_NAME = "goippy"`,
+    `XMPP_COMPONENT_JID = ""`,
+  ], async (path) => {
+    const r = await goippy(["--config", path]);
+    assertEquals(r.code, 1, r.stdout + r.stderr);
+    assert(
+      /cannot open the mysql store/.test(r.stdout + r.stderr),
+      r.stdout + r.stderr,
+    );
+  });
+});
+
+Deno.test("daemon: SIGHUP applies GOIP_PIN_ADDRESS at once and names restart-only keys", async () => {
+  const d = await startDaemon({
+    gateways: [{ ext: "2001", password: "pw" }],
+  });
+  const sims: GoipSim[] = [];
+  try {
+    const sim = async () => {
+      const s = await GoipSim.start({
+        server: { hostname: "127.0.0.1", port: d.udpPort },
+        id: "goippy_2001",
+        password: "pw",
+        retransmitMs: 300,
+        retransmits: 0,
+      });
+      sims.push(s);
+      return s;
+    };
+    const a = await sim();
+    const b = await sim();
+    assertEquals(await a.keepalive(), "reg:1;status:200;");
+    assertEquals(
+      (await b.event("STATE", { gsm_remain_state: "IDLE" })).acked,
+      false,
+    );
+
+    const conf = await Deno.readTextFile(d.configPath);
+    await Deno.writeTextFile(
+      d.configPath,
+      conf + "GOIP_PIN_ADDRESS = false\nXMPP_PORT = 5999\n",
+    );
+    d.signal("SIGHUP");
+    const [line] = await d.waitForLog(/reloaded .*\n/);
+    assert(line.includes("GOIP_PIN_ADDRESS"), line);
+    assert(/needs a restart: XMPP_PORT/.test(line), line);
+    assertEquals(
+      (await b.event("STATE", { gsm_remain_state: "IDLE" })).acked,
+      true,
+    );
+  } finally {
+    for (const s of sims) await s.close();
+    assertEquals(await d.stop(), 0);
+  }
+  assert(/goippy stopped/.test(d.logs()), d.logs());
+});
+
+Deno.test("daemon: datagrams in and out are counted on /metrics", async () => {
+  const d = await startDaemon({
+    gateways: [{ ext: "2001", password: "pw" }],
+    config: { METRICS_BIND: `127.0.0.1:${freeTcpPort()}` },
+  });
+  const s = await GoipSim.start({
+    server: { hostname: "127.0.0.1", port: d.udpPort },
+    id: "goippy_2001",
+    password: "pw",
+  });
+  try {
+    await s.keepalive();
+    await s.receive("+1", "hi");
+    await s.sendRaw("nonsense");
+    await s.keepalive();
+    const conf = await Deno.readTextFile(d.configPath);
+    const bind = /METRICS_BIND = "([^"]+)"/.exec(conf)![1];
+    const text = await (await fetch(`http://${bind}/metrics`)).text();
+    for (
+      const want of [
+        'goippy_datagrams_in_total{type="keepalive"} 2',
+        'goippy_datagrams_in_total{type="receive"} 1',
+        'goippy_datagrams_in_total{type="invalid"} 1',
+        'goippy_datagrams_out_total{type="reg"} 2',
+        'goippy_datagrams_out_total{type="ack"} 1',
+        "goippy_sms_in_total 1",
+      ]
+    ) assert(text.includes(want), `${want} missing:\n${text}`);
+  } finally {
+    await s.close();
+    assertEquals(await d.stop(), 0);
+  }
+});
