@@ -35,6 +35,8 @@ const LIVE_KEYS = new Set([
   "CALL_NOTIFY",
   "METRICS_BIND",
   "LOG_RETENTION_DAYS",
+  "SMS_SEND_MODE",
+  "QUEUE_TTL",
 ]);
 
 /** How long a graceful stop may take before goippy exits anyway. */
@@ -154,6 +156,7 @@ export async function runDaemon(
           limiter = authLimiter(next);
         }
         inbound.reload(next);
+        outbound.reload(next);
         await ops.reload(next);
         const later = changed.filter((k) => !LIVE_KEYS.has(k));
         log.info(

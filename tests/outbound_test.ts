@@ -200,10 +200,13 @@ async function setup(opts: Setup = {}) {
     await store.close();
     await Deno.remove(dir, { recursive: true });
   };
+  const reload = (change: Partial<Config>) =>
+    (driver as Outbound | null)?.reload({ ...config, ...change });
   return {
     store,
     hub,
     sim,
+    reload,
     logs,
     config,
     enqueue,
@@ -610,6 +613,21 @@ Deno.test("outbound: a request that cannot be a datagram fails, nothing sent", a
     assertEquals(
       (await t.store.pendingInbox(10)).map((i) => [i.kind, i.refId]),
       [["error", "bad1"], ["error", "bad2"]],
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("outbound: reload switches the send form for the next SMS", async () => {
+  const t = await setup();
+  try {
+    await t.waitState(await t.enqueue({ body: "one" }), ["sent"]);
+    t.reload({ SMS_SEND_MODE: "msg" });
+    await t.waitState(await t.enqueue({ body: "two" }), ["sent"]);
+    assertEquals(
+      t.sim.sentSms.map((s) => [s.text, s.form]),
+      [["one", "sms"], ["two", "session"]],
     );
   } finally {
     await t.close();

@@ -60,6 +60,11 @@ export interface OutboundDeps {
 
 /** A running driver. */
 export interface Outbound {
+  /**
+   * Take new settings (SIGHUP): SMS_SEND_MODE for the next attempt,
+   * QUEUE_TTL and GOIP_OFFLINE_AFTER at once.
+   */
+  reload(config: Config): void;
   /** Stop polling and abandon attempts in flight; resolves when idle. */
   stop(): Promise<void>;
 }
@@ -122,6 +127,11 @@ class OutboundDriver implements Outbound {
     );
   }
 
+  reload(config: Config): void {
+    this.#attemptCtx.config = config;
+    this.#pump();
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const u of this.#unsubscribe) u();
@@ -164,7 +174,7 @@ class OutboundDriver implements Outbound {
   }
 
   async #expire(): Promise<void> {
-    const ttl = this.#d.config.QUEUE_TTL;
+    const ttl = this.#attemptCtx.config.QUEUE_TTL;
     if (this.#stopped || ttl <= 0) return;
     const rows = await this.#locked(() =>
       this.#d.store.expireQueued(this.#now() - ttl * 1000)
@@ -208,7 +218,7 @@ class OutboundDriver implements Outbound {
 
   #online(line: LineState | undefined): line is LineState {
     if (!line || line.addr === "") return false;
-    const maxAge = this.#d.config.GOIP_OFFLINE_AFTER * 1000;
+    const maxAge = this.#attemptCtx.config.GOIP_OFFLINE_AFTER * 1000;
     return this.#now() - line.lastSeenMs <= maxAge;
   }
 
