@@ -24,6 +24,7 @@ import { Hub } from "../src/hub.ts";
 import { createLogger, type Logger } from "../src/log.ts";
 import { openStore } from "../src/store/open.ts";
 import type { NewOutboxItem, OutboxItem, Store } from "../src/store/types.ts";
+import { startDaemon } from "./support/daemon.ts";
 import { GoipSim, type GoipSimOptions } from "./support/goip_sim.ts";
 import {
   haveMariaDb,
@@ -715,3 +716,70 @@ Deno.test({
     }
   },
 });
+
+Deno.test("outbound through the daemon: SIGKILL mid-send is uncertain after restart, never resent", async () => {
+  const d = await startDaemon({
+    gateways: [{ ext: "2001", password: PASSWORD }],
+    config: { XMPP_DOMAIN: "example.org" },
+  });
+  const sim = await GoipSim.start({
+    server: { hostname: "127.0.0.1", port: d.udpPort },
+    id: GOIP_ID,
+    password: PASSWORD,
+    num: MSISDN,
+    // The module transmits the SMS but the GoIP never answers: the daemon
+    // is still waiting when it is killed.
+    smsBehaviour: "sent-silent",
+  });
+  const store = await d.openStore();
+  try {
+    await sim.keepalive();
+    const item = {
+      ext: "2001",
+      goipId: GOIP_ID,
+      kind: "sms" as const,
+      number: "+3725551234",
+      fromJid: USER,
+      toJid: "+3725551234@sms.example.org",
+      wantReceipt: false,
+      origin: "xmpp" as const,
+    };
+    const id = await store.enqueueOutbox({
+      ...item,
+      body: "first",
+      stanzaId: "k1",
+    });
+    await sim.waitForSms(1, 15_000);
+    await d.kill();
+    assertEquals((await store.outboxItem(id))?.state, "sending");
+    sim.smsBehaviour = "ok";
+    await d.restart();
+    await sim.keepalive();
+    const second = await store.enqueueOutbox({
+      ...item,
+      body: "second",
+      stanzaId: "k2",
+    });
+    const end = Date.now() + 15_000;
+    while ((await store.outboxItem(second))?.state !== "sent") {
+      if (Date.now() > end) throw new Error(`not sent:\n${d.logs()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const row = await store.outboxItem(id);
+    assertEquals(row?.state, "uncertain");
+    assert(row.error.startsWith("outcome uncertain:"), row.error);
+    assertEquals(texts(sim.sentSms), ["first", "second"]);
+    const errors = (await store.pendingInbox(10)).filter((i) =>
+      i.kind === "error"
+    );
+    assertEquals(errors.map((i) => [i.refId, i.toJid]), [["k1", USER]]);
+  } finally {
+    await store.close();
+    await sim.close();
+    await d.stop();
+  }
+});
+
+function texts(sms: { text: string }[]): string[] {
+  return sms.map((s) => s.text);
+}
