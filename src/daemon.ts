@@ -171,10 +171,13 @@ export async function runDaemon(
       }
     };
 
+    // Listen for signals before saying "ready": whoever waits for that line
+    // may send one at once.
+    const signalled = waitForSignals(reload);
     log.info(
       `goippy listening on udp ${endpoint.hostname}:${endpoint.port} (${store.dialect})`,
     );
-    const signal = await waitForSignals(reload);
+    const signal = await signalled;
     log.info(`${signal}: stopping`);
     // Stop taking datagrams; let the ones in flight finish their writes.
     const stopped = (async () => {
