@@ -167,72 +167,45 @@ async function drain(
   for await (const chunk of stream) sink.push(dec.decode(chunk));
 }
 
-/** Start a throwaway Prosody; see the module doc. */
-export async function startProsody(opts: ProsodyOptions): Promise<XmppServer> {
-  const dir = await Deno.makeTempDir({ prefix: "goippy-prosody-" });
-  const c2sPort = freeTcpPort();
-  const componentPort = freeTcpPort();
-  const cfg = `${dir}/prosody.cfg.lua`;
+/** How to run a server process; see {@linkcode serverProcess}. */
+export interface ServerCommand {
+  /** For messages, e.g. `"prosody"`. */
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  /** Log file the server writes (read by `logs()`). */
+  logFile: string;
+  /** TCP ports on 127.0.0.1 that must accept before the server counts as up. */
+  ports: number[];
+}
+
+/** A foreground server child process that can be stopped and started again. */
+export interface ServerProcess {
+  /** Start (if not running) and wait for the ports. */
+  resume(): Promise<void>;
+  /** SIGTERM (SIGKILL after 10 s), wait for exit and for the output pipes. */
+  pause(): Promise<void>;
+  signal(sig: Deno.Signal): void;
+  /** Log file plus the process's stdout/stderr so far. */
+  logs(): string;
+}
+
+/** Wraps a foreground server command; nothing runs until `resume()`. */
+export function serverProcess(cmd: ServerCommand): ServerProcess {
   const output: string[] = [];
   let child: Deno.ChildProcess | null = null;
   let exited = false;
   let drains: Promise<unknown>[] = [];
-  let stopped = false;
-
-  await Deno.mkdir(`${dir}/data`);
-  await Deno.writeTextFile(
-    cfg,
-    prosodyConfig(dir, opts, c2sPort, componentPort),
-  );
-
-  const register = async (user: string, password: string) => {
-    const out = await new Deno.Command("prosodyctl", {
-      args: ["--config", cfg, "register", user, opts.domain, password],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) {
-      const dec = new TextDecoder();
-      throw new Error(
-        `prosodyctl register ${user}@${opts.domain} failed: ` +
-          dec.decode(out.stdout) + dec.decode(out.stderr),
-      );
-    }
-  };
 
   const logs = () => {
     let file = "";
     try {
-      file = Deno.readTextFileSync(`${dir}/prosody.log`);
+      file = Deno.readTextFileSync(cmd.logFile);
     } catch {
-      // not written yet, or removed by stop()
+      // not written yet, or removed
     }
     return file + output.join("");
-  };
-
-  const resume = async () => {
-    if (child) return;
-    exited = false;
-    const c = new Deno.Command("prosody", {
-      args: ["--config", cfg, "-F"],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    child = c;
-    drains = [drain(c.stdout, output), drain(c.stderr, output)];
-    c.status.then(() => exited = true);
-    try {
-      for (const port of [c2sPort, componentPort]) {
-        await waitForPort(port, START_TIMEOUT_MS, () => !exited);
-      }
-    } catch (e) {
-      await pause();
-      throw new Error(
-        `${(e as Error).message}\n--- prosody log ---\n${logs()}`,
-      );
-    }
   };
 
   const pause = async () => {
@@ -264,11 +237,83 @@ export async function startProsody(opts: ProsodyOptions): Promise<XmppServer> {
     await Promise.all(drains);
   };
 
+  const resume = async () => {
+    if (child) return;
+    exited = false;
+    const c = new Deno.Command(cmd.command, {
+      args: cmd.args,
+      env: cmd.env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    child = c;
+    drains = [drain(c.stdout, output), drain(c.stderr, output)];
+    c.status.then(() => exited = true);
+    try {
+      for (const port of cmd.ports) {
+        await waitForPort(port, START_TIMEOUT_MS, () => !exited);
+      }
+    } catch (e) {
+      await pause();
+      throw new Error(
+        `${cmd.name}: ${
+          (e as Error).message
+        }\n--- ${cmd.name} log ---\n${logs()}`,
+      );
+    }
+  };
+
+  return {
+    resume,
+    pause,
+    signal: (sig) => child?.kill(sig),
+    logs,
+  };
+}
+
+/** Start a throwaway Prosody; see the module doc. */
+export async function startProsody(opts: ProsodyOptions): Promise<XmppServer> {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-prosody-" });
+  const c2sPort = freeTcpPort();
+  const componentPort = freeTcpPort();
+  const cfg = `${dir}/prosody.cfg.lua`;
+  let stopped = false;
+
+  await Deno.mkdir(`${dir}/data`);
+  await Deno.writeTextFile(
+    cfg,
+    prosodyConfig(dir, opts, c2sPort, componentPort),
+  );
+  const proc = serverProcess({
+    name: "prosody",
+    command: "prosody",
+    args: ["--config", cfg, "-F"],
+    logFile: `${dir}/prosody.log`,
+    ports: [c2sPort, componentPort],
+  });
+
+  const register = async (user: string, password: string) => {
+    const out = await new Deno.Command("prosodyctl", {
+      args: ["--config", cfg, "register", user, opts.domain, password],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      const dec = new TextDecoder();
+      throw new Error(
+        `prosodyctl register ${user}@${opts.domain} failed: ` +
+          dec.decode(out.stdout) + dec.decode(out.stderr),
+      );
+    }
+  };
+
   try {
     for (const u of opts.users ?? []) await register(u.user, u.password);
-    await resume();
+    await proc.resume();
   } catch (e) {
-    await pause();
+    await proc.pause();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw e;
   }
@@ -282,18 +327,18 @@ export async function startProsody(opts: ProsodyOptions): Promise<XmppServer> {
     componentPort,
     dir,
     register,
-    signal: (sig) => child?.kill(sig),
+    signal: proc.signal,
     restart: async () => {
-      await pause();
-      await resume();
+      await proc.pause();
+      await proc.resume();
     },
-    pause,
-    resume,
-    logs,
+    pause: proc.pause,
+    resume: proc.resume,
+    logs: proc.logs,
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await pause();
+      await proc.pause();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };

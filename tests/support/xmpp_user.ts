@@ -211,6 +211,16 @@ export async function connectUser(opts: ConnectUserOptions): Promise<XmppUser> {
         xml("iq", { type: "get" }, xml("query", { xmlns: "jabber:iq:roster" })),
       );
       await send(xml("presence"));
+      // The server handles one stream's stanzas in order: once this ping is
+      // answered the presence is in effect, so a message to the bare JID
+      // reaches this resource instead of offline storage.
+      await user.iq(
+        xml(
+          "iq",
+          { type: "get", to: opts.domain },
+          xml("ping", { xmlns: "urn:xmpp:ping" }),
+        ),
+      );
     }
     return user;
   } catch (e) {
