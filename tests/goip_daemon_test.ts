@@ -9,7 +9,8 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { goippy } from "./support/cli.ts";
-import { startDaemon } from "./support/daemon.ts";
+import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
+import { haveMariaDb, startMariaDb } from "./support/mariadb.ts";
 import { GoipSim } from "./support/goip_sim.ts";
 import { freeTcpPort } from "./support/ports.ts";
 
@@ -152,4 +153,52 @@ Deno.test("daemon: datagrams in and out are counted on /metrics", async () => {
     await s.close();
     assertEquals(await d.stop(), 0);
   }
+});
+
+Deno.test({
+  name:
+    "daemon: RECEIVE is not acked while MariaDB is down, acked once it is back",
+  ignore: !haveMariaDb() && !Deno.env.get("CI"),
+  async fn() {
+    const maria = await startMariaDb();
+    if (!maria) return;
+    let d: DaemonHandle | null = null;
+    let sim: GoipSim | null = null;
+    try {
+      d = await startDaemon({
+        dbBackend: "mysql",
+        mysql: maria,
+        gateways: [{ ext: "2001", password: "pw" }],
+      });
+      sim = await GoipSim.start({
+        server: { hostname: "127.0.0.1", port: d.udpPort },
+        id: "goippy_2001",
+        password: "pw",
+        retransmitMs: 2000,
+        retransmits: 10,
+      });
+      await sim.keepalive();
+      await maria.pause();
+      const body = `while-down-${crypto.randomUUID()}`;
+      const receiving = sim.receive("+3725550009", body);
+      await d.waitForLog(/not stored, not acknowledged|handler failed/, 30_000);
+      await maria.resume();
+      const r = await receiving;
+      assertEquals(r.acked, true, d.logs());
+      assert(r.attempts >= 2, `attempts ${r.attempts}`);
+      const store = await d.openStore();
+      try {
+        const rows = (await store.pendingInbox(100)).filter((i) =>
+          i.body === body
+        );
+        assertEquals(rows.length, 1);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await sim?.close();
+      if (d) assertEquals(await d.stop(), 0);
+      await maria.stop();
+    }
+  },
 });
