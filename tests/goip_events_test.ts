@@ -92,6 +92,8 @@ async function steps(
   sim: (ext: string, pw: string) => Promise<GoipSim>,
 ): Promise<void> {
   const sendSms = async (number: string, stanzaId: string) => {
+    // GOIP_OFFLINE_AFTER is 2 s: the sender only serves a line seen lately.
+    await line.keepalive();
     const id = await store.enqueueOutbox({
       ext: "2001",
       goipId: "goippy_2001",
