@@ -122,6 +122,7 @@ export async function runDaemon(
       },
       config,
       log,
+      metrics,
     });
     cleanups.push(() => outbound.stop());
     const xmpp = startXmpp({ config, store, hub, log });

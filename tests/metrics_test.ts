@@ -11,6 +11,9 @@ import { openSqliteStore } from "../src/store/sqlite.ts";
 import type { LineState, Store } from "../src/store/types.ts";
 import { createGoippyMetrics, type XmppState } from "../src/metrics/goippy.ts";
 import { startMetricsServer } from "../src/metrics/server.ts";
+import { startDaemon } from "./support/daemon.ts";
+import { GoipSim } from "./support/goip_sim.ts";
+import { freeTcpPort } from "./support/ports.ts";
 
 function line(goipId: string, ext: string, lastSeenMs: number): LineState {
   return {
@@ -230,4 +233,75 @@ Deno.test("startMetricsServer refuses a bad METRICS_BIND and a busy port", async
       busy.close();
     }
   });
+});
+
+Deno.test("the real daemon counts traffic on /metrics and reports /health", async () => {
+  const port = freeTcpPort();
+  const d = await startDaemon({
+    config: { METRICS_BIND: `127.0.0.1:${port}` },
+    gateways: [{ ext: "2001", password: "pw" }],
+  });
+  let sim: GoipSim | null = null;
+  try {
+    sim = await GoipSim.start({
+      server: { hostname: "127.0.0.1", port: d.udpPort },
+      id: "goippy_2001",
+      password: "pw",
+    });
+    assert((await sim.keepalive()).includes("status:200"));
+    assertEquals((await sim.receive("+3725550001", "hello")).acked, true);
+    const wrong = await GoipSim.start({
+      server: { hostname: "127.0.0.1", port: d.udpPort },
+      id: "goippy_2001",
+      password: "not-the-password",
+    });
+    try {
+      assert((await wrong.keepalive()).includes("status:404"));
+    } finally {
+      await wrong.close();
+    }
+    const sent = await d.cli([
+      "--send",
+      "2001",
+      "+3725550002",
+      "out we go",
+      "--timeout",
+      "30",
+    ]);
+    assertEquals(sent.code, 0, sent.stderr + d.logs());
+
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    assertEquals(health.status, 200);
+    assertEquals(await health.json(), { store: "ok", udp: "ok", xmpp: "off" });
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assertEquals(sample(text, "goippy_sms_in_total"), 1, text);
+    assertEquals(sample(text, "goippy_sms_out_total"), 1, text);
+    assertEquals(sample(text, "goippy_sms_failed_total"), 0, text);
+    assertEquals(sample(text, "goippy_auth_failures_total"), 1, text);
+    assertEquals(sample(text, "goippy_lines_known"), 1, text);
+    assertEquals(sample(text, "goippy_lines_online"), 1, text);
+    assertEquals(
+      sample(text, 'goippy_datagrams_in_total{type="keepalive"}'),
+      2,
+      text,
+    );
+    assertEquals(
+      sample(text, 'goippy_datagrams_in_total{type="receive"}'),
+      1,
+      text,
+    );
+    const out = text.split("\n").filter((l) =>
+      l.startsWith("goippy_datagrams_out_total{")
+    );
+    assert(out.length >= 2, text);
+    assert(
+      text.includes(
+        'goippy_last_keepalive_age_seconds{ext="2001",goip_id="goippy_2001"}',
+      ),
+      text,
+    );
+  } finally {
+    await sim?.close();
+    assertEquals(await d.stop(), 0);
+  }
 });

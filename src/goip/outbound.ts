@@ -21,6 +21,7 @@
 
 import type { Config } from "../config/types.ts";
 import type { Hub } from "../hub.ts";
+import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type { Logger } from "../log.ts";
 import type { LineState, OutboxItem, Store } from "../store/types.ts";
 import {
@@ -54,6 +55,8 @@ export interface OutboundDeps {
   timings?: Partial<SenderTimings>;
   /** Outbox poll period; default 1000 ms. */
   pollMs?: number;
+  /** Counts SMS sent/failed when given. */
+  metrics?: GoippyMetrics;
   /** Expiry check period; default 30 000 ms. */
   expireEveryMs?: number;
 }

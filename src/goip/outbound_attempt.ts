@@ -8,6 +8,7 @@
  */
 
 import type { Logger } from "../log.ts";
+import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type { Config } from "../config/types.ts";
 import type { OutboxItem, Store } from "../store/types.ts";
 import type { Hub } from "../hub.ts";
@@ -58,6 +59,8 @@ export interface AttemptContext {
   pauseLine: (goipId: string, untilMs: number) => void;
   /** An attempt gave up without an answer: a late reply may still come. */
   gaveUp: (addr: string, sendid: number, item: OutboxItem) => void;
+  /** Counts SMS sent/failed when given. */
+  metrics?: GoippyMetrics;
 }
 
 /** Where and how to send: the sendid already persisted with state `sending`. */

@@ -8,6 +8,7 @@
 
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
+import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type { OutboxItem, OutState, Store } from "../store/types.ts";
 import type { SendOutcome } from "./sender.ts";
 import { cleanUssdText } from "./sender_ussd.ts";
@@ -19,6 +20,8 @@ export interface ReportDeps {
   store: Store;
   hub: Hub;
   log: Logger;
+  /** Counts SMS sent/failed when given. */
+  metrics?: GoippyMetrics;
 }
 
 /** A short label of an item for log lines (`sms #12 to +3725551234 on goippy_2001`). */
@@ -45,6 +48,7 @@ export async function reportOutcome(
       error: "",
     });
     await logOut(store, item, "sent");
+    if (item.kind === "sms") deps.metrics?.smsOut.inc();
     if (item.kind === "ussd") {
       log.info(`${describeItem(item)}: answered`);
       await store.logTraffic({
@@ -95,6 +99,9 @@ export async function reportFinal(
   const { store, log } = deps;
   await store.updateOutbox(item.id, { state, error: text });
   await logOut(store, item, state);
+  if (item.kind === "sms" && (state === "failed" || state === "expired")) {
+    deps.metrics?.smsFailed.inc();
+  }
   log.warn(`${describeItem(item)}: ${text}`);
   if (item.origin === "xmpp" && item.fromJid !== "") {
     await store.enqueueInbox({
