@@ -112,14 +112,14 @@ Deno.test(
           s.attrs.type === "unavailable",
         WAIT,
       );
-      w.hub.emit("line", {
-        state: {
-          ...line("goippy_2001", "2001", "3725550000"),
-          signal: 17,
-          provider: "Elisa",
-        },
-        cameOnline: true,
-      });
+      // as the inbound handler does: save the keepalive, then tell the hub
+      const elisa = {
+        ...line("goippy_2001", "2001", "3725550000"),
+        signal: 17,
+        provider: "Elisa",
+      };
+      await w.store.saveLineState(elisa);
+      w.hub.emit("line", { state: elisa, cameOnline: true });
       const back = await user.waitFor(
         (s) =>
           after(s) && s.name === "presence" && s.attrs.from === OWN &&
@@ -146,6 +146,14 @@ Deno.test(
         ).length,
         count,
       );
+      // log in again: the server probes the subscribed contact, goippy answers
+      const again = await w.user("2001");
+      const probed = await again.waitFor(
+        (s) =>
+          s.name === "presence" && s.attrs.from === OWN && !s.attrs.type,
+        WAIT,
+      );
+      assertEquals(probed.getChildText("status"), "signal 17/31, Elisa");
       // a plain phone contact never shows as available
       assert(
         !user.stanzas.some((s) =>
