@@ -9,7 +9,11 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { goippyRunFlags, MAIN_TS } from "../scripts/flags.ts";
-import { installService } from "../src/systemd/install.ts";
+import {
+  installService,
+  listServices,
+  uninstallService,
+} from "../src/systemd/install.ts";
 import { instanceFor, unitText } from "../src/systemd/unit.ts";
 
 const FAKE_SYSTEMCTL = `#!/bin/sh
@@ -295,4 +299,19 @@ Deno.test("installService from a compiled binary copies it to /usr/local/bin", a
   } finally {
     await sb.cleanup();
   }
+});
+
+Deno.test("without root and without GOIPPY_ROOT every service command refuses", async () => {
+  const errs: string[] = [];
+  const ctx = {
+    env: { PATH: "/nonexistent" },
+    uid: 1000,
+    out: (l: string) => errs.push(`out: ${l}`),
+    err: (l: string) => errs.push(l),
+  };
+  assertEquals(await installService("", { ctx }), 1);
+  assertEquals(await uninstallService("", { ctx }), 1);
+  assertEquals(await listServices({ ctx }), 1);
+  assertEquals(errs.length, 3);
+  for (const e of errs) assert(e.startsWith("must be run as root"), e);
 });
