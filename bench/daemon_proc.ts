@@ -97,7 +97,7 @@ export class BenchDaemon {
   /** The inspector's WebSocket URL (needs `inspect: true`). */
   async inspectorUrl(timeoutMs = 10_000): Promise<string> {
     const m = await this.waitForLog(
-      /ws:\/\/127\.0\.0\.1:\d+\/ws\/[\w-]+/,
+      /ws:\/\/127\.0\.0\.1:\d+\/[\w/-]+/,
       timeoutMs,
     );
     return m[0];
