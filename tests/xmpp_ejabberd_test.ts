@@ -19,6 +19,7 @@ import {
   OPTS,
   SECRET,
   WAIT,
+  waitUntil,
 } from "./xmpp_world.ts";
 
 Deno.test(
@@ -83,15 +84,21 @@ Deno.test(
         "Hello from ejabberd",
       ]);
       const smsNo = sim.sentSms[0].smsNo!;
-      // DELIVER may race the OK being stored: resend it until the receipt comes
-      let receipt;
-      for (let i = 0; i < 10 && !receipt; i++) {
-        await sim.deliver(smsNo, 0, "+3725551234");
-        receipt = await user.waitFor(
-          (s) => !!s.getChild("received", "urn:xmpp:receipts"),
-          1000,
-        ).catch(() => undefined);
+      const store = await daemon.openStore();
+      try {
+        await waitUntil(
+          async () => !!(await store.findSentBySmsNo("goippy_2001", smsNo, 0)),
+          WAIT,
+          "outbox row sent",
+        );
+      } finally {
+        await store.close();
       }
+      assert((await sim.deliver(smsNo, 0, "+3725551234")).acked);
+      const receipt = await user.waitFor(
+        (s) => !!s.getChild("received", "urn:xmpp:receipts"),
+        WAIT,
+      );
       assertEquals(
         receipt?.getChild("received", "urn:xmpp:receipts")?.attrs.id,
         id,
