@@ -39,6 +39,9 @@ export async function handleStanza(
   el: XmlElement,
   d: HandlerDeps,
 ): Promise<void> {
+  // the server stamps every stanza with its sender; without one there is
+  // nobody to answer (and an answer to "" would be refused by the server)
+  if (!el.attrs.from) return;
   try {
     if (el.name === "message") await handleMessage(el, d);
     else if (el.name === "presence") await handlePresence(el, d);
