@@ -128,6 +128,7 @@ Deno.test("--install writes unit, config 0600 and state dir, then enables it", a
       } ${MAIN_TS} --config /etc/goippy.conf`,
     );
     assert(unit.includes("\nWorkingDirectory=/var/lib/goippy\n"));
+    assert(unit.includes("\nEnvironment=DENO_DIR=/var/lib/goippy/.deno\n"));
     assert(unit.includes("\nProtectSystem=strict\n"));
 
     const conf = `${sb.root}/etc/goippy.conf`;
@@ -286,6 +287,7 @@ Deno.test("installService from a compiled binary copies it to /usr/local/bin", a
         "\nExecStart=/usr/local/bin/goippy --config /etc/goippy.conf\n",
       ),
     );
+    assert(!unit.includes("DENO_DIR"), "a compiled binary needs no Deno cache");
     // systemd-analyze checks that ExecStart exists: verify the same unit with
     // the binary's temp path in place of /usr/local/bin/goippy.
     const verdict = await verifyUnit(

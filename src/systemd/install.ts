@@ -88,13 +88,24 @@ export async function installService(
     await ensureConfig(ctx, inst, owner);
     const unitPath = sysPath(ctx, `/etc/systemd/system/${inst.unitName}`);
     await Deno.mkdir(sysPath(ctx, "/etc/systemd/system"), { recursive: true });
+    const denoCli = isDenoCli(execPath);
+    if (denoCli && /^\/(root|home|run\/user)(\/|$)/.test(MAIN_TS)) {
+      ctx.err(
+        `warning: ${MAIN_TS} is under a home directory, which the service cannot see (ProtectHome=yes); ` +
+          "install the compiled binary instead, or put the checkout elsewhere (e.g. /opt/goippy)",
+      );
+    }
     const text = unitText({
       instance: inst,
+      // Deno itself needs a writable cache: the state directory.
+      environment: denoCli
+        ? { DENO_DIR: `${inst.stateDir}/.deno`, DENO_NO_UPDATE_CHECK: "1" }
+        : undefined,
       execStart: execStartFor({
         execPath,
         // Only Deno itself needs the flags; a compiled binary has them built
         // in (and deno.json is not beside it to be read).
-        flags: isDenoCli(execPath) ? await goippyRunFlags() : [],
+        flags: denoCli ? await goippyRunFlags() : [],
         mainTs: MAIN_TS,
         configPath: inst.configPath,
       }),

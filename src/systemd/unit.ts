@@ -56,6 +56,8 @@ export interface UnitOptions {
   instance: Instance;
   /** The command line, program first (absolute paths). */
   execStart: string[];
+  /** `Environment=` lines (e.g. DENO_DIR when Deno itself runs main.ts). */
+  environment?: Record<string, string>;
 }
 
 /** Quote one ExecStart word for systemd when it needs it. */
@@ -73,6 +75,9 @@ export function quoteArg(arg: string): string {
 export function unitText(opts: UnitOptions): string {
   const { instance } = opts;
   const exec = opts.execStart.map(quoteArg).join(" ");
+  const env = Object.entries(opts.environment ?? {}).map(([k, v]) =>
+    `Environment=${quoteArg(`${k}=${v}`)}\n`
+  ).join("");
   return `# Written by goippy --install${
     instance.postfix ? ` ${instance.postfix}` : ""
   }. Remove with goippy --uninstall${
@@ -89,7 +94,7 @@ After=network-online.target mariadb.service mysql.service prosody.service ejabbe
 [Service]
 Type=simple
 ExecStart=${exec}
-ExecReload=/bin/kill -HUP $MAINPID
+${env}ExecReload=/bin/kill -HUP $MAINPID
 User=${SERVICE_USER}
 Group=${SERVICE_USER}
 WorkingDirectory=${instance.stateDir}
