@@ -1,119 +1,32 @@
+// The sender state machine, one-packet SMS form: table tests over exact
+// datagrams (goip-protocol.md), plus timers, custom timings and checkJob.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import {
+  type Case,
+  error,
+  MSG,
+  ok,
+  reply,
+  runCases,
+  SENT_32,
+  SMS,
+  SMS_100,
+  start,
+  tick,
+  ticks,
+  USSD,
+  wait,
+} from "./_sender_test_utils.ts";
 import {
   checkJob,
   createSender,
   DEFAULT_TIMINGS,
-  type SenderEvent,
-  type SenderState,
   type SendJob,
   type SendOutcome,
   stepSender,
 } from "./sender.ts";
-import type { ReplyPacket } from "./types.ts";
 
-const SMS: SendJob = {
-  kind: "sms",
-  mode: "sms",
-  sendid: 100,
-  telid: 7,
-  password: "secret",
-  number: "+3725551234",
-  text: "Hello; it's me",
-};
-const MSG: SendJob = { ...SMS, mode: "msg" };
-const USSD: SendJob = { ...SMS, kind: "ussd", number: "", text: "*100#" };
-
-// Exact datagrams as the GoIP sees them (goip-protocol.md).
-const SMS_100 = "SMS 100 7 secret +3725551234 Hello; it's me";
-const MSG_100 = "MSG 100 14 Hello; it's me\n";
-const PASSWORD_100 = "PASSWORD 100 secret\n";
-const SEND_100 = "SEND 100 7 +3725551234\n";
-const DONE_100 = "DONE 100\n";
-const USSD_100 = "USSD 100 secret *100#";
-
-const ok = (sendid: number, smsNo: number | null = 32): ReplyPacket => ({
-  type: "reply",
-  kind: "ok",
-  sendid,
-  telid: 7,
-  smsNo,
-});
-const wait = (sendid: number): ReplyPacket => ({
-  type: "reply",
-  kind: "wait",
-  sendid,
-  telid: 7,
-});
-const error = (sendid: number, why: string, telid: number | null = null) =>
-  ({ type: "reply", kind: "error", sendid, telid, why }) as ReplyPacket;
-const password = (sendid: number) =>
-  ({ type: "reply", kind: "password", sendid }) as ReplyPacket;
-const send = (sendid: number) =>
-  ({ type: "reply", kind: "send", sendid }) as ReplyPacket;
-const ussd = (sendid: number, text: string) =>
-  ({ type: "reply", kind: "ussd", sendid, text }) as ReplyPacket;
-const ussdError = (sendid: number, why: string) =>
-  ({ type: "reply", kind: "ussderror", sendid, why }) as ReplyPacket;
-
-const start = (nowMs = 0): SenderEvent => ({ type: "start", nowMs });
-const reply = (r: ReplyPacket, nowMs: number): SenderEvent => ({
-  type: "reply",
-  reply: r,
-  nowMs,
-});
-const tick = (nowMs: number): SenderEvent => ({ type: "tick", nowMs });
-/** Ticks every second from `from` to `to` inclusive. */
-const ticks = (from: number, to: number): SenderEvent[] =>
-  Array.from(
-    { length: Math.floor((to - from) / 1000) + 1 },
-    (_, i) => tick(from + i * 1000),
-  );
-
-interface Run {
-  sends: string[];
-  outcome: SendOutcome | null;
-  needSendid: number;
-  state: SenderState;
-}
-
-/** Feed events; a `needSendid` action is answered with sendid 200, 201, … */
-function drive(job: SendJob, events: SenderEvent[]): Run {
-  let state = createSender(job);
-  const run: Run = { sends: [], outcome: null, needSendid: 0, state };
-  const queue = [...events];
-  while (queue.length > 0) {
-    const ev = queue.shift()!;
-    const step = stepSender(state, ev);
-    state = step.state;
-    for (const a of step.actions) {
-      if (a.type === "send") run.sends.push(a.text);
-      else if (a.type === "outcome") {
-        assertEquals(run.outcome, null, "only one outcome");
-        run.outcome = a.outcome;
-      } else {
-        queue.unshift({
-          type: "sendid",
-          sendid: 200 + run.needSendid++,
-          nowMs: ev.nowMs,
-        });
-      }
-    }
-  }
-  run.state = state;
-  return run;
-}
-
-interface Case {
-  name: string;
-  job: SendJob;
-  events: SenderEvent[];
-  sends: string[];
-  outcome: SendOutcome | null;
-}
-
-const SENT_32: SendOutcome = { state: "sent", smsNo: 32, result: "" };
-
-const CASES: Case[] = [
+const SMS_CASES: Case[] = [
   {
     name: "one-packet form: OK with sms_no",
     job: SMS,
@@ -253,165 +166,6 @@ const CASES: Case[] = [
     },
   },
   {
-    name: "session form: MSG, PASSWORD, SEND, WAIT, OK, DONE",
-    job: MSG,
-    events: [
-      start(),
-      reply(password(100), 300),
-      reply(send(100), 600),
-      reply(wait(100), 900),
-      reply(ok(100), 4000),
-    ],
-    sends: [MSG_100, PASSWORD_100, SEND_100, DONE_100],
-    outcome: SENT_32,
-  },
-  {
-    name: "session form: a repeated SEND request never repeats SEND",
-    job: MSG,
-    events: [
-      start(),
-      reply(password(100), 300),
-      reply(password(100), 350),
-      reply(send(100), 600),
-      reply(send(100), 700),
-      reply(ok(100), 4000),
-    ],
-    sends: [MSG_100, PASSWORD_100, SEND_100, DONE_100],
-    outcome: SENT_32,
-  },
-  {
-    name: "session form: silence at MSG: 2 resends, then failed (nothing sent)",
-    job: MSG,
-    events: [start(), ...ticks(1000, 60000)],
-    sends: [MSG_100, MSG_100, MSG_100],
-    outcome: { state: "failed", reason: { code: "no-answer", seconds: 60 } },
-  },
-  {
-    name: "session form: silence after SEND: resent twice, uncertain, DONE",
-    job: MSG,
-    events: [
-      start(),
-      reply(password(100), 100),
-      reply(send(100), 200),
-      ...ticks(1000, 60000),
-    ],
-    sends: [MSG_100, PASSWORD_100, SEND_100, SEND_100, SEND_100, DONE_100],
-    outcome: {
-      state: "uncertain",
-      reason: { code: "no-final-answer", seconds: 60, sawWait: false },
-    },
-  },
-  {
-    name: "session form: the silence clock restarts with each reply",
-    job: MSG,
-    events: [start(), reply(password(100), 3000), tick(5000), tick(7999)],
-    sends: [MSG_100, PASSWORD_100],
-    outcome: null,
-  },
-  {
-    name: "session form: ERROR PASSWORD: failed",
-    job: MSG,
-    events: [
-      start(),
-      reply(password(100), 300),
-      reply(error(100, "PASSWORD"), 600),
-    ],
-    sends: [MSG_100, PASSWORD_100],
-    outcome: {
-      state: "failed",
-      reason: { code: "goip-error", why: "PASSWORD" },
-    },
-  },
-  {
-    name: "session form: busy GoIP at MSG: retry later, no DONE",
-    job: MSG,
-    events: [start(), reply(error(100, "too_many_sends_in_server"), 300)],
-    sends: [MSG_100],
-    outcome: {
-      state: "retry",
-      why: "too_many_sends_in_server",
-      retryAtMs: 100300,
-    },
-  },
-  {
-    name: "session form: per-recipient ERROR closes with DONE",
-    job: MSG,
-    events: [
-      start(),
-      reply(password(100), 1),
-      reply(send(100), 2),
-      reply(error(100, "errorstatus:3", 7), 3),
-    ],
-    sends: [MSG_100, PASSWORD_100, SEND_100, DONE_100],
-    outcome: {
-      state: "failed",
-      reason: { code: "goip-error", why: "errorstatus:3" },
-    },
-  },
-  {
-    name: "session form: SENDID restarts from MSG",
-    job: MSG,
-    events: [
-      start(),
-      reply(error(100, "SENDID"), 100),
-      reply(password(200), 200),
-      reply(send(200), 300),
-      reply(ok(200, 1), 400),
-    ],
-    sends: [
-      MSG_100,
-      "MSG 200 14 Hello; it's me\n",
-      "PASSWORD 200 secret\n",
-      "SEND 200 7 +3725551234\n",
-      "DONE 200\n",
-    ],
-    outcome: { state: "sent", smsNo: 1, result: "" },
-  },
-  {
-    name: "USSD: answer with @ padding stripped",
-    job: USSD,
-    events: [start(), reply(ussd(100, "Balance 5.00 EUR@@@"), 4000)],
-    sends: [USSD_100],
-    outcome: { state: "sent", smsNo: null, result: "Balance 5.00 EUR" },
-  },
-  {
-    name: "USSD: 'USSD send failed!' is an error",
-    job: USSD,
-    events: [start(), reply(ussd(100, "USSD send failed!"), 4000)],
-    sends: [USSD_100],
-    outcome: {
-      state: "failed",
-      reason: { code: "ussd-error", why: 'the GoIP said "USSD send failed!"' },
-    },
-  },
-  {
-    name: "USSD: USSDERROR is an error",
-    job: USSD,
-    events: [start(), reply(ussdError(100, "network timeout"), 4000)],
-    sends: [USSD_100],
-    outcome: {
-      state: "failed",
-      reason: { code: "ussd-error", why: "network timeout" },
-    },
-  },
-  {
-    name: "USSD: one resend after 10 s, none more, failed at 45 s",
-    job: USSD,
-    events: [start(), ...ticks(1000, 45000)],
-    sends: [USSD_100, USSD_100],
-    outcome: {
-      state: "failed",
-      reason: { code: "ussd-timeout", seconds: 45 },
-    },
-  },
-  {
-    name: "USSD: no resend before 10 s; answer of another sendid ignored",
-    job: USSD,
-    events: [start(), tick(9999), reply(ussd(99, "old answer"), 9999)],
-    sends: [USSD_100],
-    outcome: null,
-  },
-  {
     name: "after the outcome every event is ignored",
     job: SMS,
     events: [
@@ -425,13 +179,7 @@ const CASES: Case[] = [
   },
 ];
 
-for (const c of CASES) {
-  Deno.test(`sender: ${c.name}`, () => {
-    const run = drive(c.job, c.events);
-    assertEquals(run.sends, c.sends);
-    assertEquals(run.outcome, c.outcome);
-  });
-}
+runCases(SMS_CASES);
 
 Deno.test("sender: asks for a tick at the silence mark, then only at the deadline after WAIT", () => {
   let step = stepSender(createSender(SMS), start(1000));
