@@ -166,6 +166,13 @@ Deno.test("--install again keeps an edited config and reuses the user", async ()
     const again = await cli(sb, ["--install", "shop"]);
     assertEquals(again.code, 0, again.stderr);
     assertEquals(await Deno.readTextFile(conf), 'LOG_LEVEL = "debug"\n');
+    assertEquals(await readLines(`${sb.root}/systemctl.log`), [
+      "daemon-reload",
+      "enable --now goippy-shop.service",
+      "daemon-reload",
+      "enable --now goippy-shop.service",
+      "try-restart goippy-shop.service",
+    ]);
     assertEquals((await readLines(`${sb.root}/useradd.log`)).length, 1);
     const unit = await Deno.readTextFile(
       `${sb.root}/etc/systemd/system/goippy-shop.service`,

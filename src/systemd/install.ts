@@ -110,11 +110,16 @@ export async function installService(
         configPath: inst.configPath,
       }),
     });
+    const reinstall = await exists(unitPath);
     await Deno.writeTextFile(unitPath, text, { mode: 0o644 });
     await Deno.chmod(unitPath, 0o644);
     ctx.out(`wrote ${unitPath}`);
     await mustRun(ctx, "systemctl", ["daemon-reload"]);
     await mustRun(ctx, "systemctl", ["enable", "--now", inst.unitName]);
+    // A running instance keeps its old binary and unit until restarted.
+    if (reinstall) {
+      await mustRun(ctx, "systemctl", ["try-restart", inst.unitName]);
+    }
     ctx.out(
       `installed ${inst.unitName}: config ${inst.configPath}, data ${inst.stateDir}; ` +
         `logs: journalctl -u ${inst.unitName}`,
@@ -157,7 +162,7 @@ export async function uninstallService(
       sysPath(ctx, inst.configPath)
     } and the data in ${
       sysPath(ctx, inst.stateDir)
-    } (remove them by hand if no longer needed)`,
+    } (remove them by hand if no longer needed; the system user goippy stays too)`,
   );
   return 0;
 }
