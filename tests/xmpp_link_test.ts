@@ -170,3 +170,27 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "xmpp: stop does not hang on a frozen server with a batch in flight",
+  OPTS,
+  async () => {
+    await world(async (w) => {
+      const x = w.xmpp();
+      await connected(x);
+      w.server.signal("SIGSTOP");
+      await inboxChat(w, "in flight");
+      await settle(300);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const result = await Promise.race([
+        x.stop().then(() => "stopped"),
+        new Promise((r) => timer = setTimeout(() => r("hung"), 10_000)),
+      ]);
+      clearTimeout(timer);
+      assertEquals(result, "stopped");
+      assertEquals(x.state(), "off");
+      // not confirmed, so still pending for the next start
+      assertEquals((await w.store.pendingInbox(10)).length, 1);
+    });
+  },
+);

@@ -96,11 +96,11 @@ export class ComponentLink {
     this.#wake?.();
     const x = this.#xmpp;
     if (x && x.status === "online") {
-      // `</stream:stream>`, then wait (at most 2 s) for the server's own close
+      // `</stream:stream>`, then wait (at most 1.5 s) for the server's own close
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
         x.stop().catch(() => {}),
-        new Promise((r) => timer = setTimeout(r, 2000)),
+        new Promise((r) => timer = setTimeout(r, 1500)),
       ]);
       clearTimeout(timer);
     }

@@ -155,9 +155,17 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     state: () => link.state(),
     stop: async () => {
       for (const off of offs) off();
-      await deliverer.stop();
-      await Promise.allSettled([...pending]);
-      await link.stop();
+      // Let the batch in flight finish (bounded: the daemon must stop within
+      // 5 s); an unconfirmed batch is simply sent again next time.
+      const delivererStopped = deliverer.stop();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.allSettled([delivererStopped, ...pending]),
+        new Promise((r) => timer = setTimeout(r, 1000)),
+      ]);
+      clearTimeout(timer);
+      await link.stop(); // ends pings still waiting, so the deliverer ends too
+      await delivererStopped;
     },
   };
 }
