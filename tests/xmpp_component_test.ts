@@ -99,7 +99,7 @@ Deno.test(
           "sms",
           "+3725550001",
           "hello  there\nline two",
-          "2001@example.org",
+          "2001@example.org/test", // full JID: errors must reach the resource
           to,
           "out-1",
           true,

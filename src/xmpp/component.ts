@@ -226,7 +226,9 @@ export class ComponentLink {
     }
     if (!online || this.#stopped) {
       this.#kill(x);
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 100))]);
+      let t: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([closed, new Promise((r) => t = setTimeout(r, 100))]);
+      clearTimeout(t);
       this.#xmpp = null;
       if (authRejected) {
         log.error(`component secret rejected by ${host}:${port}`);

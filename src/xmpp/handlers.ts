@@ -129,7 +129,9 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
       ext: gateway.ext,
       goipId: gateway.goipId,
       ...item,
-      fromJid: first.fromBare,
+      // The full JID: a later error stanza must reach this resource (servers
+      // drop message errors addressed to a bare JID, RFC 6121 8.5.2.1.1).
+      fromJid: from,
       stanzaId: id,
       wantReceipt,
       origin: "xmpp",
