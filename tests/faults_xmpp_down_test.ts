@@ -7,7 +7,7 @@
  *    online): each transmitted by the device exactly once.
  */
 
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import {
   bodiesFrom,
   chatBodies,
