@@ -70,6 +70,27 @@ Deno.test({
           await t.close();
         }
       });
+      await tt.step("database away at start: the driver retries", async () => {
+        const t = await startOutboundWorld({ mariadb, noDriver: true });
+        try {
+          const id = await t.enqueue({ stanzaId: "away" });
+          await t.store.updateOutbox(id, { state: "sending", sendid: 4 });
+          await mariadb.pause();
+          t.startDriver();
+          await t.sim.waitFor(
+            () => t.logs.some((l) => l.includes("ERROR outbound:")),
+            20_000,
+            "the failed start-up to be logged",
+          );
+          await mariadb.resume();
+          await t.waitState(id, ["uncertain"], 30_000);
+          const next = await t.enqueue({ body: "after" });
+          await t.waitState(next, ["sent"], 30_000);
+          assertEquals(t.sim.sentSms.map((s) => s.text), ["after"]);
+        } finally {
+          await t.close();
+        }
+      });
     } finally {
       await mariadb.stop();
     }

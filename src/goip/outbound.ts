@@ -84,6 +84,7 @@ class OutboundDriver implements Outbound {
   #stopped = false;
   /** False until interrupted sends of the last run have been dealt with. */
   #ready = false;
+  #starting = false;
   #tasks = new Set<Promise<void>>();
   #workers = new Set<string>();
   #inFlight = new Map<string, InFlight>();
@@ -123,7 +124,11 @@ class OutboundDriver implements Outbound {
       hub.on("line", () => this.#pump()),
     );
     this.#track(this.#startup());
-    this.#every(deps.pollMs ?? 1000, () => this.#pump());
+    // Polling also retries a start-up that failed (e.g. database away).
+    this.#every(deps.pollMs ?? 1000, () => {
+      if (this.#ready) this.#pump();
+      else if (!this.#starting) this.#track(this.#startup());
+    });
     this.#every(
       deps.expireEveryMs ?? 30_000,
       () => this.#track(this.#expire()),
@@ -145,13 +150,18 @@ class OutboundDriver implements Outbound {
   }
 
   async #startup(): Promise<void> {
-    const { store } = this.#d;
-    const rows = await store.markInterruptedUncertain();
-    for (const item of rows) {
-      await reportFinal(this.#d, item, "uncertain", interruptedText(item.kind));
+    this.#starting = true;
+    try {
+      const rows = await this.#d.store.markInterruptedUncertain();
+      for (const item of rows) {
+        const text = interruptedText(item.kind);
+        await reportFinal(this.#d, item, "uncertain", text);
+      }
+      await this.#expire();
+      this.#ready = true;
+    } finally {
+      this.#starting = false;
     }
-    await this.#expire();
-    this.#ready = true;
     this.#pump();
   }
 

@@ -9,7 +9,12 @@
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
-import type { OutboxItem, OutState, Store } from "../store/types.ts";
+import type {
+  OutboxItem,
+  OutState,
+  Store,
+  TrafficEntry,
+} from "../store/types.ts";
 import type { SendOutcome } from "./sender.ts";
 import { cleanUssdText } from "./sender_ussd.ts";
 import type { ReplyPacket } from "./types.ts";
@@ -47,11 +52,11 @@ export async function reportOutcome(
       result: outcome.result,
       error: "",
     });
-    await logOut(store, item, "sent");
+    await logOut(deps, item, "sent");
     if (item.kind === "sms") deps.metrics?.smsOut.inc();
     if (item.kind === "ussd") {
       log.info(`${describeItem(item)}: answered`);
-      await store.logTraffic({
+      await logTraffic(deps, {
         dir: "in",
         kind: "ussd",
         goipId: item.goipId,
@@ -98,7 +103,7 @@ export async function reportFinal(
 ): Promise<void> {
   const { store, log } = deps;
   await store.updateOutbox(item.id, { state, error: text });
-  await logOut(store, item, state);
+  await logOut(deps, item, state);
   if (item.kind === "sms" && (state === "failed" || state === "expired")) {
     deps.metrics?.smsFailed.inc();
   }
@@ -116,8 +121,17 @@ export async function reportFinal(
   }
 }
 
-function logOut(store: Store, item: OutboxItem, status: string) {
-  return store.logTraffic({
+/** The traffic log is a record, not the outcome: its failure is only logged. */
+async function logTraffic(deps: ReportDeps, entry: TrafficEntry) {
+  try {
+    await deps.store.logTraffic(entry);
+  } catch (err) {
+    deps.log.warn(`traffic log: ${(err as Error).message}`);
+  }
+}
+
+function logOut(deps: ReportDeps, item: OutboxItem, status: string) {
+  return logTraffic(deps, {
     dir: "out",
     kind: item.kind,
     goipId: item.goipId,
