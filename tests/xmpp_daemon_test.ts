@@ -280,3 +280,27 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "xmpp e2e: a GoIP ERROR comes back as an error on the user's message; a USSD error too",
+  OPTS,
+  async () => {
+    await bridge(async ({ sim, user }) => {
+      sim.settings.smsBehaviour = "error";
+      const id = await user.sendMessage(
+        `+3725551234@${COMPONENT}`,
+        "will fail",
+      );
+      const err = await user.waitForMessage(isMsg("error", id), WAIT);
+      assertEquals(err.attrs.from, `+3725551234@${COMPONENT}`);
+      assert(errText(err).length > 5, err.toString());
+      assertEquals(sim.sentSms, []);
+
+      sim.settings.ussdBehaviour = "error";
+      const uid = await user.sendMessage(OWN, "*100#");
+      const uerr = await user.waitForMessage(isMsg("error", uid), WAIT);
+      assertEquals(uerr.attrs.from, OWN);
+      assert(errText(uerr).length > 5, uerr.toString());
+    });
+  },
+);
