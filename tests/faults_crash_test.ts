@@ -65,6 +65,12 @@ Deno.test("fault 2: SIGKILL in the middle of 1,000 SMS in: nothing lost, duplica
     for (const b of doubled) {
       ok(ackedBeforeKill.has(b), `${b} doubled but stored after the restart`);
       assertEquals(counts.get(b), 2, b);
+      // Both copies carry the same stanza id: a client can drop the second.
+      const ids = user.messages
+        .filter((m) => m.getChildText("body") === b)
+        .map((m) => m.attrs.id);
+      assertEquals(ids.length, 2);
+      ok(ids[0] && ids[0] === ids[1], `${b}: ids ${ids}`);
     }
     console.log(
       `fault 2: acked before kill ${ackedAtKill}, acked total ${ackedCount}, ` +
