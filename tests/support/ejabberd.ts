@@ -15,11 +15,8 @@
  * @module
  */
 
-import {
-  serverProcess,
-  type XmppServer,
-  type XmppServerOptions,
-} from "./prosody.ts";
+import type { XmppServer, XmppServerOptions } from "./prosody.ts";
+import { serverProcess } from "./server_process.ts";
 import { freeTcpPort } from "./ports.ts";
 
 const EJABBERDCTL = "/usr/sbin/ejabberdctl";

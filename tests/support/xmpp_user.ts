@@ -16,11 +16,11 @@
  * await alice.stop();
  * ```
  *
- * Leaks: after `stop()` xmpp.js leaves no socket open; its stream-close
- * timeout is cleared once the server answers `</stream:stream>`. A server
- * that is gone (stopped, SIGSTOPped) may leave that timer pending for up to
- * its timeout — tests that kill the server under a connected user need
- * `sanitizeOps: false`.
+ * Leaks: none. `stop()` closes the stream and the socket and leaves no timer
+ * behind, also when the server is already gone (stopped, restarted) or frozen
+ * (SIGSTOP: `stop()` then takes xmpp.js's stream-close timeout, ~4 s); the
+ * harness tests run with Deno's sanitizers on. Reconnecting is off: a user
+ * whose server went away stays offline; connect a new one.
  *
  * @module
  */
