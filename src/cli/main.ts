@@ -28,6 +28,7 @@ import {
 } from "./gateways.ts";
 import { sendSms, sendUssd } from "./outbox.ts";
 import { showStatus } from "./status.ts";
+import { PROSODY_MODULE } from "../xmpp/prosody_module.ts";
 import { checkConfig, writeSample } from "./config_cmds.ts";
 
 /** Run goippy with these arguments; resolves with the process exit code. */
@@ -102,7 +103,8 @@ async function dispatch(cli: CliArgs): Promise<number> {
     case "list":
       return await listServices();
     case "prosody-module":
-      return fail(`--${cli.command} is not available yet in this build`);
+      io.out(PROSODY_MODULE.trimEnd()); // out() adds the final newline
+      return 0;
   }
 }
 
