@@ -10,6 +10,7 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { component } from "@xmpp/component";
+import { goippyRunFlags, MAIN_TS } from "../scripts/flags.ts";
 import { startProsody, type XmppServer } from "./support/prosody.ts";
 import {
   bare,
@@ -171,4 +172,23 @@ Deno.test("mod_sms_alias: default component is data.<vhost>", async () => {
     assertEquals(m.attrs.to, `+37255512345@data.${DOMAIN}`);
     assertEquals(m.getChildText("body"), BODY);
   });
+});
+
+Deno.test("goippy --prosody-module prints install/mod_sms_alias.lua byte for byte", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...await goippyRunFlags(), MAIN_TS, "--prosody-module"],
+    env: { GOIPPY_CONFIG: "/nonexistent/goippy.conf" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(out.stderr);
+  assertEquals(out.code, 0, err);
+  const file = await Deno.readFile(
+    new URL("../install/mod_sms_alias.lua", import.meta.url),
+  );
+  assertEquals(
+    new TextDecoder().decode(out.stdout),
+    new TextDecoder().decode(file),
+  );
 });
