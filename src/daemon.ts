@@ -183,6 +183,7 @@ export async function runDaemon(
     // Stop taking datagrams; let the ones in flight finish their writes.
     const stopped = (async () => {
       await endpoint.drain();
+      await inbound.drain();
       await cleanup();
     })();
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -108,9 +108,11 @@ class UdpEndpoint implements Endpoint {
     const to = splitAddr(addr);
     if (!to) throw new Error(`bad GoIP address ${JSON.stringify(addr)}`);
     if (!this.#open) throw new Error("UDP endpoint is closed");
-    this.#opts.log.debug(
-      `udp -> ${addr}: ${JSON.stringify(maskSecrets(text))}`,
-    );
+    if (this.#opts.log.enabled("debug")) {
+      this.#opts.log.debug(
+        `udp -> ${addr}: ${JSON.stringify(maskSecrets(text))}`,
+      );
+    }
     await this.#conn.send(this.#enc.encode(text), {
       transport: "udp",
       hostname: to.hostname,
@@ -136,13 +138,13 @@ class UdpEndpoint implements Endpoint {
 
   async #receiveLoop(): Promise<void> {
     const log = this.#opts.log;
+    // One buffer: each datagram is decoded before the next receive.
+    const buf = new Uint8Array(MAX_DATAGRAM_BYTES + 1);
     while (this.#open) {
       let data: Uint8Array;
       let addr: Deno.NetAddr;
       try {
-        const [d, a] = await this.#conn.receive(
-          new Uint8Array(MAX_DATAGRAM_BYTES + 1),
-        );
+        const [d, a] = await this.#conn.receive(buf);
         data = d;
         addr = a as Deno.NetAddr;
       } catch (err) {
@@ -180,7 +182,9 @@ class UdpEndpoint implements Endpoint {
       onDrop?.("busy");
       return;
     }
-    log.debug(`udp <- ${addr}: ${JSON.stringify(maskSecrets(text))}`);
+    if (log.enabled("debug")) {
+      log.debug(`udp <- ${addr}: ${JSON.stringify(maskSecrets(text))}`);
+    }
     this.#inFlight++;
     const prev = this.#chains.get(addr) ?? Promise.resolve();
     const next = prev.then(() => this.#handle(text, addr));

@@ -17,7 +17,15 @@ import { formatAck, formatKeepaliveReply } from "./format.ts";
 import { handleEvent } from "./inbound_events.ts";
 import { LineWatch } from "./line_watch.ts";
 import { parseDatagram } from "./parse.ts";
+import { ReceiveBatcher } from "./receive_batch.ts";
 import type { KeepalivePacket, ReceivePacket } from "./types.ts";
+
+/**
+ * A keepalive that changes nothing but the time is written at most this
+ * often per line (and at most every quarter of GOIP_OFFLINE_AFTER), so the
+ * store's "last seen" lags by up to this much.
+ */
+export const LINE_SAVE_EVERY_MS = 10_000;
 
 /** What {@linkcode startInbound} needs. */
 export interface InboundDeps {
@@ -42,6 +50,10 @@ export interface InboundContext extends InboundDeps {
   lines: LineWatch;
   /** Per line: the call in progress (from RECORD) and STATE values seen since. */
   calls: Map<string, OpenCall>;
+  /** Group commit of incoming SMS. */
+  receives: ReceiveBatcher;
+  /** RECEIVEs between their datagram and their ack. */
+  inFlight: Set<Promise<void>>;
   /** Send and count one datagram (errors logged, never thrown). */
   reply: (addr: string, text: string, type: string) => Promise<void>;
 }
@@ -60,6 +72,8 @@ export interface Inbound {
   handle(text: string, addr: string): Promise<void>;
   /** Apply a re-read config. */
   reload(config: Config): void;
+  /** Wait until every RECEIVE taken so far is stored and acknowledged. */
+  drain(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +91,12 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
       now,
     }),
     calls: new Map(),
+    inFlight: new Set(),
+    receives: new ReceiveBatcher({
+      store: deps.store,
+      windowMs: () => ctx.config.RECEIVE_DEDUPE_MINUTES * 60_000,
+      now,
+    }),
     reply: async (addr, text, type) => {
       try {
         await deps.send(addr, text);
@@ -95,9 +115,12 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
       ctx.lines.setOfflineAfter(config.GOIP_OFFLINE_AFTER);
       ctx.gateways.clear();
     },
-    stop() {
+    async drain() {
+      while (ctx.inFlight.size > 0) await Promise.all([...ctx.inFlight]);
+    },
+    async stop() {
       ctx.lines.stop();
-      return Promise.resolve();
+      while (ctx.inFlight.size > 0) await Promise.all([...ctx.inFlight]);
     },
   };
 }
@@ -124,7 +147,17 @@ export async function handleDatagram(
   }
   const gw = await authorize(ctx, p.type, p.id, p.password, addr);
   if (!gw) return;
-  if (p.type === "receive") return await receive(ctx, gw, p, addr);
+  if (p.type === "receive") {
+    // Not awaited: the next datagram from this address need not wait for
+    // this commit, so RECEIVEs can share one (group commit). The ack still
+    // follows the commit; drain() waits for these.
+    const job = receive(ctx, gw, p, addr).catch((err) =>
+      ctx.log.error(`sms RECEIVE ${p.n} on ${gw.goipId}: ${err}`)
+    );
+    ctx.inFlight.add(job);
+    job.finally(() => ctx.inFlight.delete(job));
+    return;
+  }
   await handleEvent(ctx, gw, p, addr, text);
 }
 
@@ -198,12 +231,20 @@ async function keepalive(
     imsi: p.imsi || prev?.imsi || "",
     iccid: p.iccid || prev?.iccid || "",
   };
-  try {
-    await ctx.store.saveLineState(state);
-  } catch (err) {
-    ctx.log.error(`line ${gw.goipId}: saving state failed: ${err}`);
-  }
+  const everyMs = Math.min(
+    LINE_SAVE_EVERY_MS,
+    ctx.config.GOIP_OFFLINE_AFTER * 250,
+  );
+  const save = ctx.lines.needsSave(state, everyMs);
   const cameOnline = ctx.lines.seen(state);
+  if (save) {
+    try {
+      await ctx.store.saveLineState(state);
+      ctx.lines.saved(gw.goipId, state.lastSeenMs);
+    } catch (err) {
+      ctx.log.error(`line ${gw.goipId}: saving state failed: ${err}`);
+    }
+  }
   if (cameOnline) {
     ctx.log.info(
       `line ${gw.goipId} (ext ${gw.ext}) online from ${addr}` +
@@ -228,7 +269,7 @@ async function receive(
     : c.XMPP_COMPONENT_JID;
   let result: "stored" | "duplicate";
   try {
-    result = await ctx.store.storeIncomingSms(
+    result = await ctx.receives.store(
       {
         goipId: gw.goipId,
         ext: gw.ext,
@@ -244,8 +285,6 @@ async function receive(
           goipId: gw.goipId,
         },
       },
-      c.RECEIVE_DEDUPE_MINUTES * 60_000,
-      ctx.now(),
     );
   } catch (err) {
     // No ack: the GoIP sends it again.

@@ -83,6 +83,7 @@ Deno.test("inbound: RECEIVE stored then acked; replies go to the hub; garbage is
       "RECEIVE:-5;id:goippy_2001;password:pw;srcnum:+1;msg:a;b:c\r\n",
       ADDR,
     );
+    await inbound.drain();
     assertEquals(sent, [[ADDR, "RECEIVE -5 OK"]]);
     assertEquals(events, ["inbox"]);
     const [row] = await store.pendingInbox(10);
@@ -108,6 +109,7 @@ Deno.test("inbound: no ack when the store cannot take the SMS", () =>
       "RECEIVE:9;id:goippy_2001;password:pw;srcnum:+1;msg:x",
       ADDR,
     );
+    await inbound.drain();
     assertEquals(sent, [[ADDR, "reg:1;status:200;"]]);
     assert(
       logs.some((l) => /not stored, not acknowledged/.test(l)),

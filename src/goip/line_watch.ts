@@ -13,7 +13,26 @@ import type { LineState, Store } from "../store/types.ts";
 interface Entry {
   state: LineState;
   online: boolean;
+  /** When the state was last written to the store (epoch ms). */
+  savedMs: number;
 }
+
+/** Keys of a line state that matter for saving (all but lastSeenMs). */
+const COMPARED: (keyof LineState)[] = [
+  "ext",
+  "msisdn",
+  "addr",
+  "signal",
+  "gsmStatus",
+  "voipStatus",
+  "voipState",
+  "remainTime",
+  "provider",
+  "disableStatus",
+  "imei",
+  "imsi",
+  "iccid",
+];
 
 /** Options of {@linkcode LineWatch}. */
 export interface LineWatchOptions {
@@ -45,6 +64,7 @@ export class LineWatch {
       this.#lines.set(g.goipId, {
         state: g.state,
         online: this.#fresh(g.state.lastSeenMs),
+        savedMs: g.state.lastSeenMs,
       });
     }
   }
@@ -77,8 +97,31 @@ export class LineWatch {
   /** Record an authenticated keepalive; returns true when the line came online. */
   seen(state: LineState): boolean {
     const prev = this.#lines.get(state.goipId);
-    this.#lines.set(state.goipId, { state, online: true });
+    this.#lines.set(state.goipId, {
+      state,
+      online: true,
+      savedMs: prev?.savedMs ?? 0,
+    });
     return !prev || !prev.online;
+  }
+
+  /**
+   * Whether a keepalive's state should be written to the store: the line is
+   * new or was offline, something but the time changed, or the stored time
+   * is older than `everyMs` (keeps "last seen" fresh without a write per
+   * keepalive).
+   */
+  needsSave(state: LineState, everyMs: number): boolean {
+    const e = this.#lines.get(state.goipId);
+    if (!e || !e.online) return true;
+    if (state.lastSeenMs - e.savedMs >= everyMs) return true;
+    return COMPARED.some((k) => e.state[k] !== state[k]);
+  }
+
+  /** Note that the line's state was written at `ms`. */
+  saved(goipId: string, ms: number): void {
+    const e = this.#lines.get(goipId);
+    if (e) e.savedMs = ms;
   }
 
   /** Update a known line's state without touching online/address (events). */

@@ -6,7 +6,7 @@
  */
 
 import { clip, toInbox } from "./rows.ts";
-import type { SqlDriver } from "./sql_driver.ts";
+import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import { FINAL_STATES, insertIgnore } from "./sql_outbox.ts";
 import type {
   InboxItem,
@@ -26,8 +26,34 @@ export function storeIncomingSms(
   dedupeWindowMs: number,
   nowMs = Date.now(),
 ): Promise<"stored" | "duplicate"> {
-  const goipId = clip(sms.goipId, 64);
+  return d.transaction((c) => storeOne(d, c, sms, dedupeWindowMs, nowMs));
+}
+
+/** See {@linkcode Store.storeIncomingBatch}: one transaction, results in order. */
+export function storeIncomingBatch(
+  d: SqlDriver,
+  list: IncomingSms[],
+  dedupeWindowMs: number,
+  nowMs = Date.now(),
+): Promise<("stored" | "duplicate")[]> {
   return d.transaction(async (c) => {
+    const out: ("stored" | "duplicate")[] = [];
+    for (const sms of list) {
+      out.push(await storeOne(d, c, sms, dedupeWindowMs, nowMs));
+    }
+    return out;
+  });
+}
+
+function storeOne(
+  d: SqlDriver,
+  c: SqlConn,
+  sms: IncomingSms,
+  dedupeWindowMs: number,
+  nowMs: number,
+): Promise<"stored" | "duplicate"> {
+  const goipId = clip(sms.goipId, 64);
+  return (async () => {
     const fresh = await c.run(
       `${insertIgnore(d)} INTO goippy_receive_seen ` +
         "(goip_id, n, seen_ms) VALUES (?, ?, ?)",
@@ -62,7 +88,7 @@ export function storeIncomingSms(
       [goipId, nowMs - dedupeWindowMs],
     );
     return "stored";
-  });
+  })();
 }
 
 /** See {@linkcode Store.logTraffic}. */

@@ -91,6 +91,13 @@ export class SqlStore implements Store {
   ): Promise<"stored" | "duplicate"> {
     return inc.storeIncomingSms(this.#d, sms, dedupeWindowMs, nowMs);
   }
+  storeIncomingBatch(
+    list: IncomingSms[],
+    dedupeWindowMs: number,
+    nowMs?: number,
+  ): Promise<("stored" | "duplicate")[]> {
+    return inc.storeIncomingBatch(this.#d, list, dedupeWindowMs, nowMs);
+  }
   logTraffic(entry: TrafficEntry): Promise<void> {
     return inc.logTraffic(this.#d, entry);
   }

@@ -244,6 +244,17 @@ export interface Store {
     dedupeWindowMs: number,
     nowMs?: number,
   ): Promise<"stored" | "duplicate">;
+  /**
+   * Optional: {@linkcode Store.storeIncomingSms} for several SMS in one
+   * transaction (one commit: group commit under load). All or nothing;
+   * results in order; a repeat of `(goipId, n)` inside the list is a
+   * duplicate.
+   */
+  storeIncomingBatch?(
+    list: IncomingSms[],
+    dedupeWindowMs: number,
+    nowMs?: number,
+  ): Promise<("stored" | "duplicate")[]>;
   logTraffic(entry: TrafficEntry): Promise<void>;
   /** Queue a message for an XMPP user; returns its id. */
   enqueueInbox(item: NewInboxItem): Promise<number>;

@@ -1,0 +1,76 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { openSqliteStore } from "../store/sqlite.ts";
+import type { IncomingSms, Store } from "../store/types.ts";
+import { ReceiveBatcher } from "./receive_batch.ts";
+
+function sms(n: number, body = `sms ${n}`): IncomingSms {
+  return {
+    goipId: "goippy_1",
+    ext: "1",
+    n,
+    srcnum: "+1",
+    body,
+    delivery: {
+      kind: "chat",
+      fromJid: "+1@sms.x",
+      toJid: "1@x",
+      body,
+      refId: "",
+      goipId: "goippy_1",
+    },
+  };
+}
+
+async function withStore(fn: (s: Store) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-batch-" });
+  const store = openSqliteStore(`${dir}/db.sqlite3`);
+  try {
+    await store.migrate();
+    await fn(store);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("ReceiveBatcher: concurrent SMS share transactions, each gets its outcome", () =>
+  withStore(async (store) => {
+    let batches = 0;
+    const counting: Store = Object.create(store);
+    counting.storeIncomingBatch = (list, w, now) => {
+      batches++;
+      return store.storeIncomingBatch!(list, w, now);
+    };
+    const b = new ReceiveBatcher({ store: counting, windowMs: () => 600_000 });
+    const ns = [...Array(50).keys(), 3, 7]; // two repeats inside the burst
+    const out = await Promise.all(ns.map((n) => b.store(sms(n))));
+    assertEquals(out.filter((o) => o === "stored").length, 50);
+    assertEquals(out.slice(50), ["duplicate", "duplicate"]);
+    assertEquals((await store.pendingInbox(100)).length, 50);
+    assertEquals(batches < 10, true, `${batches} transactions for 52 SMS`);
+    assertEquals(await b.store(sms(3)), "duplicate");
+    assertEquals(await b.store(sms(99)), "stored");
+  }));
+
+Deno.test("ReceiveBatcher: a failed commit fails every SMS of the batch", () =>
+  withStore(async (store) => {
+    const b = new ReceiveBatcher({ store, windowMs: () => 600_000 });
+    await b.store(sms(1));
+    await store.close();
+    const out = await Promise.allSettled([b.store(sms(2)), b.store(sms(3))]);
+    assertEquals(out.map((o) => o.status), ["rejected", "rejected"]);
+  }));
+
+Deno.test("ReceiveBatcher: stores without a batch method get one transaction per SMS", () =>
+  withStore(async (store) => {
+    // A store without the optional method (only what the batcher calls).
+    const plain = {
+      storeIncomingSms: (m: IncomingSms, w: number, now?: number) =>
+        store.storeIncomingSms(m, w, now),
+    } as unknown as Store;
+    const b = new ReceiveBatcher({ store: plain, windowMs: () => 600_000 });
+    assertEquals(
+      await Promise.all([b.store(sms(1)), b.store(sms(1)), b.store(sms(2))]),
+      ["stored", "duplicate", "stored"],
+    );
+  }));
