@@ -22,7 +22,12 @@ import {
   receiveScenario,
   startChannels,
 } from "./scenario_receive.ts";
-import { e2eStep, stampArrivals, xmppToSmsScenario } from "./scenario_xmpp.ts";
+import {
+  e2eStep,
+  stampArrivals,
+  xmppFloorStep,
+  xmppToSmsScenario,
+} from "./scenario_xmpp.ts";
 import type { TomlValue } from "./toml.ts";
 import type { Backend, BackendResult } from "./types.ts";
 
@@ -43,6 +48,9 @@ export interface BackendContext {
     run: () => Promise<T>,
   ) => Promise<T>;
 }
+
+/** The XMPP account that sends the client → client floor messages. */
+export const FLOOR_USER = "benchfloor";
 
 /** The XMPP account of a backend's XMPP gateway (ext). */
 export function xmppPrefix(backend: Backend): string {
@@ -118,17 +126,12 @@ async function udpPart(ctx: BackendContext, r: BackendResult): Promise<void> {
         Math.round(k.floorPerSec)
       }/s, ratio ${k.ratio?.toFixed(3)}, missing ${k.goippyMissing}`,
     );
-    const ch = await startChannels(port, p.receive.sims);
-    try {
-      r.receive = await hook(
-        ctx,
-        "receive",
-        d,
-        () => receiveScenario(ch, p.receive, ctx.progress),
-      );
-    } finally {
-      await ch.close();
-    }
+    r.receive = await hook(
+      ctx,
+      "receive",
+      d,
+      () => receiveScenario(port, p.receive, ctx.progress),
+    );
   });
   r.cold = await coldStartScenario(
     ctx.dir,
@@ -171,6 +174,7 @@ async function xmppPart(
     [/XMPP: connected/],
     async (d, port) => {
       let user: XmppUser | null = null;
+      let floorUser: XmppUser | null = null;
       let ch: { sims: GoipSim[]; close(): Promise<void> } | null = null;
       try {
         user = await connectUser({
@@ -180,6 +184,13 @@ async function xmppPart(
           password: "pw",
         });
         const arrivals = stampArrivals(user);
+        floorUser = await connectUser({
+          port: x.c2sPort,
+          domain: x.domain,
+          user: FLOOR_USER,
+          password: "pw",
+          resource: ctx.backend,
+        });
         ch = await startChannels(port, 1, prefix);
         const sim = ch.sims[0];
         // Warm-up: one message each way.
@@ -192,6 +203,20 @@ async function xmppPart(
             `e2e${rate}`,
             d,
             () => e2eStep(sim, arrivals, rate, p.e2e.seconds),
+          );
+          await new Promise((res) => setTimeout(res, 1000));
+          const fu = floorUser;
+          s.floor = await xmppFloorStep(
+            fu,
+            user.bareJid,
+            arrivals,
+            rate,
+            p.e2e.seconds,
+          );
+          ctx.progress(
+            `XMPP floor (client→client) ${rate}/s: p50 ${
+              s.floor.p50?.toFixed(2)
+            } ms p99 ${s.floor.p99?.toFixed(2)} ms`,
           );
           ctx.progress(
             `RECEIVE→XMPP ${rate}/s: ${s.received}/${s.sent}, p50 ${
@@ -222,6 +247,7 @@ async function xmppPart(
         );
       } finally {
         await ch?.close();
+        await floorUser?.stop();
         await user?.stop();
       }
     },

@@ -6,6 +6,7 @@
 
 /** Sizes and durations of the scenarios. */
 export interface Params {
+  /** `passes`: rounds of one floor pass and one goippy pass. */
   keepalive: { channels: number; passes: number; window: number };
   receive: {
     sims: number;
@@ -34,12 +35,12 @@ export function params(mode: "quick" | "full"): Params {
       },
       e2e: { rates: [100, 1000], seconds: 3 },
       xmppToSms: { rate: 10, count: 30 },
-      idle: { lines: 10_000, intervalS: 30, warmS: 3, windowS: 15 },
+      idle: { lines: 10_000, intervalS: 30, warmS: 2, windowS: 12 },
       cold: { samples: 3 },
     };
   }
   return {
-    keepalive: { channels: 2000, passes: 10, window: 64 },
+    keepalive: { channels: 2000, passes: 7, window: 64 },
     receive: {
       sims: 8,
       fixedRates: [500, 2000],

@@ -10,7 +10,12 @@
 import { parseArgs } from "node:util";
 import { startMariaDb } from "../tests/support/mariadb.ts";
 import { startProsody, type XmppServer } from "../tests/support/prosody.ts";
-import { type BackendContext, runBackend, xmppPrefix } from "./backend.ts";
+import {
+  type BackendContext,
+  FLOOR_USER,
+  runBackend,
+  xmppPrefix,
+} from "./backend.ts";
 import { params } from "./params.ts";
 import { profiler } from "./profile.ts";
 import { fileStamp, renderReport } from "./report.ts";
@@ -86,10 +91,13 @@ export async function main(args: string[]): Promise<number> {
         domain: "example.org",
         componentJid: "sms.example.org",
         componentSecret: "bench-secret",
-        users: backends.map((b) => ({
-          user: `${xmppPrefix(b)}x0`,
-          password: "pw",
-        })),
+        users: [
+          ...backends.map((b) => ({
+            user: `${xmppPrefix(b)}x0`,
+            password: "pw",
+          })),
+          { user: FLOOR_USER, password: "pw" },
+        ],
       });
     } catch (e) {
       progress(`Prosody did not start: ${(e as Error).message}`);

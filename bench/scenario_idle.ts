@@ -21,6 +21,7 @@ export async function idleScenario(
   p: { lines: number; intervalS: number; warmS: number; windowS: number },
   progress: (line: string) => void = () => {},
 ): Promise<IdleResult> {
+  const base = await readProc(pid);
   const fleet = await GoipFleet.start({
     server: { hostname: "127.0.0.1", port },
     channels: p.lines,
@@ -52,6 +53,7 @@ export async function idleScenario(
       windowS: p.windowS,
       cpuShare: cpuShare(a, b),
       rssMb: b.rssKb === null ? null : b.rssKb / 1024,
+      baseRssMb: base.rssKb === null ? null : base.rssKb / 1024,
       keepalivesSent: s.sent,
       keepalivesOk: s.ok,
       keepalivesLost: s.lost + s.refused,

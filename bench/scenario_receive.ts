@@ -26,6 +26,7 @@ export async function startChannels(
   port: number,
   count: number,
   prefix = RECEIVE_PREFIX,
+  counterStart?: number,
 ): Promise<ReceiveChannels> {
   const sims: GoipSim[] = [];
   const close = async () => {
@@ -39,6 +40,7 @@ export async function startChannels(
           id: `${prefix}${i}`,
           password: "pw",
           num: `+3725550${String(i).padStart(4, "0")}`,
+          counterStart,
         }),
       );
     }
@@ -57,45 +59,50 @@ export async function startChannels(
 
 /**
  * Offer `rate` RECEIVE/s for `seconds`, round-robin over the channels, then
- * wait for every exchange to end (acked or given up by the device).
+ * wait up to `drainMs` for the outstanding exchanges. One still open by then
+ * has already been resent (the device resends after 3 s), so it counts as
+ * retransmitted; the caller closes the channels, which ends it.
  */
 export async function receiveStep(
   ch: ReceiveChannels,
   rate: number,
   seconds: number,
   tag: string,
+  drainMs = 4000,
 ): Promise<ReceiveStep> {
   const total = Math.max(1, Math.round(rate * seconds));
   const latencies: number[] = [];
   let acked = 0;
   let retransmitted = 0;
   let lost = 0;
-  const done: Promise<void>[] = [];
+  let open = 0;
   const pace = await paced(rate, total, (i) => {
     const sim = ch.sims[i % ch.sims.length];
     const t0 = performance.now();
     const src = `+3725551${String(i % 10_000).padStart(4, "0")}`;
-    done.push(
-      sim.receive(src, `${tag} ${i}; bench: load`).then((r) => {
-        if (!r.acked) {
-          lost++;
-          return;
-        }
-        acked++;
-        if (r.attempts > 1) retransmitted++;
-        latencies.push(performance.now() - t0);
-      }, () => {
+    open++;
+    sim.receive(src, `${tag} ${i}; bench: load`).then((r) => {
+      if (!r.acked) {
         lost++;
-      }),
-    );
+        return;
+      }
+      acked++;
+      if (r.attempts > 1) retransmitted++;
+      latencies.push(performance.now() - t0);
+    }, () => {
+      lost++;
+    }).finally(() => open--);
   });
-  await Promise.all(done);
+  const end = Date.now() + drainMs;
+  while (open > 0 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
   return {
     rate,
     achievedRate: pace.achievedRate,
     sent: pace.fired,
     acked,
-    retransmitted,
+    retransmitted: retransmitted + open,
     lost,
     latency: summarize(latencies),
   };
@@ -106,10 +113,15 @@ export function isClean(s: ReceiveStep): boolean {
   return s.lost === 0 && s.retransmitted === 0 && s.acked === s.sent;
 }
 
-/** The fixed rates, then rates stepped up until one needs resends. */
+/**
+ * The fixed rates, then rates stepped up until one needs resends. Each run
+ * gets fresh channels (registered by keepalive, counters of their own), so
+ * resends left over from an overloaded run never load the next one.
+ */
 export async function receiveScenario(
-  ch: ReceiveChannels,
+  port: number,
   p: {
+    sims: number;
     fixedRates: number[];
     fixedSeconds: number;
     steps: number[];
@@ -117,13 +129,22 @@ export async function receiveScenario(
   },
   progress: (line: string) => void = () => {},
 ): Promise<ReceiveResult> {
-  const settle = () => new Promise((r) => setTimeout(r, 1000));
-  // Warm-up: JIT and prepared statements.
-  await receiveStep(ch, 200, 1, "warm");
+  let runNo = 0;
+  const run = async (rate: number, seconds: number, tag: string) => {
+    // Counters stay positive 32-bit integers and never repeat within the run.
+    const base = 1_000_000_000 + ++runNo * 1_000_000;
+    const ch = await startChannels(port, p.sims, RECEIVE_PREFIX, base);
+    try {
+      return await receiveStep(ch, rate, seconds, tag);
+    } finally {
+      await ch.close();
+      await new Promise((r) => setTimeout(r, 1000)); // let goippy settle
+    }
+  };
+  await run(200, 1, "warm"); // JIT and prepared statements
   const fixed: ReceiveStep[] = [];
   for (const rate of p.fixedRates) {
-    await settle();
-    const s = await receiveStep(ch, rate, p.fixedSeconds, `fixed${rate}`);
+    const s = await run(rate, p.fixedSeconds, `fixed${rate}`);
     progress(describe(s));
     fixed.push(s);
   }
@@ -131,8 +152,7 @@ export async function receiveScenario(
   let maxCleanRate: number | null = null;
   let stoppedBy: ReceiveResult["stoppedBy"] = "last-step";
   for (const rate of p.steps) {
-    await settle();
-    const s = await receiveStep(ch, rate, p.stepSeconds, `step${rate}`);
+    const s = await run(rate, p.stepSeconds, `step${rate}`);
     progress(describe(s));
     steps.push(s);
     if (!isClean(s)) {

@@ -10,7 +10,7 @@ import { numberToJid } from "../src/xmpp/jid.ts";
 import type { GoipSim } from "../tests/support/goip_sim.ts";
 import type { XmlElement, XmppUser } from "../tests/support/xmpp_user.ts";
 import { paced } from "./pace.ts";
-import { summarize } from "./stats.ts";
+import { summarize, type Summary } from "./stats.ts";
 import type { E2eStep, XmppToSmsResult } from "./types.ts";
 
 /**
@@ -68,6 +68,38 @@ export async function e2eStep(
     received: lat.length,
     latency: summarize(lat),
   };
+}
+
+/**
+ * The floor of {@linkcode e2eStep}: `sender` (another local user) writes to
+ * `to` through the same Prosody at `rate` for `seconds`.
+ */
+export async function xmppFloorStep(
+  sender: XmppUser,
+  to: string,
+  arrivals: Map<string, number>,
+  rate: number,
+  seconds: number,
+  waitMs = 10_000,
+): Promise<Summary> {
+  const total = Math.max(1, Math.round(rate * seconds));
+  const sentAt = new Map<string, number>();
+  await paced(rate, total, (i) => {
+    const body = `floor ${rate} ${i} ${crypto.randomUUID().slice(0, 8)}`;
+    sentAt.set(body, performance.now());
+    sender.sendMessage(to, body).catch(() => {});
+  });
+  const end = Date.now() + waitMs;
+  const missing = () => [...sentAt.keys()].some((b) => !arrivals.has(b));
+  while (missing() && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const lat: number[] = [];
+  for (const [body, t0] of sentAt) {
+    const t1 = arrivals.get(body);
+    if (t1 !== undefined) lat.push(t1 - t0);
+  }
+  return summarize(lat);
 }
 
 /**

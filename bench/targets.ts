@@ -171,8 +171,9 @@ export function buildRows(results: BackendResult[]): Row[] {
         (r) => {
           const s = stepAt(r.e2e, rate);
           if (!s) return { value: "–", met: null };
+          const floor = s.floor ? ` (floor ${p50p99(s.floor)})` : "";
           return {
-            value: p50p99(s.latency) + e2eTrouble(s),
+            value: p50p99(s.latency) + e2eTrouble(s) + floor,
             met: rate === 100
               ? check(s.latency.p99, (x) => x < t.e2eP99Ms100) &&
                 s.received === s.sent
@@ -208,7 +209,10 @@ export function buildRows(results: BackendResult[]): Row[] {
       const i = r.idle;
       if (!i) return { value: "–", met: null };
       return {
-        value: i.rssMb === null ? "–" : `${i.rssMb.toFixed(0)} MB`,
+        value: i.rssMb === null ? "–" : `${i.rssMb.toFixed(0)} MB` +
+          (typeof i.baseRssMb === "number"
+            ? ` (${i.baseRssMb.toFixed(0)} MB before any line)`
+            : ""),
         met: i.lines >= 10_000 ? check(i.rssMb, (x) => x < t.idleRssMb) : null,
       };
     }),

@@ -23,7 +23,7 @@ export interface KeepaliveResult {
   /** Keepalives without an OK reply (goippy), e.g. lost or refused. */
   goippyMissing: number;
   floorMissing: number;
-  /** goippy's reply latency in this closed-loop pass (ms). */
+  /** goippy's reply latency: median over the rounds of each pass's p50/p99 (ms). */
   goippyLatency: Summary;
   floorLatency: Summary;
 }
@@ -64,6 +64,11 @@ export interface E2eStep {
   received: number;
   /** First send of the RECEIVE → the message at the client, ms. */
   latency: Summary;
+  /**
+   * The floor at the same rate: another client's message to the same user
+   * through the same Prosody (no goippy), ms.
+   */
+  floor?: Summary;
 }
 
 /** Scenario 4: XMPP message → SMS command at the simulated module. */
@@ -84,10 +89,11 @@ export interface IdleResult {
   /** Share of one core (0.05 = 5 %). */
   cpuShare: number | null;
   rssMb: number | null;
+  /** RSS of the same daemon before any line sent anything. */
+  baseRssMb?: number | null;
   keepalivesSent: number;
   keepalivesOk: number;
   keepalivesLost: number;
-  /** The floor: the echo server's process is the bench itself, so none. */
 }
 
 /** Scenario 6: spawn → first answered keepalive. */
