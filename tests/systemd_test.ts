@@ -16,7 +16,10 @@ import {
 } from "../src/systemd/install.ts";
 import { instanceFor, unitText } from "../src/systemd/unit.ts";
 
+// Both fakes refuse to run without a GOIPPY_ROOT: an empty one would make
+// them write into the real /etc of the machine running the tests.
 const FAKE_SYSTEMCTL = `#!/bin/sh
+[ -n "$GOIPPY_ROOT" ] && [ "$GOIPPY_ROOT" != / ] || { echo "fake systemctl: no GOIPPY_ROOT" >&2; exit 99; }
 echo "$*" >> "$GOIPPY_ROOT/systemctl.log"
 case "$1" in
   is-enabled) if [ -n "$FAIL_IS_ENABLED" ]; then echo disabled; exit 1; fi; echo enabled ;;
@@ -27,6 +30,7 @@ exit 0
 `;
 
 const FAKE_USERADD = `#!/bin/sh
+[ -n "$GOIPPY_ROOT" ] && [ "$GOIPPY_ROOT" != / ] || { echo "fake useradd: no GOIPPY_ROOT" >&2; exit 99; }
 echo "$*" >> "$GOIPPY_ROOT/useradd.log"
 mkdir -p "$GOIPPY_ROOT/etc"
 echo "goippy:x:$(id -u):$(id -g):goippy:/var/lib/goippy:/usr/sbin/nologin" >> "$GOIPPY_ROOT/etc/passwd"
