@@ -14,7 +14,7 @@ import { legacyTables } from "./schema_legacy.ts";
 import { ADDED_COLUMNS, ADDED_INDEXES, newTables } from "./schema_v2.ts";
 
 /** The schema version this goippy writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** One numbered migration step. */
 interface Step {
@@ -48,6 +48,17 @@ const STEPS: Step[] = [
         if (await hasIndex(c, dialect, table, name)) continue;
         await c.exec(`CREATE INDEX ${name} ON ${table} (${cols})`);
       }
+    },
+  },
+  {
+    version: 3,
+    what: "index for forgetting old RECEIVE counters",
+    async run(c, dialect) {
+      // Without it each RECEIVE's clean-up scans every counter of its line
+      // in the window: cost grew with traffic (2 ms per SMS at 20k rows).
+      const [table, name] = ["goippy_receive_seen", "goippy_receive_seen_age"];
+      if (await hasIndex(c, dialect, table, name)) return;
+      await c.exec(`CREATE INDEX ${name} ON ${table} (goip_id, seen_ms)`);
     },
   },
 ];
