@@ -41,6 +41,8 @@ export interface BackendContext {
   /** Prosody (null: the XMPP scenarios are skipped). */
   xmpp: XmppServer | null;
   progress: (line: string) => void;
+  /** Parts to run (default all): `udp`, `xmpp`, `idle`. */
+  parts?: Set<string>;
   /** Hook around a scenario on a running daemon (e.g. a CPU profile). */
   around?: <T>(
     name: string,
@@ -130,7 +132,7 @@ async function udpPart(ctx: BackendContext, r: BackendResult): Promise<void> {
       ctx,
       "receive",
       d,
-      () => receiveScenario(port, p.receive, ctx.progress),
+      () => receiveScenario(d.pid, port, p.receive, ctx.progress),
     );
   });
   r.cold = await coldStartScenario(
@@ -307,10 +309,15 @@ export async function runBackend(ctx: BackendContext): Promise<BackendResult> {
       r.notes.push(msg.slice(0, 2000));
     }
   };
-  await part("UDP (keepalive, RECEIVE, cold start)", () => udpPart(ctx, r));
+  const want = (name: string) => !ctx.parts || ctx.parts.has(name);
+  if (want("udp")) {
+    await part("UDP (keepalive, RECEIVE, cold start)", () => udpPart(ctx, r));
+  }
   const x = ctx.xmpp;
-  if (x) await part("XMPP end to end", () => xmppPart(ctx, r, x));
-  else r.notes.push("XMPP scenarios skipped: no Prosody");
-  await part("idle lines", () => idlePart(ctx, r));
+  if (want("xmpp")) {
+    if (x) await part("XMPP end to end", () => xmppPart(ctx, r, x));
+    else r.notes.push("XMPP scenarios skipped: no Prosody");
+  }
+  if (want("idle")) await part("idle lines", () => idlePart(ctx, r));
   return r;
 }

@@ -27,7 +27,9 @@ const USAGE =
   --backend   only this store (default: both; MariaDB needs /usr/sbin/mariadbd)
   --profile   CPU-profile the daemon during each scenario (V8 inspector);
               profiles and top functions go to <out>/profiles/
-  --out DIR   where results go (default: bench/results)`;
+  --out DIR   where results go (default: bench/results)
+  --only P    run only part P: udp (keepalive, RECEIVE, cold start), xmpp, idle
+  --render F  print the table of an earlier run's JSON file F and exit`;
 
 /** Run the benchmark; resolves with the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -40,6 +42,8 @@ export async function main(args: string[]): Promise<number> {
         backend: { type: "string", multiple: true },
         profile: { type: "boolean", default: false },
         out: { type: "string" },
+        render: { type: "string" },
+        only: { type: "string", multiple: true },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -53,10 +57,24 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (opts.render) {
+    // Print the table of an earlier run again (e.g. after a table change).
+    const earlier = JSON.parse(
+      await Deno.readTextFile(opts.render),
+    ) as BenchRun;
+    console.log(renderReport(earlier));
+    return 0;
+  }
   const backends = (opts.backend ?? ["sqlite", "mysql"]) as Backend[];
   for (const b of backends) {
     if (b !== "sqlite" && b !== "mysql") {
       console.error(`unknown backend ${JSON.stringify(b)}\n${USAGE}`);
+      return 2;
+    }
+  }
+  for (const part of opts.only ?? []) {
+    if (!["udp", "xmpp", "idle"].includes(part)) {
+      console.error(`unknown part ${JSON.stringify(part)}\n${USAGE}`);
       return 2;
     }
   }
@@ -85,22 +103,25 @@ export async function main(args: string[]): Promise<number> {
   let xmpp: XmppServer | null = null;
   let maria = null;
   try {
-    progress("starting Prosody");
-    try {
-      xmpp = await startProsody({
-        domain: "example.org",
-        componentJid: "sms.example.org",
-        componentSecret: "bench-secret",
-        users: [
-          ...backends.map((b) => ({
-            user: `${xmppPrefix(b)}x0`,
-            password: "pw",
-          })),
-          { user: FLOOR_USER, password: "pw" },
-        ],
-      });
-    } catch (e) {
-      progress(`Prosody did not start: ${(e as Error).message}`);
+    const needXmpp = !opts.only || opts.only.includes("xmpp");
+    if (needXmpp) progress("starting Prosody");
+    if (needXmpp) {
+      try {
+        xmpp = await startProsody({
+          domain: "example.org",
+          componentJid: "sms.example.org",
+          componentSecret: "bench-secret",
+          users: [
+            ...backends.map((b) => ({
+              user: `${xmppPrefix(b)}x0`,
+              password: "pw",
+            })),
+            { user: FLOOR_USER, password: "pw" },
+          ],
+        });
+      } catch (e) {
+        progress(`Prosody did not start: ${(e as Error).message}`);
+      }
     }
     for (const backend of backends) {
       const ctx: BackendContext = {
@@ -110,6 +131,7 @@ export async function main(args: string[]): Promise<number> {
         maria: null,
         xmpp,
         progress,
+        parts: opts.only ? new Set(opts.only) : undefined,
         around: opts.profile
           ? profiler(`${outDir}/profiles`, progress)
           : undefined,
@@ -149,8 +171,11 @@ export async function main(args: string[]): Promise<number> {
   await Deno.mkdir(outDir, { recursive: true });
   const json = JSON.stringify(run, null, 2) + "\n";
   await Deno.writeTextFile(`${outDir}/${fileStamp(startedAt)}.json`, json);
-  await Deno.writeTextFile(`${outDir}/latest.json`, json);
-  await Deno.writeTextFile(`${outDir}/latest.md`, report);
+  // Only a complete run becomes "latest" (the README's table).
+  if (!opts.only && !opts.backend) {
+    await Deno.writeTextFile(`${outDir}/latest.json`, json);
+    await Deno.writeTextFile(`${outDir}/latest.md`, report);
+  }
   progress(`results written to ${outDir}/${fileStamp(startedAt)}.json`);
   return 0;
 }

@@ -9,6 +9,7 @@
 
 import { GoipSim } from "../tests/support/goip_sim.ts";
 import { paced } from "./pace.ts";
+import { cpuShare, readProc } from "./proc.ts";
 import { summarize } from "./stats.ts";
 import type { ReceiveResult, ReceiveStep } from "./types.ts";
 
@@ -119,6 +120,7 @@ export function isClean(s: ReceiveStep): boolean {
  * resends left over from an overloaded run never load the next one.
  */
 export async function receiveScenario(
+  pid: number,
   port: number,
   p: {
     sims: number;
@@ -135,7 +137,12 @@ export async function receiveScenario(
     const base = 1_000_000_000 + ++runNo * 1_000_000;
     const ch = await startChannels(port, p.sims, RECEIVE_PREFIX, base);
     try {
-      return await receiveStep(ch, rate, seconds, tag);
+      const before = await Promise.all([readProc(pid), readProc(Deno.pid)]);
+      const step = await receiveStep(ch, rate, seconds, tag);
+      const after = await Promise.all([readProc(pid), readProc(Deno.pid)]);
+      step.goippyCpu = cpuShare(before[0], after[0]);
+      step.clientCpu = cpuShare(before[1], after[1]);
+      return step;
     } finally {
       await ch.close();
       await new Promise((r) => setTimeout(r, 1000)); // let goippy settle
@@ -171,7 +178,10 @@ export async function receiveScenario(
 /** One line about a step, for progress output. */
 export function describe(s: ReceiveStep): string {
   const f = (x: number | null) => x === null ? "–" : x.toFixed(2);
+  const pct = (x: number | null | undefined) =>
+    typeof x === "number" ? `${(x * 100).toFixed(0)} %` : "–";
   return `RECEIVE ${s.rate}/s (sent at ${Math.round(s.achievedRate)}/s): ` +
     `${s.acked}/${s.sent} acked, ${s.retransmitted} resent, ${s.lost} lost, ` +
-    `p50 ${f(s.latency.p50)} ms p99 ${f(s.latency.p99)} ms`;
+    `p50 ${f(s.latency.p50)} ms p99 ${f(s.latency.p99)} ms; CPU goippy ` +
+    `${pct(s.goippyCpu)}, bench client ${pct(s.clientCpu)}`;
 }

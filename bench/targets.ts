@@ -69,6 +69,13 @@ function receiveTrouble(s: ReceiveStep): string {
   if (s.achievedRate < s.rate * 0.9) {
     parts.push(`client sent only ${fmtRate(s.achievedRate)}`);
   }
+  if (parts.length && typeof s.goippyCpu === "number") {
+    parts.push(
+      `CPU goippy ${fmtPct(s.goippyCpu)}, client ${
+        fmtPct(s.clientCpu ?? null)
+      }`,
+    );
+  }
   return parts.length ? ` (${parts.join(", ")})` : "";
 }
 
@@ -113,6 +120,8 @@ export function buildRows(results: BackendResult[]): Row[] {
         return {
           value: `${fmtPct(k.ratio)} (${fmtRate(k.goippyPerSec)} vs ${
             fmtRate(k.floorPerSec)
+          }; p50 ${fmtMs(k.goippyLatency.p50)} vs ${
+            fmtMs(k.floorLatency.p50)
           })`,
           met: check(k.ratio, (x) => x >= t.keepaliveRatio) &&
             k.goippyMissing === 0,
@@ -155,8 +164,14 @@ export function buildRows(results: BackendResult[]): Row[] {
           : rec.stoppedBy === "client"
           ? " (client limit)"
           : "";
+        const failed = rec.stoppedBy === "retransmission"
+          ? rec.steps[rec.steps.length - 1]
+          : undefined;
+        const next = failed
+          ? `; at ${fmtRate(failed.rate)}:${receiveTrouble(failed)}`
+          : "";
         return {
-          value: v === null ? "none" + why : `${fmtRate(v)}${why}`,
+          value: (v === null ? "none" + why : `${fmtRate(v)}${why}`) + next,
           met: v === null ? false : v >= t.cleanRate[r.backend],
         };
       },

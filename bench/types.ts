@@ -42,6 +42,10 @@ export interface ReceiveStep {
   lost: number;
   /** First send → `RECEIVE <n> OK`, ms (acked ones only). */
   latency: Summary;
+  /** Share of one core goippy used during the run (send + drain). */
+  goippyCpu?: number | null;
+  /** Share of one core the bench process (the simulated devices) used. */
+  clientCpu?: number | null;
 }
 
 /** Scenario 2: RECEIVE acknowledgement latency and the clean-rate search. */
