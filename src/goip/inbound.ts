@@ -10,22 +10,16 @@ import type { Config } from "../config/types.ts";
 import type { Hub } from "../hub.ts";
 import { type Logger, maskSecrets } from "../log.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
-import type { Gateway, LineState, Store } from "../store/types.ts";
+import type { Gateway, Store } from "../store/types.ts";
 import { numberToJid, userJid } from "../xmpp/jid.ts";
 import { GatewayCache } from "./auth.ts";
-import { formatAck, formatKeepaliveReply } from "./format.ts";
+import { formatAck } from "./format.ts";
 import { handleEvent } from "./inbound_events.ts";
+import { keepalive } from "./inbound_keepalive.ts";
 import { LineWatch } from "./line_watch.ts";
 import { parseDatagram } from "./parse.ts";
 import { ReceiveBatcher } from "./receive_batch.ts";
-import type { KeepalivePacket, ReceivePacket } from "./types.ts";
-
-/**
- * A keepalive that changes nothing but the time is written at most this
- * often per line (and at most every quarter of GOIP_OFFLINE_AFTER), so the
- * store's "last seen" lags by up to this much.
- */
-export const LINE_SAVE_EVERY_MS = 10_000;
+import type { ReceivePacket } from "./types.ts";
 
 /** What {@linkcode startInbound} needs. */
 export interface InboundDeps {
@@ -132,9 +126,7 @@ export async function handleDatagram(
   addr: string,
 ): Promise<void> {
   const p = parseDatagram(text);
-  ctx.metrics?.datagramsIn.inc({
-    type: p.type === "event" ? p.name.toLowerCase().slice(0, 16) : p.type,
-  });
+  ctx.metrics?.datagramsIn.inc({ type: metricType(p) });
   switch (p.type) {
     case "invalid":
       ctx.log.debug(`udp <- ${addr}: ignored (${p.reason})`);
@@ -159,6 +151,25 @@ export async function handleDatagram(
     return;
   }
   await handleEvent(ctx, gw, p, addr, text);
+}
+
+/** Event names counted by name; any other (device-chosen) name is "event". */
+const COUNTED_EVENTS = new Set([
+  "STATE",
+  "REMAIN",
+  "EXPIRY",
+  "USSN",
+  "CELLS",
+  "BCCH",
+  "CELLINFO",
+  "CGATT",
+]);
+
+/** A bounded metric label for a packet. */
+function metricType(p: ReturnType<typeof parseDatagram>): string {
+  if (p.type !== "event") return p.type;
+  const name = p.name.toUpperCase();
+  return COUNTED_EVENTS.has(name) ? name.toLowerCase() : "event";
 }
 
 /**
@@ -193,68 +204,6 @@ export async function authorize(
     }
   }
   return auth.gateway;
-}
-
-async function keepalive(
-  ctx: InboundContext,
-  p: KeepalivePacket,
-  addr: string,
-): Promise<void> {
-  const auth = await ctx.gateways.authenticate(p.id, p.pass);
-  if (!auth.ok) {
-    ctx.metrics?.authFailures.inc();
-    ctx.onAuthFailure?.(addr);
-    ctx.log.warn(
-      `udp <- ${addr}: keepalive for ${
-        JSON.stringify(p.id)
-      } refused (${auth.why})`,
-    );
-    await ctx.reply(addr, formatKeepaliveReply(p.n, 404), "reg");
-    return;
-  }
-  const gw = auth.gateway;
-  const prev = ctx.lines.get(gw.goipId) ?? await ctx.store.lineState(gw.goipId);
-  const state: LineState = {
-    goipId: gw.goipId,
-    ext: gw.ext,
-    msisdn: p.num || prev?.msisdn || gw.msisdn,
-    addr,
-    lastSeenMs: ctx.now(),
-    signal: p.signal,
-    gsmStatus: p.gsmStatus,
-    voipStatus: p.voipStatus,
-    voipState: p.voipState,
-    remainTime: p.remainTime ?? prev?.remainTime ?? null,
-    provider: p.provider,
-    disableStatus: p.disableStatus,
-    imei: p.imei || prev?.imei || "",
-    imsi: p.imsi || prev?.imsi || "",
-    iccid: p.iccid || prev?.iccid || "",
-  };
-  const everyMs = Math.min(
-    LINE_SAVE_EVERY_MS,
-    ctx.config.GOIP_OFFLINE_AFTER * 250,
-  );
-  const save = ctx.lines.needsSave(state, everyMs);
-  const cameOnline = ctx.lines.seen(state);
-  if (save) {
-    try {
-      await ctx.store.saveLineState(state);
-      ctx.lines.saved(gw.goipId, state.lastSeenMs);
-    } catch (err) {
-      ctx.log.error(`line ${gw.goipId}: saving state failed: ${err}`);
-    }
-  }
-  if (cameOnline) {
-    ctx.log.info(
-      `line ${gw.goipId} (ext ${gw.ext}) online from ${addr}` +
-        (state.msisdn ? `, number ${state.msisdn}` : ""),
-    );
-  } else if (prev && prev.addr !== addr) {
-    ctx.log.info(`line ${gw.goipId} moved from ${prev.addr} to ${addr}`);
-  }
-  await ctx.reply(addr, formatKeepaliveReply(p.n, 200), "reg");
-  ctx.hub.emit("line", { state, cameOnline });
 }
 
 async function receive(

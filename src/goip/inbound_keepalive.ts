@@ -1,0 +1,81 @@
+/**
+ * Keepalives: authenticate, answer `reg:<n>;status:200;` (or 404), learn the
+ * line's address and state, announce it on the hub.
+ *
+ * @module
+ */
+
+import type { LineState } from "../store/types.ts";
+import { formatKeepaliveReply } from "./format.ts";
+import type { InboundContext } from "./inbound.ts";
+import type { KeepalivePacket } from "./types.ts";
+
+/**
+ * A keepalive that changes nothing but the time is written at most this
+ * often per line (and at most every quarter of GOIP_OFFLINE_AFTER), so the
+ * store's "last seen" lags by up to this much.
+ */
+export const LINE_SAVE_EVERY_MS = 10_000;
+
+/** Handle one keepalive. */
+export async function keepalive(
+  ctx: InboundContext,
+  p: KeepalivePacket,
+  addr: string,
+): Promise<void> {
+  const auth = await ctx.gateways.authenticate(p.id, p.pass);
+  if (!auth.ok) {
+    ctx.metrics?.authFailures.inc();
+    ctx.onAuthFailure?.(addr);
+    ctx.log.warn(
+      `udp <- ${addr}: keepalive for ${
+        JSON.stringify(p.id)
+      } refused (${auth.why})`,
+    );
+    await ctx.reply(addr, formatKeepaliveReply(p.n, 404), "reg");
+    return;
+  }
+  const gw = auth.gateway;
+  const prev = ctx.lines.get(gw.goipId) ?? await ctx.store.lineState(gw.goipId);
+  const state: LineState = {
+    goipId: gw.goipId,
+    ext: gw.ext,
+    msisdn: p.num || prev?.msisdn || gw.msisdn,
+    addr,
+    lastSeenMs: ctx.now(),
+    signal: p.signal,
+    gsmStatus: p.gsmStatus,
+    voipStatus: p.voipStatus,
+    voipState: p.voipState,
+    remainTime: p.remainTime ?? prev?.remainTime ?? null,
+    provider: p.provider,
+    disableStatus: p.disableStatus,
+    imei: p.imei || prev?.imei || "",
+    imsi: p.imsi || prev?.imsi || "",
+    iccid: p.iccid || prev?.iccid || "",
+  };
+  const everyMs = Math.min(
+    LINE_SAVE_EVERY_MS,
+    ctx.config.GOIP_OFFLINE_AFTER * 250,
+  );
+  const save = ctx.lines.needsSave(state, everyMs);
+  const cameOnline = ctx.lines.seen(state);
+  if (save) {
+    try {
+      await ctx.store.saveLineState(state);
+      ctx.lines.saved(gw.goipId, state.lastSeenMs);
+    } catch (err) {
+      ctx.log.error(`line ${gw.goipId}: saving state failed: ${err}`);
+    }
+  }
+  if (cameOnline) {
+    ctx.log.info(
+      `line ${gw.goipId} (ext ${gw.ext}) online from ${addr}` +
+        (state.msisdn ? `, number ${state.msisdn}` : ""),
+    );
+  } else if (prev && prev.addr !== addr) {
+    ctx.log.info(`line ${gw.goipId} moved from ${prev.addr} to ${addr}`);
+  }
+  await ctx.reply(addr, formatKeepaliveReply(p.n, 200), "reg");
+  ctx.hub.emit("line", { state, cameOnline });
+}
