@@ -68,3 +68,39 @@ export async function readProc(pid: number): Promise<ProcSample> {
     atMs: performance.now(),
   };
 }
+
+/**
+ * Datagrams the kernel dropped on the UDP socket bound to `port` (the last
+ * column of `/proc/net/udp`, full receive buffer); null when no such socket.
+ */
+export function parseUdpDrops(procNetUdp: string, port: number): number | null {
+  const want = port.toString(16).toUpperCase().padStart(4, "0");
+  for (const line of procNetUdp.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 13) continue;
+    const local = f[1].split(":");
+    if (local[1]?.toUpperCase() === want) return Number(f[f.length - 1]);
+  }
+  return null;
+}
+
+/** The host's UDP `RcvbufErrors` from `/proc/net/snmp` (null when absent). */
+export function parseRcvbufErrors(snmp: string): number | null {
+  const lines = snmp.split("\n").filter((l) => l.startsWith("Udp: "));
+  if (lines.length < 2) return null;
+  const keys = lines[0].split(/\s+/);
+  const values = lines[1].split(/\s+/);
+  const i = keys.indexOf("RcvbufErrors");
+  return i < 0 ? null : Number(values[i]);
+}
+
+/** Kernel drops: on goippy's socket at `port`, and host-wide. */
+export async function readUdpDrops(
+  port: number,
+): Promise<{ port: number | null; host: number | null }> {
+  const [udp, snmp] = await Promise.all([
+    Deno.readTextFile("/proc/net/udp"),
+    Deno.readTextFile("/proc/net/snmp"),
+  ]);
+  return { port: parseUdpDrops(udp, port), host: parseRcvbufErrors(snmp) };
+}

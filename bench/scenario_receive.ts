@@ -9,7 +9,7 @@
 
 import { GoipSim } from "../tests/support/goip_sim.ts";
 import { paced } from "./pace.ts";
-import { cpuShare, readProc } from "./proc.ts";
+import { cpuShare, readProc, readUdpDrops } from "./proc.ts";
 import { summarize } from "./stats.ts";
 import type { ReceiveResult, ReceiveStep } from "./types.ts";
 
@@ -109,6 +109,10 @@ export async function receiveStep(
   };
 }
 
+function delta(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : b - a;
+}
+
 /** True when every RECEIVE of the step was acked on its first send. */
 export function isClean(s: ReceiveStep): boolean {
   return s.lost === 0 && s.retransmitted === 0 && s.acked === s.sent;
@@ -138,10 +142,14 @@ export async function receiveScenario(
     const ch = await startChannels(port, p.sims, RECEIVE_PREFIX, base);
     try {
       const before = await Promise.all([readProc(pid), readProc(Deno.pid)]);
+      const dropsBefore = await readUdpDrops(port);
       const step = await receiveStep(ch, rate, seconds, tag);
       const after = await Promise.all([readProc(pid), readProc(Deno.pid)]);
+      const dropsAfter = await readUdpDrops(port);
       step.goippyCpu = cpuShare(before[0], after[0]);
       step.clientCpu = cpuShare(before[1], after[1]);
+      step.goippyDrops = delta(dropsBefore.port, dropsAfter.port);
+      step.hostDrops = delta(dropsBefore.host, dropsAfter.host);
       return step;
     } finally {
       await ch.close();
@@ -183,5 +191,6 @@ export function describe(s: ReceiveStep): string {
   return `RECEIVE ${s.rate}/s (sent at ${Math.round(s.achievedRate)}/s): ` +
     `${s.acked}/${s.sent} acked, ${s.retransmitted} resent, ${s.lost} lost, ` +
     `p50 ${f(s.latency.p50)} ms p99 ${f(s.latency.p99)} ms; CPU goippy ` +
-    `${pct(s.goippyCpu)}, bench client ${pct(s.clientCpu)}`;
+    `${pct(s.goippyCpu)}, bench client ${pct(s.clientCpu)}; kernel drops ` +
+    `at goippy's socket ${s.goippyDrops ?? "–"}, host ${s.hostDrops ?? "–"}`;
 }

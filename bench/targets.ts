@@ -76,6 +76,9 @@ function receiveTrouble(s: ReceiveStep): string {
       }`,
     );
   }
+  if (parts.length && typeof s.goippyDrops === "number") {
+    parts.push(`${s.goippyDrops} dropped by the kernel at goippy's socket`);
+  }
   return parts.length ? ` (${parts.join(", ")})` : "";
 }
 

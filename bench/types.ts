@@ -46,6 +46,10 @@ export interface ReceiveStep {
   goippyCpu?: number | null;
   /** Share of one core the bench process (the simulated devices) used. */
   clientCpu?: number | null;
+  /** Datagrams the kernel dropped at goippy's socket (receive buffer full). */
+  goippyDrops?: number | null;
+  /** UDP receive-buffer drops on the whole host during the run. */
+  hostDrops?: number | null;
 }
 
 /** Scenario 2: RECEIVE acknowledgement latency and the clean-rate search. */

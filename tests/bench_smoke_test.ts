@@ -10,8 +10,10 @@ import {
 } from "node:assert/strict";
 import {
   cpuShare,
+  parseRcvbufErrors,
   parseStatCpuTicks,
   parseStatusRssKb,
+  parseUdpDrops,
 } from "../bench/proc.ts";
 import { dueCount } from "../bench/pace.ts";
 import { hotspots, shortUrl } from "../bench/profile.ts";
@@ -68,6 +70,22 @@ Deno.test("proc: utime+stime past a command name with spaces and parens", () => 
   const a = { cpuTicks: 100, rssKb: 1, atMs: 0 };
   assertEquals(cpuShare(a, { cpuTicks: 150, rssKb: 1, atMs: 10_000 }), 0.05);
   assertEquals(cpuShare(a, { ...a }), null);
+});
+
+Deno.test("proc: kernel UDP drops per socket and host-wide", () => {
+  const udp =
+    "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n" +
+    "    4: 0100007F:C448 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 182877 2 0000000051b3e082 17\n" +
+    "   74: 0100007F:00B8 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 182835 2 000000009b8dd1f7 0\n";
+  assertEquals(parseUdpDrops(udp, 0xc448), 17);
+  assertEquals(parseUdpDrops(udp, 184), 0);
+  assertEquals(parseUdpDrops(udp, 9), null);
+  assertEquals(parseUdpDrops("", 9), null);
+  const snmp = "Ip: Forwarding\nIp: 1\n" +
+    "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors\n" +
+    "Udp: 1864708 7123 37151 1909490 37150 0\n";
+  assertEquals(parseRcvbufErrors(snmp), 37150);
+  assertEquals(parseRcvbufErrors("Ip: 1\n"), null);
 });
 
 Deno.test("pace: events due after a given time at a rate", () => {
