@@ -33,9 +33,9 @@ export function params(mode: "quick" | "full"): Params {
         steps: [1000, 3000, 5000, 7000],
         stepSeconds: 2,
       },
-      e2e: { rates: [100, 1000], seconds: 3 },
+      e2e: { rates: [100, 1000], seconds: 2 },
       xmppToSms: { rate: 10, count: 30 },
-      idle: { lines: 10_000, intervalS: 30, warmS: 2, windowS: 12 },
+      idle: { lines: 10_000, intervalS: 30, warmS: 2, windowS: 8 },
       cold: { samples: 3 },
     };
   }

@@ -14,6 +14,45 @@ import type { IdleResult } from "./types.ts";
 /** Gateway prefix of the idle lines. */
 export const IDLE_PREFIX = "bi";
 
+/** The same idle fleet against the echo floor in its own process. */
+export async function idleFloor(
+  p: { lines: number; intervalS: number; warmS: number; windowS: number },
+): Promise<{ cpuShare: number | null; rssMb: number | null }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--unstable-net",
+      new URL("./echo_server.ts", import.meta.url).pathname,
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    let out = "";
+    let m: RegExpExecArray | null = null;
+    while (!(m = /udp 127\.0\.0\.1:(\d+)/.exec(out))) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`echo server exited: ${out}`);
+      out += value;
+    }
+    reader.releaseLock();
+    void child.stdout.cancel().catch(() => {});
+    const r = await idleScenario(child.pid, Number(m[1]), p);
+    return { cpuShare: r.cpuShare, rssMb: r.rssMb };
+  } finally {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // gone
+    }
+    await child.status;
+  }
+}
+
 /** Run the idle fleet against goippy (`pid`, UDP `port`). */
 export async function idleScenario(
   pid: number,

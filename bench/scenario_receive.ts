@@ -153,7 +153,7 @@ export async function receiveScenario(
       return step;
     } finally {
       await ch.close();
-      await new Promise((r) => setTimeout(r, 1000)); // let goippy settle
+      await new Promise((r) => setTimeout(r, 500)); // let goippy settle
     }
   };
   await run(200, 1, "warm"); // JIT and prepared statements

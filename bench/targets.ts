@@ -215,7 +215,10 @@ export function buildRows(results: BackendResult[]): Row[] {
       if (!i) return { value: "–", met: null };
       const lost = i.keepalivesLost > 0 ? `, ${i.keepalivesLost} lost` : "";
       return {
-        value: `${fmtPct(i.cpuShare)} (${i.lines} lines${lost})`,
+        value: `${fmtPct(i.cpuShare)} (${i.lines} lines${lost}` +
+          (typeof i.floorCpuShare === "number"
+            ? `; echo floor ${fmtPct(i.floorCpuShare)})`
+            : ")"),
         met: i.lines >= 10_000
           ? check(i.cpuShare, (x) => x < t.idleCpuShare)
           : null,
@@ -229,7 +232,10 @@ export function buildRows(results: BackendResult[]): Row[] {
       return {
         value: i.rssMb === null ? "–" : `${i.rssMb.toFixed(0)} MB` +
           (typeof i.baseRssMb === "number"
-            ? ` (${i.baseRssMb.toFixed(0)} MB before any line)`
+            ? ` (${i.baseRssMb.toFixed(0)} MB before any line` +
+              (typeof i.floorRssMb === "number"
+                ? `; echo floor ${i.floorRssMb.toFixed(0)} MB)`
+                : ")")
             : ""),
         met: i.lines >= 10_000 ? check(i.rssMb, (x) => x < t.idleRssMb) : null,
       };

@@ -97,6 +97,9 @@ export interface IdleResult {
   /** Share of one core (0.05 = 5 %). */
   cpuShare: number | null;
   rssMb: number | null;
+  /** The echo floor (own process) under the same fleet. */
+  floorCpuShare?: number | null;
+  floorRssMb?: number | null;
   /** RSS of the same daemon before any line sent anything. */
   baseRssMb?: number | null;
   keepalivesSent: number;
