@@ -180,6 +180,9 @@ export async function startProsody(opts: ProsodyOptions): Promise<XmppServer> {
   } catch (e) {
     await proc.pause();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error("prosody is not installed (apt install prosody)");
+    }
     throw e;
   }
 
