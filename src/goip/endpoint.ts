@@ -90,6 +90,7 @@ class UdpEndpoint implements Endpoint {
   #idle: (() => void)[] = [];
   #loop: Promise<void>;
   #enc = new TextEncoder();
+  #busyWarnedMs = 0;
 
   constructor(conn: Deno.DatagramConn, opts: EndpointOptions) {
     this.#conn = conn;
@@ -178,7 +179,12 @@ class UdpEndpoint implements Endpoint {
       return;
     }
     if (this.#inFlight >= (this.#opts.maxInFlight ?? 2000)) {
-      log.warn(`udp <- ${addr}: too many datagrams in flight, dropped`);
+      // One warning per burst, not one per datagram.
+      const now = Date.now();
+      if (now - this.#busyWarnedMs > 10_000) {
+        this.#busyWarnedMs = now;
+        log.warn(`udp <- ${addr}: too many datagrams in flight, dropping`);
+      }
       onDrop?.("busy");
       return;
     }

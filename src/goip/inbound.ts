@@ -140,6 +140,11 @@ export async function handleDatagram(
   const gw = await authorize(ctx, p.type, p.id, p.password, addr);
   if (!gw) return;
   if (p.type === "receive") {
+    if (ctx.inFlight.size >= MAX_RECEIVES_IN_FLIGHT) {
+      // The store is behind: no ack, the GoIP sends it again later.
+      ctx.log.debug(`sms RECEIVE ${p.n} on ${gw.goipId}: store busy, no ack`);
+      return;
+    }
     // Not awaited: the next datagram from this address need not wait for
     // this commit, so RECEIVEs can share one (group commit). The ack still
     // follows the commit; drain() waits for these.
@@ -152,6 +157,9 @@ export async function handleDatagram(
   }
   await handleEvent(ctx, gw, p, addr, text);
 }
+
+/** RECEIVEs waiting for the store beyond this are left unacknowledged. */
+const MAX_RECEIVES_IN_FLIGHT = 5000;
 
 /** Event names counted by name; any other (device-chosen) name is "event". */
 const COUNTED_EVENTS = new Set([
