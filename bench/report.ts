@@ -25,6 +25,18 @@ export function renderReport(run: BenchRun): string {
     "",
     renderRows(buildRows(run.backends), backends),
   ];
+  lines.push(
+    "How measured: keepalives — same client (the simulator's fleet, 64 in " +
+      "flight) against goippy and the echo floor, alternating rounds, median " +
+      "ratio; near 100 % the client sets the pace, not goippy. RECEIVE — " +
+      "open-loop paced over 8 simulated channels that resend after 3 s like " +
+      "devices; a run is clean when no RECEIVE needed a resend. XMPP — real " +
+      "Prosody and xmpp.js client; the floor is another client's message to " +
+      "the same user. Idle — 10,000 lines, one keepalive each per 30 s, CPU " +
+      "from /proc utime+stime over the window; floor = the echo server in " +
+      "its own process under the same fleet.",
+    "",
+  );
   const notes = run.backends.flatMap((b) =>
     b.notes.map((n) => `- ${b.backend}: ${n.split("\n")[0]}`)
   );
