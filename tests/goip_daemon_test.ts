@@ -202,3 +202,43 @@ Deno.test({
     }
   },
 });
+
+Deno.test("daemon: after SIGKILL and restart, an acked SMS is kept and its resend is a duplicate", async () => {
+  const d = await startDaemon({ gateways: [{ ext: "2001", password: "pw" }] });
+  let sim: GoipSim | null = null;
+  try {
+    const open = () =>
+      GoipSim.start({
+        server: { hostname: "127.0.0.1", port: d.udpPort },
+        id: "goippy_2001",
+        password: "pw",
+        counterStart: 500,
+      });
+    sim = await open();
+    await sim.keepalive();
+    assertEquals(
+      (await sim.receive("+3725550101", "before the crash")).acked,
+      true,
+    );
+    await d.kill();
+    await d.restart();
+    await sim.keepalive(); // the same socket: re-pins after the restart
+    // The same (id, n) again, as a device that missed the ack would send it.
+    const again = await sim.receive("+3725550101", "before the crash", {
+      n: 500,
+    });
+    assertEquals(again.reply, "RECEIVE 500 OK");
+    const store = await d.openStore();
+    try {
+      const rows = (await store.pendingInbox(100)).filter((i) =>
+        i.body === "before the crash"
+      );
+      assertEquals(rows.length, 1);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await sim?.close();
+    assertEquals(await d.stop(), 0);
+  }
+});
