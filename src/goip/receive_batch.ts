@@ -56,6 +56,20 @@ export class ReceiveBatcher {
     });
   }
 
+  async #single(p: Pending): Promise<void> {
+    try {
+      p.resolve(
+        await this.#opts.store.storeIncomingSms(
+          p.sms,
+          this.#opts.windowMs(),
+          (this.#opts.now ?? Date.now)(),
+        ),
+      );
+    } catch (err) {
+      p.reject(err);
+    }
+  }
+
   /** Flush after this turn of the event loop, so datagrams received meanwhile join. */
   #schedule(): void {
     if (this.#busy || this.#scheduled) return;
@@ -79,7 +93,9 @@ export class ReceiveBatcher {
       );
       batch.forEach((p, i) => p.resolve(out[i]));
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      if (batch.length === 1) batch[0].reject(err);
+      // One bad SMS must not sink the others: try each on its own.
+      else await Promise.all(batch.map((p) => this.#single(p)));
     } finally {
       this.#busy = false;
       if (this.#queue.length > 0) this.#schedule();

@@ -74,3 +74,32 @@ Deno.test("ReceiveBatcher: stores without a batch method get one transaction per
       ["stored", "duplicate", "stored"],
     );
   }));
+
+Deno.test("ReceiveBatcher: a batch that fails is retried one by one (one bad SMS sinks only itself)", () =>
+  withStore(async (store) => {
+    const poisoned = {
+      storeIncomingBatch: (list: IncomingSms[], w: number, now?: number) =>
+        list.some((m) => m.body === "bad")
+          ? Promise.reject(new Error("data too long"))
+          : store.storeIncomingBatch!(list, w, now),
+      storeIncomingSms: (m: IncomingSms, w: number, now?: number) =>
+        m.body === "bad"
+          ? Promise.reject(new Error("data too long"))
+          : store.storeIncomingSms(m, w, now),
+    } as unknown as Store;
+    const b = new ReceiveBatcher({ store: poisoned, windowMs: () => 600_000 });
+    const out = await Promise.allSettled([
+      b.store(sms(1)),
+      b.store(sms(2, "bad")),
+      b.store(sms(3)),
+    ]);
+    assertEquals(out.map((o) => o.status), [
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+    ]);
+    assertEquals((await store.pendingInbox(10)).map((i) => i.body), [
+      "sms 1",
+      "sms 3",
+    ]);
+  }));
