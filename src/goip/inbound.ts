@@ -16,6 +16,7 @@ import { GatewayCache } from "./auth.ts";
 import { formatAck } from "./format.ts";
 import { handleEvent } from "./inbound_events.ts";
 import { keepalive } from "./inbound_keepalive.ts";
+import { LineSaver } from "./line_saver.ts";
 import { LineWatch } from "./line_watch.ts";
 import { parseDatagram } from "./parse.ts";
 import { ReceiveBatcher } from "./receive_batch.ts";
@@ -46,6 +47,8 @@ export interface InboundContext extends InboundDeps {
   calls: Map<string, OpenCall>;
   /** Group commit of incoming SMS. */
   receives: ReceiveBatcher;
+  /** Line-state writes (routine ones batched). */
+  saver: LineSaver;
   /** RECEIVEs between their datagram and their ack. */
   inFlight: Set<Promise<void>>;
   /** Send and count one datagram (errors logged, never thrown). */
@@ -86,6 +89,7 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     }),
     calls: new Map(),
     inFlight: new Set(),
+    saver: new LineSaver({ store: deps.store, log: deps.log }),
     receives: new ReceiveBatcher({
       store: deps.store,
       windowMs: () => ctx.config.RECEIVE_DEDUPE_MINUTES * 60_000,
@@ -115,6 +119,7 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     async stop() {
       ctx.lines.stop();
       while (ctx.inFlight.size > 0) await Promise.all([...ctx.inFlight]);
+      await ctx.saver.stop();
     },
   };
 }

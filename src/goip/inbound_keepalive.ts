@@ -60,13 +60,19 @@ export async function keepalive(
   );
   const save = ctx.lines.needsSave(state, everyMs);
   const cameOnline = ctx.lines.seen(state);
-  if (save) {
+  // What others act on is written before the answer; the rest in a batch.
+  const urgent = cameOnline || !prev || prev.addr !== addr ||
+    prev.msisdn !== state.msisdn || prev.ext !== state.ext;
+  if (urgent) {
     try {
-      await ctx.store.saveLineState(state);
+      await ctx.saver.now(state);
       ctx.lines.saved(gw.goipId, state.lastSeenMs);
     } catch (err) {
       ctx.log.error(`line ${gw.goipId}: saving state failed: ${err}`);
     }
+  } else if (save) {
+    ctx.saver.later(state);
+    ctx.lines.saved(gw.goipId, state.lastSeenMs);
   }
   if (cameOnline) {
     ctx.log.info(

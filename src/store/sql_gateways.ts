@@ -12,7 +12,7 @@ import {
   toGateway,
   toLineState,
 } from "./rows.ts";
-import type { SqlDriver } from "./sql_driver.ts";
+import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import {
   type Gateway,
   type GatewayWithState,
@@ -133,6 +133,20 @@ export async function listGateways(d: SqlDriver): Promise<GatewayWithState[]> {
 
 /** See {@linkcode Store.saveLineState}. */
 export function saveLineState(d: SqlDriver, s: LineState): Promise<void> {
+  return d.transaction((c) => saveOne(c, s));
+}
+
+/** See {@linkcode Store.saveLineStates}: one transaction for many lines. */
+export function saveLineStates(
+  d: SqlDriver,
+  list: LineState[],
+): Promise<void> {
+  return d.transaction(async (c) => {
+    for (const s of list) await saveOne(c, s);
+  });
+}
+
+async function saveOne(c: SqlConn, s: LineState): Promise<void> {
   const v = [
     clip(s.ext, 32),
     clip(s.addr, 64),
@@ -147,39 +161,37 @@ export function saveLineState(d: SqlDriver, s: LineState): Promise<void> {
   ];
   const keep = [s.msisdn, s.imei, s.imsi, s.iccid].map((x) => clip(x, 32));
   const goipId = clip(s.goipId, 64);
-  return d.transaction(async (c) => {
-    const exists = await c.all(
-      "SELECT id FROM goippy_state WHERE goip_id = ?",
-      [goipId],
+  const exists = await c.all(
+    "SELECT id FROM goippy_state WHERE goip_id = ?",
+    [goipId],
+  );
+  if (exists.length) {
+    await c.run(
+      `UPDATE goippy_state SET ext = ?, addr = ?, last_seen_ms = ?,
+        gsm_signal = ?, gsm_status = ?, voip_status = ?, voip_state = ?,
+        remain_time = ?, provider = ?, disable_status = ?,
+        msisdn = CASE WHEN ? <> '' THEN ? ELSE msisdn END,
+        imei = CASE WHEN ? <> '' THEN ? ELSE imei END,
+        imsi = CASE WHEN ? <> '' THEN ? ELSE imsi END,
+        iccid = CASE WHEN ? <> '' THEN ? ELSE iccid END,
+        updated_at = CURRENT_TIMESTAMP WHERE goip_id = ?`,
+      [...v, ...keep.flatMap((x) => [x, x]), goipId],
     );
-    if (exists.length) {
-      await c.run(
-        `UPDATE goippy_state SET ext = ?, addr = ?, last_seen_ms = ?,
-          gsm_signal = ?, gsm_status = ?, voip_status = ?, voip_state = ?,
-          remain_time = ?, provider = ?, disable_status = ?,
-          msisdn = CASE WHEN ? <> '' THEN ? ELSE msisdn END,
-          imei = CASE WHEN ? <> '' THEN ? ELSE imei END,
-          imsi = CASE WHEN ? <> '' THEN ? ELSE imsi END,
-          iccid = CASE WHEN ? <> '' THEN ? ELSE iccid END,
-          updated_at = CURRENT_TIMESTAMP WHERE goip_id = ?`,
-        [...v, ...keep.flatMap((x) => [x, x]), goipId],
-      );
-    } else {
-      await c.run(
-        `INSERT INTO goippy_state (ext, addr, last_seen_ms, gsm_signal,
-          gsm_status, voip_status, voip_state, remain_time, provider,
-          disable_status, msisdn, imei, imsi, iccid, goip_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [...v, ...keep, goipId],
-      );
-    }
-    if (keep[0] !== "") {
-      await c.run("UPDATE goippy_gateways SET msisdn = ? WHERE goip_id = ?", [
-        keep[0],
-        goipId,
-      ]);
-    }
-  });
+  } else {
+    await c.run(
+      `INSERT INTO goippy_state (ext, addr, last_seen_ms, gsm_signal,
+        gsm_status, voip_status, voip_state, remain_time, provider,
+        disable_status, msisdn, imei, imsi, iccid, goip_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [...v, ...keep, goipId],
+    );
+  }
+  if (keep[0] !== "") {
+    await c.run("UPDATE goippy_gateways SET msisdn = ? WHERE goip_id = ?", [
+      keep[0],
+      goipId,
+    ]);
+  }
 }
 
 /** See {@linkcode Store.lineState}. */

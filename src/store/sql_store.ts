@@ -77,6 +77,9 @@ export class SqlStore implements Store {
   saveLineState(state: LineState): Promise<void> {
     return gw.saveLineState(this.#d, state);
   }
+  saveLineStates(list: LineState[]): Promise<void> {
+    return gw.saveLineStates(this.#d, list);
+  }
   lineState(goipId: string): Promise<LineState | undefined> {
     return gw.lineState(this.#d, goipId);
   }

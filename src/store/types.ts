@@ -224,6 +224,8 @@ export interface Store {
   // --- line state -----------------------------------------------------------
   /** Upsert the line state; also sets gateways.msisdn when `msisdn` is non-empty. */
   saveLineState(state: LineState): Promise<void>;
+  /** Optional: {@linkcode Store.saveLineState} for many lines in one transaction. */
+  saveLineStates?(list: LineState[]): Promise<void>;
   lineState(goipId: string): Promise<LineState | undefined>;
   /**
    * Next sendid for a line: strictly greater than every sendid handed out

@@ -1,0 +1,72 @@
+/**
+ * Writes line states from keepalives. Facts others act on (a line came
+ * online, moved to another address, changed its number) are written before
+ * the keepalive is answered; routine refreshes ("still here", a new signal
+ * value) are collected and written together about once a second, so
+ * thousands of idle lines cost one transaction a second, not one each.
+ *
+ * @module
+ */
+
+import type { Logger } from "../log.ts";
+import type { LineState, Store } from "../store/types.ts";
+
+/** Options of {@linkcode LineSaver}. */
+export interface LineSaverOptions {
+  store: Store;
+  log: Logger;
+  /** How long routine refreshes are collected (default 1000 ms). */
+  flushMs?: number;
+}
+
+/** Batches routine line-state writes. */
+export class LineSaver {
+  #opts: LineSaverOptions;
+  #pending = new Map<string, LineState>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(opts: LineSaverOptions) {
+    this.#opts = opts;
+  }
+
+  /** Write now (throws when the store does). */
+  async now(state: LineState): Promise<void> {
+    this.#pending.delete(state.goipId);
+    await this.#opts.store.saveLineState(state);
+  }
+
+  /** Write with the next batch (the newest state of a line wins). */
+  later(state: LineState): void {
+    if (!this.#opts.store.saveLineStates) {
+      this.#opts.store.saveLineState(state).catch((err) =>
+        this.#opts.log.error(`line ${state.goipId}: saving state: ${err}`)
+      );
+      return;
+    }
+    this.#pending.set(state.goipId, state);
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#flushing = this.#flushing.then(() => this.#flush());
+    }, this.#opts.flushMs ?? 1000);
+  }
+
+  /** Write what is pending and stop the timer. */
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#flushing;
+    await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const list = [...this.#pending.values()];
+    this.#pending.clear();
+    try {
+      await this.#opts.store.saveLineStates!(list);
+    } catch (err) {
+      this.#opts.log.error(`saving ${list.length} line states: ${err}`);
+    }
+  }
+}
