@@ -26,7 +26,11 @@ export function storeIncomingSms(
   dedupeWindowMs: number,
   nowMs = Date.now(),
 ): Promise<"stored" | "duplicate"> {
-  return d.transaction((c) => storeOne(d, c, sms, dedupeWindowMs, nowMs));
+  return d.transaction(async (c) => {
+    const r = await storeOne(d, c, sms, dedupeWindowMs, nowMs);
+    if (r === "stored") await forgetOld(c, sms.goipId, dedupeWindowMs, nowMs);
+    return r;
+  });
 }
 
 /** See {@linkcode Store.storeIncomingBatch}: one transaction, results in order. */
@@ -38,8 +42,15 @@ export function storeIncomingBatch(
 ): Promise<("stored" | "duplicate")[]> {
   return d.transaction(async (c) => {
     const out: ("stored" | "duplicate")[] = [];
+    const lines = new Set<string>();
     for (const sms of list) {
-      out.push(await storeOne(d, c, sms, dedupeWindowMs, nowMs));
+      const r = await storeOne(d, c, sms, dedupeWindowMs, nowMs);
+      if (r === "stored") lines.add(sms.goipId);
+      out.push(r);
+    }
+    // Once per line and batch, not once per SMS.
+    for (const goipId of lines) {
+      await forgetOld(c, goipId, dedupeWindowMs, nowMs);
     }
     return out;
   });
@@ -81,14 +92,24 @@ function storeOne(
       }, nowMs),
     );
     await c.run(INBOX_INSERT, inboxParams(sms.delivery, nowMs));
-    // Forget this line's counters that left the window: the table stays
-    // small even when history is kept forever.
-    await c.run(
-      "DELETE FROM goippy_receive_seen WHERE goip_id = ? AND seen_ms <= ?",
-      [goipId, nowMs - dedupeWindowMs],
-    );
     return "stored";
   })();
+}
+
+/**
+ * Forget a line's counters that left the window: the table stays small even
+ * when history is kept forever.
+ */
+async function forgetOld(
+  c: SqlConn,
+  goipId: string,
+  dedupeWindowMs: number,
+  nowMs: number,
+): Promise<void> {
+  await c.run(
+    "DELETE FROM goippy_receive_seen WHERE goip_id = ? AND seen_ms <= ?",
+    [clip(goipId, 64), nowMs - dedupeWindowMs],
+  );
 }
 
 /** See {@linkcode Store.logTraffic}. */
