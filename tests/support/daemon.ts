@@ -145,7 +145,39 @@ export async function startDaemon(
       running = false;
       return st.code;
     })();
-    await handle.waitForLog(READY, 30_000);
+    const level = String(keys.LOG_LEVEL);
+    if (level === "info" || level === "debug") {
+      await handle.waitForLog(READY, 30_000);
+    } else await probeReady();
+  };
+
+  /** Without the info-level ready line: wait until a keepalive is answered. */
+  const probeReady = async () => {
+    const sock = Deno.listenDatagram({
+      transport: "udp",
+      hostname: "127.0.0.1",
+      port: 0,
+    });
+    const to = {
+      transport: "udp" as const,
+      hostname: "127.0.0.1",
+      port: udpPort,
+    };
+    const probe = new TextEncoder().encode("req:0;id:;pass:;");
+    try {
+      const end = Date.now() + 30_000;
+      let replied = false;
+      const rx = sock.receive().then(() => replied = true, () => {});
+      while (!replied) {
+        if (!running) throw new Error(`daemon exited:\n${out}`);
+        if (Date.now() > end) throw new Error(`daemon not answering:\n${out}`);
+        await sock.send(probe, to).catch(() => {});
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await rx;
+    } finally {
+      sock.close();
+    }
   };
 
   const waitExit = async (ms: number): Promise<number | null> => {
