@@ -46,6 +46,11 @@ export class Deliverer {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #run: Promise<void> | null = null;
   #connectedSince = 0;
+  /**
+   * Rows the server confirmed whose "done" mark has not reached the database
+   * yet (it was away): never sent again, marked as soon as it answers.
+   */
+  #confirmed = new Set<number>();
   /** Rows marked done so far (for logs and tests). */
   delivered = 0;
 
@@ -85,9 +90,12 @@ export class Deliverer {
   async #loop(): Promise<void> {
     while (!this.#stopped) {
       let more = false;
-      if (this.#d.link.state() === "connected") {
+      if (this.#confirmed.size > 0 || this.#d.link.state() === "connected") {
         try {
-          more = await this.#deliverBatch();
+          await this.#markConfirmed();
+          if (this.#d.link.state() === "connected") {
+            more = await this.#deliverBatch();
+          }
         } catch (err) {
           this.#d.log.warn(`XMPP: inbox delivery failed: ${err}`);
         }
@@ -112,11 +120,22 @@ export class Deliverer {
     });
   }
 
+  /** Write the "done" marks the database missed; throws while it is away. */
+  async #markConfirmed(): Promise<void> {
+    if (this.#confirmed.size === 0) return;
+    const ids = [...this.#confirmed];
+    await this.#d.store.markInboxDone(ids);
+    for (const id of ids) this.#confirmed.delete(id);
+    this.delivered += ids.length;
+  }
+
   /** One batch; true when a full batch went out (there may be more). */
   async #deliverBatch(): Promise<boolean> {
     const { store, link, componentJid, log } = this.#d;
     const items = await store.pendingInbox(this.#d.batch);
     if (items.length === 0) return false;
+    // Confirmed rows are never pending here: #markConfirmed ran first and
+    // throws while the database is away.
     const now = Date.now();
     for (const item of items) {
       const el = inboxStanza(item, {
@@ -132,8 +151,8 @@ export class Deliverer {
       );
       return false;
     }
-    await store.markInboxDone(items.map((i) => i.id));
-    this.delivered += items.length;
+    for (const item of items) this.#confirmed.add(item.id);
+    await this.#markConfirmed();
     log.debug(`XMPP: delivered inbox ${items.map((i) => i.id).join(",")}`);
     return items.length === this.#d.batch;
   }

@@ -1,6 +1,8 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import type { InboxItem } from "../store/types.ts";
-import { needsDelay } from "./deliverer.ts";
+import { createLogger } from "../log.ts";
+import { openSqliteStore } from "../store/sqlite.ts";
+import type { InboxItem, Store } from "../store/types.ts";
+import { Deliverer, needsDelay } from "./deliverer.ts";
 
 const item = (createdMs: number) => ({ createdMs } as InboxItem);
 
@@ -18,5 +20,72 @@ Deno.test("deliverer: which rows carry a delay stamp", () => {
       `${name}: ${needsDelay(item(created), now, since)}`,
       `${name}: ${want}`,
     );
+  }
+});
+
+Deno.test("deliverer: a confirmed batch is not sent again when marking it done fails", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-deliverer-" });
+  const store = await openSqliteStore(`${dir}/db.sqlite3`);
+  try {
+    await store.migrate();
+    for (const body of ["one", "two", "three"]) {
+      await store.enqueueInbox({
+        kind: "chat",
+        fromJid: "+3725551234@sms.example.org",
+        toJid: "2001@example.org",
+        body,
+        refId: "",
+        goipId: "goippy_2001",
+      });
+    }
+    // The real store, with its "done" write failing twice as while the
+    // database restarts.
+    let failures = 2;
+    const flaky = new Proxy(store, {
+      get(target, key) {
+        if (key === "markInboxDone") {
+          return (ids: number[]) =>
+            failures-- > 0
+              ? Promise.reject(new Error("database away"))
+              : target.markInboxDone(ids);
+        }
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    }) as Store;
+    const sent: string[] = [];
+    const lines: string[] = [];
+    const log = createLogger({
+      level: "debug",
+      journald: true,
+      write: (l) => lines.push(l),
+    });
+    const deliverer = new Deliverer({
+      store: flaky,
+      link: {
+        state: () => "connected",
+        send: (el) => {
+          sent.push(el.getChildText("body") ?? "");
+          return Promise.resolve();
+        },
+        ping: () => Promise.resolve(true),
+      },
+      componentJid: "sms.example.org",
+      log,
+      pollMs: 10,
+    });
+    deliverer.start();
+    const deadline = Date.now() + 10_000;
+    while (deliverer.delivered < 3 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await deliverer.stop();
+    assertEquals(sent, ["one", "two", "three"]);
+    assertEquals(deliverer.delivered, 3);
+    assertEquals((await store.pendingInbox(10)).length, 0);
+    assertEquals(failures, -1);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
