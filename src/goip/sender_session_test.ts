@@ -55,7 +55,7 @@ const SESSION_CASES: Case[] = [
     outcome: { state: "failed", reason: { code: "no-answer", seconds: 60 } },
   },
   {
-    name: "session form: silence after SEND: resent twice, uncertain, DONE",
+    name: "session form: silence after SEND: never resent, uncertain, DONE",
     job: MSG,
     events: [
       start(),
@@ -63,7 +63,7 @@ const SESSION_CASES: Case[] = [
       reply(send(100), 200),
       ...ticks(1000, 60000),
     ],
-    sends: [MSG_100, PASSWORD_100, SEND_100, SEND_100, SEND_100, DONE_100],
+    sends: [MSG_100, PASSWORD_100, SEND_100, DONE_100],
     outcome: {
       state: "uncertain",
       reason: { code: "no-final-answer", seconds: 60, sawWait: false },

@@ -77,17 +77,17 @@ const SMS_CASES: Case[] = [
     },
   },
   {
-    name: "complete silence: 2 resends 5 s apart, then uncertain",
+    name: "complete silence: never resent (the device may have it), uncertain",
     job: SMS,
     events: [start(), ...ticks(1000, 60000)],
-    sends: [SMS_100, SMS_100, SMS_100],
+    sends: [SMS_100],
     outcome: {
       state: "uncertain",
       reason: { code: "no-final-answer", seconds: 60, sawWait: false },
     },
   },
   {
-    name: "silence, one resend, then WAIT: no more resends, OK ends it",
+    name: "silence, then WAIT: no resend, OK ends it",
     job: SMS,
     events: [
       start(),
@@ -96,7 +96,7 @@ const SMS_CASES: Case[] = [
       ...ticks(7000, 30000),
       reply(ok(100, 5), 31000),
     ],
-    sends: [SMS_100, SMS_100],
+    sends: [SMS_100],
     outcome: { state: "sent", smsNo: 5, result: "" },
   },
   {
@@ -181,9 +181,9 @@ const SMS_CASES: Case[] = [
 
 runCases(SMS_CASES);
 
-Deno.test("sender: asks for a tick at the silence mark, then only at the deadline after WAIT", () => {
+Deno.test("sender: the SMS packet is never resent: a tick only at the deadline", () => {
   let step = stepSender(createSender(SMS), start(1000));
-  assertEquals(step.state.timerAtMs, 1000 + DEFAULT_TIMINGS.silenceMs);
+  assertEquals(step.state.timerAtMs, 1000 + DEFAULT_TIMINGS.totalTimeoutMs);
   step = stepSender(step.state, reply(wait(100), 2000));
   assertEquals(step.state.timerAtMs, 1000 + DEFAULT_TIMINGS.totalTimeoutMs);
   step = stepSender(step.state, reply(ok(100), 3000));
@@ -204,7 +204,7 @@ Deno.test("sender: custom timings are honoured", () => {
       if (a.type === "outcome") outcome = a.outcome;
     }
   }
-  assertEquals(sends.length, 3);
+  assertEquals(sends.length, 1);
   assertEquals(outcome?.state, "uncertain");
 });
 
