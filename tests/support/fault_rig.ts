@@ -209,3 +209,18 @@ export async function receiveStream(
 export function senderNumber(s: number): string {
   return `+37256${String(100000 + s)}`;
 }
+
+/**
+ * Make many accounts at once on a running test Prosody: copies the account
+ * file of an existing user (same password) under new names. `prosodyctl
+ * register` costs a Lua start per account (minutes for hundreds).
+ */
+export async function cloneAccounts(
+  prosody: XmppServer,
+  from: string,
+  users: string[],
+): Promise<void> {
+  const host = `${prosody.dir}/data/${DOMAIN.replaceAll(".", "%2e")}/accounts`;
+  const data = await Deno.readFile(`${host}/${from}.dat`);
+  for (const u of users) await Deno.writeFile(`${host}/${u}.dat`, data);
+}

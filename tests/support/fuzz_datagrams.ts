@@ -69,6 +69,8 @@ const TOKENS = [
 ];
 
 const enc = new TextEncoder();
+/** Longest datagram generated. */
+export const MAX_FUZZ_BYTES = 16_384;
 
 /** A seeded datagram source. */
 export class DatagramFuzzer {
@@ -94,7 +96,8 @@ export class DatagramFuzzer {
     let b = this.#pick(this.#seeds);
     const rounds = 1 + this.#int(4);
     for (let i = 0; i < rounds; i++) b = this.#mutate(b);
-    return b;
+    // Stay well inside a UDP datagram (still twice goippy's limit).
+    return b.length > MAX_FUZZ_BYTES ? b.subarray(0, MAX_FUZZ_BYTES) : b;
   }
 
   #randomBytes(): Uint8Array {
