@@ -31,6 +31,8 @@ export class GatewayCache {
   #entries = new Map<string, { gw: Gateway | undefined; at: number }>();
   /** Bound on remembered ids (spoofed ids must not grow memory forever). */
   static readonly MAX_ENTRIES = 10_000;
+  /** Longest GoIP id that can exist (`goip_id VARCHAR(64)`). */
+  static readonly MAX_ID_LENGTH = 64;
 
   constructor(store: Store, ttlMs = 2000, now: () => number = Date.now) {
     this.#store = store;
@@ -40,6 +42,9 @@ export class GatewayCache {
 
   /** The gateway with this GoIP id (throws when the store does). */
   async get(goipId: string): Promise<Gateway | undefined> {
+    // No GoIP id is longer than its column: refuse without a look-up, and
+    // without letting spoofed kilobyte-long ids fill the cache.
+    if (goipId.length > GatewayCache.MAX_ID_LENGTH) return undefined;
     const now = this.#now();
     const hit = this.#entries.get(goipId);
     if (hit && now - hit.at < this.#ttlMs) return hit.gw;

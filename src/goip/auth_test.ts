@@ -54,3 +54,34 @@ Deno.test("GatewayCache: refusals, and CLI changes seen after the cache time", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("GatewayCache: ids longer than the column are refused without a look-up", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-auth-" });
+  const store = openSqliteStore(`${dir}/db.sqlite3`);
+  try {
+    await store.migrate();
+    const id64 = "g".repeat(64);
+    await store.addGateway({ ext: "2001", goipPass: "pw", goipId: id64 });
+    let lookups = 0;
+    const counted = new Proxy(store, {
+      get(target, key) {
+        if (key === "gatewayByGoipId") lookups++;
+        const v = Reflect.get(target, key, target);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const cache = new GatewayCache(counted, 2000);
+    assertEquals((await cache.authenticate(id64, "pw")).ok, true);
+    assertEquals(lookups, 1);
+    for (let i = 0; i < 100; i++) {
+      assertEquals(await cache.authenticate(`${id64}${i}`, "pw"), {
+        ok: false,
+        why: "unknown id",
+      });
+    }
+    assertEquals(lookups, 1, "no look-up for impossible ids");
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
