@@ -121,7 +121,11 @@ class OutboundDriver implements Outbound {
     this.#unsubscribe.push(
       hub.on("reply", (r) => this.#onReply(r.addr, r.reply)),
       hub.on("outbox", () => this.#pump()),
-      hub.on("line", () => this.#pump()),
+      // Only a line coming back can unblock its queue; routine keepalives
+      // would cost a queue query each (the 1 s poll covers the rest).
+      hub.on("line", (e) => {
+        if (e.cameOnline) this.#pump();
+      }),
     );
     this.#track(this.#startup());
     // Polling also retries a start-up that failed (e.g. database away).

@@ -219,6 +219,9 @@ export class ComponentLink {
         }),
       ]);
       online = true;
+      // A stanza and the ping after it must not wait for the server's
+      // delayed ACK (Nagle): ~40 ms per batch to an online user otherwise.
+      x.socket?.setNoDelay?.(true);
     } catch (err) {
       if (!lastError) lastError = (err as Error)?.message ?? String(err);
     } finally {
