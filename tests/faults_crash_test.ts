@@ -25,8 +25,8 @@ import {
 } from "./support/fault_rig.ts";
 
 Deno.test("fault 2: SIGKILL in the middle of 1,000 SMS in: nothing lost, duplicates only from the unconfirmed window", async () => {
-  // Device-like resends; 2 s × 3 covers the daemon's restart.
-  const rig = await startRig({ sim: { retransmitMs: 2000, retransmits: 3 } });
+  // A device's resends (3 s, 3 times) cover the daemon's restart.
+  const rig = await startRig({ sim: { retransmitMs: 3000, retransmits: 3 } });
   try {
     const { sim, daemon } = rig;
     const user = rig.user!;
