@@ -24,7 +24,7 @@ const RATE = 7000;
 /**
  * Slack for RSS growth between the 100k mark and the end. V8 grows its heap
  * in steps: measured 88 MB at 100k, one step to ~130 MB near 1M, then flat
- * (131–135 MB from 1M to 2M in a 2M run). A leak of 64 bytes per datagram
+ * (131–135 MB from 1M to 2M in a 2M run). A leak of 80 bytes per datagram
  * would already exceed it.
  */
 const RSS_SLACK_KB = 64 * 1024;
