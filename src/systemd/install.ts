@@ -65,21 +65,29 @@ export function execStartFor(opts: {
   return [BINARY_PATH, "--config", opts.configPath];
 }
 
+/** The instance a command works on, or the exit code of its refusal (not root, bad postfix). */
+function checkedInstance(
+  ctx: SystemContext,
+  postfix: string | undefined,
+): Instance | number {
+  const problem = rootProblem(ctx);
+  if (problem) return refuse(ctx, problem);
+  try {
+    return instanceFor(postfix ?? "");
+  } catch (err) {
+    if (err instanceof PostfixError) return refuse(ctx, err.message);
+    throw err;
+  }
+}
+
 /** Install (or refresh) the unit and start it; resolves with the exit code. */
 export async function installService(
   postfix?: string,
   opts: InstallOptions = {},
 ): Promise<number> {
   const ctx = opts.ctx ?? processContext();
-  const problem = rootProblem(ctx);
-  if (problem) return refuse(ctx, problem);
-  let inst: Instance;
-  try {
-    inst = instanceFor(postfix ?? "");
-  } catch (err) {
-    if (err instanceof PostfixError) return refuse(ctx, err.message);
-    throw err;
-  }
+  const inst = checkedInstance(ctx, postfix);
+  if (typeof inst === "number") return inst;
   try {
     const execPath = opts.execPath ?? Deno.execPath();
     if (!isDenoCli(execPath)) await installBinary(ctx, execPath);
@@ -136,15 +144,8 @@ export async function uninstallService(
   opts: InstallOptions = {},
 ): Promise<number> {
   const ctx = opts.ctx ?? processContext();
-  const problem = rootProblem(ctx);
-  if (problem) return refuse(ctx, problem);
-  let inst: Instance;
-  try {
-    inst = instanceFor(postfix ?? "");
-  } catch (err) {
-    if (err instanceof PostfixError) return refuse(ctx, err.message);
-    throw err;
-  }
+  const inst = checkedInstance(ctx, postfix);
+  if (typeof inst === "number") return inst;
   const unitPath = sysPath(ctx, `/etc/systemd/system/${inst.unitName}`);
   if (!(await exists(unitPath))) {
     return refuse(ctx, `${inst.unitName} is not installed (no ${unitPath})`);
