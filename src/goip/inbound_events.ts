@@ -232,7 +232,8 @@ async function other(
     const v = Number(f.gsm_remain_time);
     if (Number.isSafeInteger(v)) {
       const state = ctx.lines.update(gw.goipId, { remainTime: v });
-      if (state) await ctx.store.saveLineState(state);
+      // Through the saver: a batched older state must not overwrite it.
+      if (state) await ctx.saver.now(state);
     }
   } else if (name === "USSN") {
     const text = p.msg.replace(/[@\s]+$/, "");

@@ -33,6 +33,9 @@ export class LineSaver {
   /** Write now (throws when the store does). */
   async now(state: LineState): Promise<void> {
     this.#pending.delete(state.goipId);
+    // A batch already on its way holds older states: let it land first, or
+    // it would overwrite this newer one.
+    await this.#flushing;
     await this.#opts.store.saveLineState(state);
   }
 
