@@ -7,6 +7,7 @@
  */
 
 import type { OutboxItem, Store } from "../store/types.ts";
+import { allowRegexMatches } from "../destination.ts";
 import { UsageError } from "./args.ts";
 import type { CliIo } from "./io.ts";
 import { checkExt, checkNumber, checkUssd } from "./validate.ts";
@@ -30,13 +31,8 @@ export async function sendSms(
   checkNumber(number);
   const text = words.join(" ");
   if (text.trim() === "") throw new UsageError("the text must not be empty");
-  let allowed = false;
-  try {
-    allowed = new RegExp(g.allowRegex).test(number);
-  } catch {
-    // a regex that no longer compiles allows nothing
-  }
-  if (!allowed) {
+  // A regex that no longer compiles ("invalid") allows nothing.
+  if (allowRegexMatches(g.allowRegex, number) !== true) {
     throw new UsageError(
       `${number} is not allowed for gateway ${ext} (allow_regex ${g.allowRegex})`,
     );

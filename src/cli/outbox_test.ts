@@ -157,6 +157,17 @@ Deno.test("refused --send/--ussd queue nothing", async () => {
       () => sendSms(store, ["2002", "+4912345", "x"], capture(), WAIT),
       /\+4912345 is not allowed for gateway 2002 \(allow_regex \^\\\+372\)/,
     );
+    // Anchored at the start like the XMPP side (Python re.match): a pattern
+    // without "^" still does not match in the middle of a number.
+    await store.addGateway({
+      ext: "2003",
+      goipPass: "pw",
+      allowRegex: "372",
+    });
+    await assertRejects(
+      () => sendSms(store, ["2003", "+49372555", "x"], capture(), WAIT),
+      /\+49372555 is not allowed for gateway 2003/,
+    );
     assertEquals((await store.queueDepths()).outboxQueued, 0);
     assertEquals(await store.linesWithQueued(), []);
   });

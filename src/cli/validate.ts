@@ -6,11 +6,10 @@
  */
 
 import type { NewGateway } from "../store/types.ts";
+import { NUMBER_RE, USSD_CODE_RE } from "../destination.ts";
 import { UsageError } from "./args.ts";
 
 const EXT = /^[A-Za-z0-9_.-]{1,32}$/;
-const NUMBER = /^\+?[0-9]{3,20}$/;
-const USSD = /^[0-9*#+]{1,64}$/;
 
 /** Throws unless `ext` is 1–32 of `A-Z a-z 0-9 _ . -`. */
 export function checkExt(ext: string): string {
@@ -57,7 +56,7 @@ export function checkRegex(re: string): string {
 
 /** Throws unless `number` looks like a phone number (`+` and 3–20 digits). */
 export function checkNumber(number: string): string {
-  if (!NUMBER.test(number)) {
+  if (!NUMBER_RE.test(number)) {
     throw new UsageError(
       `"${number}" is not a phone number: use an optional "+" and 3-20 digits`,
     );
@@ -67,7 +66,7 @@ export function checkNumber(number: string): string {
 
 /** Throws unless `code` is a USSD code such as `*100#`. */
 export function checkUssd(code: string): string {
-  if (!USSD.test(code)) {
+  if (!USSD_CODE_RE.test(code)) {
     throw new UsageError(
       `"${code}" is not a USSD code: use digits, "*", "#" and "+", e.g. *100#`,
     );

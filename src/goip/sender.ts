@@ -22,6 +22,7 @@
  * @module
  */
 
+import { NUMBER_RE, USSD_CODE_RE } from "../destination.ts";
 import {
   DEFAULT_TIMINGS,
   type SenderEvent,
@@ -92,11 +93,11 @@ export function checkJob(job: SendJob): FailReason | null {
     return bad("the gateway password is empty or contains blanks");
   }
   if (job.kind === "ussd") {
-    return /^[0-9*#+]{1,64}$/.test(job.text)
+    return USSD_CODE_RE.test(job.text)
       ? null
       : bad(`"${job.text.slice(0, 40)}" is not a USSD code (digits, *, #, +)`);
   }
-  if (!/^\+?[0-9]{3,20}$/.test(job.number)) {
+  if (!NUMBER_RE.test(job.number)) {
     return bad(`"${job.number.slice(0, 40)}" is not a phone number`);
   }
   if (job.text === "") return bad("the text is empty");

@@ -8,7 +8,7 @@
  */
 
 import { numberToJid } from "./jid.ts";
-import { NUMBER_RE } from "./route.ts";
+import { NUMBER_RE } from "../destination.ts";
 import { errorElement, type StanzaErrorSpec } from "./stanzas.ts";
 import { xml, type XmlElement } from "./xml.ts";
 

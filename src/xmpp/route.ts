@@ -12,17 +12,12 @@
  */
 
 import type { Gateway } from "../store/types.ts";
+import { allowRegexMatches, NUMBER_RE, USSD_CODE_RE } from "../destination.ts";
 import { splitJid, unescapeLocal } from "./jid.ts";
 import type { StanzaErrorSpec } from "./stanzas.ts";
 
 /** The GoIP's limit for one SMS text, in UTF-8 bytes. */
 export const MAX_SMS_BYTES = 3000;
-/** The longest USSD code accepted. */
-export const MAX_USSD_LENGTH = 160;
-/** What a destination number must look like. */
-export const NUMBER_RE: RegExp = /^\+?[0-9]{3,20}$/;
-/** What a USSD code must look like (no spaces: it is one UDP token). */
-export const USSD_RE: RegExp = /^[0-9*#+]+$/;
 /** Words answered by goippy itself on the own line. */
 export const COMMANDS: readonly string[] = ["status", "help"];
 
@@ -120,20 +115,6 @@ export function isOwnLine(target: string, msisdn: string): boolean {
   return own !== "" && target.replace(/^\+/, "") === own;
 }
 
-/** Python `re.match` semantics: anchored at the start only. */
-export function allowRegexMatches(
-  allowRegex: string,
-  number: string,
-): boolean | "invalid" {
-  let re: RegExp;
-  try {
-    re = new RegExp(`^(?:${allowRegex || ".*"})`);
-  } catch {
-    return "invalid";
-  }
-  return re.test(number);
-}
-
 /** Second step: with the sender's gateway (undefined when it has none). */
 export function decideRoute(
   msg: Addressed,
@@ -166,7 +147,7 @@ function ownLine(body: string): Decision {
   if (text === "") {
     return refuse("modify", "bad-request", "Empty message: nothing to do.");
   }
-  if (!USSD_RE.test(text) || text.length > MAX_USSD_LENGTH) {
+  if (!USSD_CODE_RE.test(text)) {
     return refuse(
       "modify",
       "bad-request",

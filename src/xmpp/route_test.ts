@@ -1,7 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { Gateway } from "../store/types.ts";
 import {
-  allowRegexMatches,
   classifyMessage,
   decideRoute,
   type Decision,
@@ -179,15 +178,6 @@ Deno.test("route: refusal texts are human", () => {
     typeof acl !== "string" && acl.action === "refuse" && acl.error.text,
     "Sending to +3725551234 is not allowed for your line (ext 2001).",
   );
-});
-
-Deno.test("route: allow_regex is anchored at the start only (Python re.match)", () => {
-  assertEquals(allowRegexMatches("\\+372", "+3725551234"), true);
-  assertEquals(allowRegexMatches("372", "+3725551234"), false);
-  assertEquals(allowRegexMatches("\\+372$", "+3725551234"), false);
-  assertEquals(allowRegexMatches(".*", "123"), true);
-  assertEquals(allowRegexMatches("a|\\+3", "+3725551234"), true);
-  assertEquals(allowRegexMatches("[", "1"), "invalid");
 });
 
 Deno.test("route: own line recognition", () => {
