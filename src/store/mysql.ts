@@ -6,7 +6,7 @@
 
 import type { Logger } from "../log.ts";
 import { MysqlDriver, type MysqlOptions } from "./mysql_driver.ts";
-import { SqlStore } from "./sql_store.ts";
+import { SqlStore, type SqlStoreOptions } from "./sql_store.ts";
 import type { Store } from "./types.ts";
 
 export type { MysqlOptions } from "./mysql_driver.ts";
@@ -18,8 +18,9 @@ export type { MysqlOptions } from "./mysql_driver.ts";
 export async function openMysqlStore(
   opts: MysqlOptions,
   log?: Logger,
+  storeOpts?: SqlStoreOptions,
 ): Promise<Store> {
-  const store = new SqlStore(new MysqlDriver(opts), log);
+  const store = new SqlStore(new MysqlDriver(opts), log, storeOpts);
   try {
     await store.ping();
   } catch (err) {

@@ -1,22 +1,15 @@
 /**
- * Gateways (`goippy_gateways`) and line state (`goippy_state`) for
- * {@linkcode SqlStore}.
+ * Gateways (`goippy_gateways`) and their version token for
+ * {@linkcode SqlStore}; line states are in `sql_line_state.ts`.
  *
  * @module
  */
 
-import {
-  clip,
-  GATEWAY_COLS,
-  STATE_COLS,
-  toGateway,
-  toLineState,
-} from "./rows.ts";
+import { GATEWAY_COLS, STATE_COLS, toGateway, toLineState } from "./rows.ts";
 import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import {
   type Gateway,
   type GatewayWithState,
-  type LineState,
   type NewGateway,
   StoreConflictError,
 } from "./types.ts";
@@ -52,6 +45,7 @@ export async function addGateway(
     await conflicts(d, g.ext, goipId);
     throw new StoreConflictError(`gateway ${g.ext} exists already`);
   }
+  await markGatewaysChanged(d);
   return (await gatewayBy(d, "ext", g.ext))!;
 }
 
@@ -75,8 +69,11 @@ async function conflicts(
 }
 
 /** See {@linkcode Store.removeGateway}. */
-export function removeGateway(d: SqlDriver, ext: string): Promise<boolean> {
-  return d.transaction(async (c) => {
+export async function removeGateway(
+  d: SqlDriver,
+  ext: string,
+): Promise<boolean> {
+  const removed = await d.transaction(async (c) => {
     const g = await c.all(
       "SELECT goip_id FROM goippy_gateways WHERE ext = ?",
       [ext],
@@ -88,6 +85,8 @@ export function removeGateway(d: SqlDriver, ext: string): Promise<boolean> {
     ]);
     return true;
   });
+  if (removed) await markGatewaysChanged(d);
+  return removed;
 }
 
 /** See {@linkcode Store.setGatewayEnabled}. */
@@ -96,12 +95,54 @@ export async function setGatewayEnabled(
   ext: string,
   enabled: boolean,
 ): Promise<boolean> {
-  await d.run("UPDATE goippy_gateways SET enabled = ? WHERE ext = ?", [
-    enabled ? 1 : 0,
-    ext,
-  ]);
-  // MySQL counts unchanged rows as 0 changes: ask whether the row exists.
-  return (await gatewayBy(d, "ext", ext)) !== undefined;
+  const r = await d.run(
+    "UPDATE goippy_gateways SET enabled = ? WHERE ext = ?",
+    [
+      enabled ? 1 : 0,
+      ext,
+    ],
+  );
+  // Rows found, changed or not (SQLite; mysql2 asks for FOUND_ROWS).
+  if (r.changes === 0) return false;
+  await markGatewaysChanged(d);
+  return true;
+}
+
+/** `goippy_meta` key of the gateways version. */
+const VERSION_KEY = "gateways_version";
+
+/**
+ * Give the gateways a new version (see {@linkcode Store.gatewaysVersion}):
+ * called after every change to `goippy_gateways` that goippy makes.
+ */
+export async function markGatewaysChanged(d: SqlDriver | SqlConn) {
+  const token = `${Date.now()}-${crypto.randomUUID()}`;
+  const r = await d.run(
+    "UPDATE goippy_meta SET meta_value = ? WHERE meta_key = ?",
+    [token, VERSION_KEY],
+  );
+  if (r.changes > 0) return;
+  try {
+    await d.run(
+      "INSERT INTO goippy_meta (meta_key, meta_value) VALUES (?, ?)",
+      [VERSION_KEY, token],
+    );
+  } catch {
+    // Another writer inserted it first: its token is just as new.
+    await d.run(
+      "UPDATE goippy_meta SET meta_value = ? WHERE meta_key = ?",
+      [token, VERSION_KEY],
+    );
+  }
+}
+
+/** See {@linkcode Store.gatewaysVersion}. */
+export async function gatewaysVersion(d: SqlDriver): Promise<string | null> {
+  const rows = await d.all(
+    "SELECT meta_value FROM goippy_meta WHERE meta_key = ?",
+    [VERSION_KEY],
+  );
+  return rows.length ? String(rows[0].meta_value) : null;
 }
 
 /** A gateway by one of its unique columns. */
@@ -129,79 +170,4 @@ export async function listGateways(d: SqlDriver): Promise<GatewayWithState[]> {
       ? null
       : toLineState(r),
   }));
-}
-
-/** See {@linkcode Store.saveLineState}. */
-export function saveLineState(d: SqlDriver, s: LineState): Promise<void> {
-  return d.transaction((c) => saveOne(c, s));
-}
-
-/** See {@linkcode Store.saveLineStates}: one transaction for many lines. */
-export function saveLineStates(
-  d: SqlDriver,
-  list: LineState[],
-): Promise<void> {
-  return d.transaction(async (c) => {
-    for (const s of list) await saveOne(c, s);
-  });
-}
-
-async function saveOne(c: SqlConn, s: LineState): Promise<void> {
-  const v = [
-    clip(s.ext, 32),
-    clip(s.addr, 64),
-    s.lastSeenMs,
-    s.signal,
-    clip(s.gsmStatus, 32),
-    clip(s.voipStatus, 32),
-    clip(s.voipState, 64),
-    s.remainTime,
-    clip(s.provider, 64),
-    s.disableStatus === null ? null : s.disableStatus ? 1 : 0,
-  ];
-  const keep = [s.msisdn, s.imei, s.imsi, s.iccid].map((x) => clip(x, 32));
-  const goipId = clip(s.goipId, 64);
-  const exists = await c.all(
-    "SELECT id FROM goippy_state WHERE goip_id = ?",
-    [goipId],
-  );
-  if (exists.length) {
-    await c.run(
-      `UPDATE goippy_state SET ext = ?, addr = ?, last_seen_ms = ?,
-        gsm_signal = ?, gsm_status = ?, voip_status = ?, voip_state = ?,
-        remain_time = ?, provider = ?, disable_status = ?,
-        msisdn = CASE WHEN ? <> '' THEN ? ELSE msisdn END,
-        imei = CASE WHEN ? <> '' THEN ? ELSE imei END,
-        imsi = CASE WHEN ? <> '' THEN ? ELSE imsi END,
-        iccid = CASE WHEN ? <> '' THEN ? ELSE iccid END,
-        updated_at = CURRENT_TIMESTAMP WHERE goip_id = ?`,
-      [...v, ...keep.flatMap((x) => [x, x]), goipId],
-    );
-  } else {
-    await c.run(
-      `INSERT INTO goippy_state (ext, addr, last_seen_ms, gsm_signal,
-        gsm_status, voip_status, voip_state, remain_time, provider,
-        disable_status, msisdn, imei, imsi, iccid, goip_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [...v, ...keep, goipId],
-    );
-  }
-  if (keep[0] !== "") {
-    await c.run("UPDATE goippy_gateways SET msisdn = ? WHERE goip_id = ?", [
-      keep[0],
-      goipId,
-    ]);
-  }
-}
-
-/** See {@linkcode Store.lineState}. */
-export async function lineState(
-  d: SqlDriver,
-  goipId: string,
-): Promise<LineState | undefined> {
-  const rows = await d.all(
-    `SELECT ${STATE_COLS} FROM goippy_state s WHERE s.goip_id = ?`,
-    [goipId],
-  );
-  return rows.length ? toLineState(rows[0]) : undefined;
 }

@@ -12,6 +12,7 @@ import type { SqlDriver } from "./sql_driver.ts";
 import * as calls from "./sql_calls.ts";
 import * as gw from "./sql_gateways.ts";
 import * as inc from "./sql_incoming.ts";
+import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
 import type {
   CallRecord,
@@ -31,20 +32,39 @@ import type {
   TrafficEntry,
 } from "./types.ts";
 
+/** Options of {@linkcode SqlStore}. */
+export interface SqlStoreOptions {
+  /**
+   * MySQL: write batches of line states with one JSON statement when the
+   * server can (default true; false: one row at a time, as on older
+   * servers). SQLite always writes row by row (no round trips to save).
+   */
+  bulkWrites?: boolean;
+}
+
 /** A store over one SQL driver. */
 export class SqlStore implements Store {
   readonly dialect: Dialect;
   #d: SqlDriver;
   #log?: Logger;
+  #bulkWrites: boolean;
+  /** Whether the server takes the bulk form (asked once). */
+  #bulk?: Promise<boolean>;
 
-  constructor(driver: SqlDriver, log?: Logger) {
+  constructor(driver: SqlDriver, log?: Logger, opts: SqlStoreOptions = {}) {
     this.#d = driver;
     this.dialect = driver.dialect;
     this.#log = log;
+    this.#bulkWrites = opts.bulkWrites ?? true;
   }
 
   async migrate(): Promise<void> {
     await migrate(this.#d, this.#log);
+    // Databases from before the version existed get one (their gateways
+    // may be cached from now on).
+    if (await gw.gatewaysVersion(this.#d) === null) {
+      await gw.markGatewaysChanged(this.#d);
+    }
   }
   schemaVersion(): Promise<number> {
     return readVersion(this.#d, this.dialect);
@@ -74,14 +94,17 @@ export class SqlStore implements Store {
   listGateways(): Promise<GatewayWithState[]> {
     return gw.listGateways(this.#d);
   }
-  saveLineState(state: LineState): Promise<void> {
-    return gw.saveLineState(this.#d, state);
+  gatewaysVersion(): Promise<string | null> {
+    return gw.gatewaysVersion(this.#d);
   }
-  saveLineStates(list: LineState[]): Promise<void> {
-    return gw.saveLineStates(this.#d, list);
+  saveLineState(state: LineState): Promise<void> {
+    return lines.saveLineState(this.#d, state);
+  }
+  async saveLineStates(list: LineState[]): Promise<void> {
+    await lines.saveLineStates(this.#d, list, await this.#bulkSupported());
   }
   lineState(goipId: string): Promise<LineState | undefined> {
-    return gw.lineState(this.#d, goipId);
+    return lines.lineState(this.#d, goipId);
   }
   nextSendId(goipId: string): Promise<number> {
     return out.nextSendId(this.#d, goipId);
@@ -166,5 +189,23 @@ export class SqlStore implements Store {
   }
   purgeOlderThan(beforeMs: number): Promise<number> {
     return inc.purgeOlderThan(this.#d, beforeMs);
+  }
+
+  #bulkSupported(): Promise<boolean> {
+    if (!this.#bulkWrites || this.dialect === "sqlite") {
+      return Promise.resolve(false);
+    }
+    this.#bulk ??= lines.serverVersion(this.#d).then((v) => {
+      const ok = lines.bulkWritesSupported(v);
+      if (!ok) {
+        this.#log?.info(
+          `store: ${v} has no JSON_TABLE; line states are written one by one`,
+        );
+      }
+      return ok;
+    });
+    // A failed question (server away) is asked again next time.
+    this.#bulk.catch(() => this.#bulk = undefined);
+    return this.#bulk;
   }
 }

@@ -5,7 +5,7 @@
  */
 
 import type { Logger } from "../log.ts";
-import { SqlStore } from "./sql_store.ts";
+import { SqlStore, type SqlStoreOptions } from "./sql_store.ts";
 import { SqliteDriver, type SqliteDriverOptions } from "./sqlite_driver.ts";
 import type { Store } from "./types.ts";
 
@@ -13,7 +13,7 @@ import type { Store } from "./types.ts";
 export function openSqliteStore(
   path: string,
   log?: Logger,
-  opts?: SqliteDriverOptions,
+  opts?: SqliteDriverOptions & SqlStoreOptions,
 ): Store {
-  return new SqlStore(new SqliteDriver(path, opts), log);
+  return new SqlStore(new SqliteDriver(path, opts), log, opts);
 }

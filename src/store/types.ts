@@ -220,6 +220,12 @@ export interface Store {
   gatewayByExt(ext: string): Promise<Gateway | undefined>;
   gatewayByGoipId(goipId: string): Promise<Gateway | undefined>;
   listGateways(): Promise<GatewayWithState[]>;
+  /**
+   * A token that changes whenever goippy adds, removes, enables or disables
+   * a gateway or learns its number (null when none is stored yet). Lets the
+   * daemon keep gateways cached until they change.
+   */
+  gatewaysVersion(): Promise<string | null>;
 
   // --- line state -----------------------------------------------------------
   /** Upsert the line state; also sets gateways.msisdn when `msisdn` is non-empty. */

@@ -10,6 +10,7 @@ import { DatabaseSync } from "node:sqlite";
 import mysql from "mysql2/promise";
 import { openMysqlStore } from "../../src/store/mysql.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
+import type { SqlStoreOptions } from "../../src/store/sql_store.ts";
 import type { Dialect, Store } from "../../src/store/types.ts";
 import {
   haveMariaDb,
@@ -26,7 +27,7 @@ export interface StoreCtx {
   /** Close `store` and open the same database again (migrated). */
   reopen(): Promise<Store>;
   /** Another store on the same database (closed by the harness). */
-  second(): Promise<Store>;
+  second(opts?: SqlStoreOptions): Promise<Store>;
   /** Raw SQL on the same database, outside the store. */
   raw(sql: string): Promise<Record<string, unknown>[]>;
   /** The MariaDB server (mysql only). */
@@ -54,7 +55,8 @@ export function storeContract(title: string, cases: StoreCase[]): void {
         const path = `${dir}/case${i++}.sqlite3`;
         await t.step(c.name, () =>
           runCase(c, "sqlite", {
-            open: () => Promise.resolve(openSqliteStore(path)),
+            open: (opts) =>
+              Promise.resolve(openSqliteStore(path, undefined, opts)),
             raw: (sql) => {
               const db = new DatabaseSync(path);
               try {
@@ -91,7 +93,7 @@ export function storeContract(title: string, cases: StoreCase[]): void {
           const opts = { host, port, user, password, database };
           await t.step(c.name, () =>
             runCase(c, "mysql", {
-              open: () => openMysqlStore(opts),
+              open: (o) => openMysqlStore(opts, undefined, o),
               raw: async (sql) => {
                 const conn = await mysql.createConnection({
                   ...opts,
@@ -119,7 +121,7 @@ export function storeContract(title: string, cases: StoreCase[]): void {
 }
 
 interface Backend {
-  open(): Promise<Store>;
+  open(opts?: SqlStoreOptions): Promise<Store>;
   raw(sql: string): Promise<Record<string, unknown>[]>;
   mariadb?: MariaDb;
 }
@@ -127,8 +129,8 @@ interface Backend {
 async function runCase(c: StoreCase, dialect: Dialect, b: Backend) {
   if (c.seed) await b.raw(await c.seed(dialect));
   const opened: Store[] = [];
-  const open = async (migrate: boolean) => {
-    const s = await b.open();
+  const open = async (migrate: boolean, opts?: SqlStoreOptions) => {
+    const s = await b.open(opts);
     opened.push(s);
     if (migrate) await s.migrate();
     return s;
@@ -142,7 +144,7 @@ async function runCase(c: StoreCase, dialect: Dialect, b: Backend) {
       ctx.store = await open(true);
       return ctx.store;
     },
-    second: () => open(true),
+    second: (opts) => open(true, opts),
     raw: b.raw,
     mariadb: b.mariadb,
   };
