@@ -1,6 +1,7 @@
 /**
- * Who may talk to goippy: gateway look-ups by GoIP id (cached briefly so the
- * CLI's changes are seen within seconds) and a constant-time password check.
+ * Who may talk to goippy: gateway look-ups by GoIP id (cached until the
+ * gateways change, so the CLI's changes are seen within seconds) and a
+ * constant-time password check.
  *
  * @module
  */
@@ -23,21 +24,46 @@ export function sameSecret(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** Gateway look-ups with a short cache (unknown ids are cached too). */
+/** Options of {@linkcode GatewayCache}. */
+export interface GatewayCacheOptions {
+  /** How often the store's gateways version is asked (default 2000 ms). */
+  checkEveryMs?: number;
+  /**
+   * Longest a gateway is trusted without a look-up (default 60 000 ms):
+   * covers changes made by hand in SQL, which leave the version alone.
+   */
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Gateway look-ups, cached until the store's gateways version changes (the
+ * store gives them a new version on every change goippy makes), checked at
+ * most every {@linkcode GatewayCacheOptions.checkEveryMs}: an idle line's
+ * keepalive costs no query, and a CLI change is seen within seconds.
+ * Unknown ids are cached too.
+ */
 export class GatewayCache {
   #store: Store;
-  #ttlMs: number;
+  #checkEveryMs: number;
+  #maxAgeMs: number;
   #now: () => number;
   #entries = new Map<string, { gw: Gateway | undefined; at: number }>();
+  /** Bumped when the version changes (and the entries are dropped). */
+  #epoch = 0;
+  #version: string | null = null;
+  #checkedAt = -Infinity;
+  #checking: Promise<void> | null = null;
   /** Bound on remembered ids (spoofed ids must not grow memory forever). */
   static readonly MAX_ENTRIES = 10_000;
   /** Longest GoIP id that can exist (`goip_id VARCHAR(64)`). */
   static readonly MAX_ID_LENGTH = 64;
 
-  constructor(store: Store, ttlMs = 2000, now: () => number = Date.now) {
+  constructor(store: Store, opts: GatewayCacheOptions = {}) {
     this.#store = store;
-    this.#ttlMs = ttlMs;
-    this.#now = now;
+    this.#checkEveryMs = opts.checkEveryMs ?? 2000;
+    this.#maxAgeMs = opts.maxAgeMs ?? 60_000;
+    this.#now = opts.now ?? Date.now;
   }
 
   /** The gateway with this GoIP id (throws when the store does). */
@@ -45,15 +71,44 @@ export class GatewayCache {
     // No GoIP id is longer than its column: refuse without a look-up, and
     // without letting spoofed kilobyte-long ids fill the cache.
     if (goipId.length > GatewayCache.MAX_ID_LENGTH) return undefined;
+    if (this.#now() - this.#checkedAt >= this.#checkEveryMs) {
+      await this.#checkVersion();
+    }
     const now = this.#now();
     const hit = this.#entries.get(goipId);
-    if (hit && now - hit.at < this.#ttlMs) return hit.gw;
+    if (hit && now - hit.at < this.#maxAgeMs) return hit.gw;
+    // A look-up that started before a version change may have read the old
+    // row: it is not kept (the epoch moved on meanwhile).
+    const epoch = this.#epoch;
     const gw = goipId === ""
       ? undefined
       : await this.#store.gatewayByGoipId(goipId);
-    if (this.#entries.size >= GatewayCache.MAX_ENTRIES) this.#entries.clear();
-    this.#entries.set(goipId, { gw, at: now });
+    if (epoch === this.#epoch) {
+      if (this.#entries.size >= GatewayCache.MAX_ENTRIES) this.#entries.clear();
+      this.#entries.set(goipId, { gw, at: now });
+    }
     return gw;
+  }
+
+  /** Ask the store's version (one question at a time). */
+  #checkVersion(): Promise<void> {
+    this.#checking ??= (async () => {
+      try {
+        const v = await this.#store.gatewaysVersion();
+        // No version stored: nothing can be trusted past this check.
+        if (v === null || v !== this.#version) this.#forget();
+        this.#version = v;
+        this.#checkedAt = this.#now();
+      } finally {
+        this.#checking = null;
+      }
+    })();
+    return this.#checking;
+  }
+
+  #forget(): void {
+    this.#epoch++;
+    this.#entries.clear();
   }
 
   /** Check id, enabled flag and password. */
@@ -69,6 +124,7 @@ export class GatewayCache {
 
   /** Forget everything (e.g. after SIGHUP). */
   clear(): void {
-    this.#entries.clear();
+    this.#forget();
+    this.#checkedAt = -Infinity;
   }
 }

@@ -1,6 +1,8 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { openSqliteStore } from "../store/sqlite.ts";
-import { GatewayCache, sameSecret } from "./auth.ts";
+import type { Store } from "../store/types.ts";
+import { type AuthResult, GatewayCache, sameSecret } from "./auth.ts";
 
 Deno.test("sameSecret: equal only for identical strings", () => {
   const cases: [string, string, boolean][] = [
@@ -18,14 +20,17 @@ Deno.test("sameSecret: equal only for identical strings", () => {
   }
 });
 
-Deno.test("GatewayCache: refusals, and CLI changes seen after the cache time", async () => {
+Deno.test("GatewayCache: refusals, and CLI changes seen at the next version check", async () => {
   const dir = await Deno.makeTempDir({ prefix: "goippy-auth-" });
   const store = openSqliteStore(`${dir}/db.sqlite3`);
   try {
     await store.migrate();
     await store.addGateway({ ext: "2001", goipPass: "pw" });
     let now = 1_000_000;
-    const cache = new GatewayCache(store, 2000, () => now);
+    const cache = new GatewayCache(store, {
+      checkEveryMs: 2000,
+      now: () => now,
+    });
     assertEquals((await cache.authenticate("goippy_2001", "pw")).ok, true);
     assertEquals(await cache.authenticate("goippy_2001", "bad"), {
       ok: false,
@@ -42,13 +47,17 @@ Deno.test("GatewayCache: refusals, and CLI changes seen after the cache time", a
     await store.setGatewayEnabled("2001", false);
     now += 1999; // still cached
     assertEquals((await cache.authenticate("goippy_2001", "pw")).ok, true);
-    now += 1; // expired: the change is seen
+    now += 1; // the version is asked again: the change is seen
     assertEquals(await cache.authenticate("goippy_2001", "pw"), {
       ok: false,
       why: "disabled",
     });
     await store.addGateway({ ext: "2009", goipPass: "x" });
     assertEquals((await cache.authenticate("goippy_2009", "x")).ok, true);
+    // An id refused as unknown is known once the CLI adds it.
+    await store.addGateway({ ext: "9", goipPass: "pw" });
+    now += 2000;
+    assertEquals((await cache.authenticate("goippy_9", "pw")).ok, true);
   } finally {
     await store.close();
     await Deno.remove(dir, { recursive: true });
@@ -70,7 +79,7 @@ Deno.test("GatewayCache: ids longer than the column are refused without a look-u
         return typeof v === "function" ? v.bind(target) : v;
       },
     });
-    const cache = new GatewayCache(counted, 2000);
+    const cache = new GatewayCache(counted);
     assertEquals((await cache.authenticate(id64, "pw")).ok, true);
     assertEquals(lookups, 1);
     for (let i = 0; i < 100; i++) {
@@ -80,6 +89,162 @@ Deno.test("GatewayCache: ids longer than the column are refused without a look-u
       });
     }
     assertEquals(lookups, 1, "no look-up for impossible ids");
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Why an authentication was refused ("" when it was not). */
+function why(r: AuthResult): string {
+  return r.ok ? "" : r.why;
+}
+
+/** `store` with its calls counted by method name. */
+function counting(store: Store, calls: Map<string, number>): Store {
+  return new Proxy(store, {
+    get(target, key) {
+      const v = Reflect.get(target, key, target);
+      if (typeof v !== "function") return v;
+      return (...args: unknown[]) => {
+        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
+        return v.apply(target, args);
+      };
+    },
+  });
+}
+
+Deno.test("GatewayCache: idle keepalives cost no look-up until gateways change", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-auth-" });
+  const store = openSqliteStore(`${dir}/db.sqlite3`);
+  try {
+    await store.migrate();
+    await store.addGateway({ ext: "2001", goipPass: "pw" });
+    const calls = new Map<string, number>();
+    let now = 1_000_000;
+    const cache = new GatewayCache(counting(store, calls), {
+      now: () => now,
+    });
+    // 50 s of keepalives every 0.5 s.
+    for (let i = 0; i < 100; i++, now += 500) {
+      assertEquals((await cache.authenticate("goippy_2001", "pw")).ok, true);
+    }
+    assertEquals(calls.get("gatewayByGoipId"), 1);
+    assertEquals(calls.get("gatewaysVersion"), 25, "asked every 2 s");
+    // A change through the store is seen at the next check.
+    await store.setGatewayEnabled("2001", false);
+    now += 2000;
+    assertEquals(
+      why(await cache.authenticate("goippy_2001", "pw")),
+      "disabled",
+    );
+    assertEquals(calls.get("gatewayByGoipId"), 2);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("GatewayCache: a change made by hand in SQL is seen within the longest age", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-auth-" });
+  const path = `${dir}/db.sqlite3`;
+  const store = openSqliteStore(path);
+  try {
+    await store.migrate();
+    await store.addGateway({ ext: "2001", goipPass: "pw" });
+    let now = 1_000_000;
+    const cache = new GatewayCache(store, { maxAgeMs: 60_000, now: () => now });
+    assertEquals((await cache.authenticate("goippy_2001", "pw")).ok, true);
+    const db = new DatabaseSync(path);
+    db.exec("UPDATE goippy_gateways SET goip_pass = 'new' WHERE ext = '2001'");
+    db.close();
+    now += 59_999;
+    assertEquals((await cache.authenticate("goippy_2001", "pw")).ok, true);
+    now += 1;
+    assertEquals(
+      why(await cache.authenticate("goippy_2001", "pw")),
+      "wrong password",
+    );
+    assertEquals((await cache.authenticate("goippy_2001", "new")).ok, true);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("GatewayCache: a look-up that raced a change is not kept", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-auth-" });
+  const store = openSqliteStore(`${dir}/db.sqlite3`);
+  try {
+    await store.migrate();
+    await store.addGateway({ ext: "2001", goipPass: "pw" });
+    let hold: PromiseWithResolvers<void> | null = null;
+    const slow = new Proxy(store, {
+      get(target, key) {
+        const v = Reflect.get(target, key, target);
+        if (key !== "gatewayByGoipId") {
+          return typeof v === "function" ? v.bind(target) : v;
+        }
+        return async (id: string) => {
+          const row = await target.gatewayByGoipId(id); // read before the change
+          if (hold) await hold.promise;
+          return row;
+        };
+      },
+    });
+    let now = 1_000_000;
+    const cache = new GatewayCache(slow, { now: () => now });
+    hold = Promise.withResolvers<void>();
+    const racing = cache.authenticate("goippy_2001", "pw");
+    await new Promise((r) => setTimeout(r, 10));
+    await store.setGatewayEnabled("2001", false);
+    now += 2000;
+    const held = hold;
+    hold = null;
+    // Another packet makes the cache ask the version: it changed.
+    assertEquals(
+      why(await cache.authenticate("goippy_9", "pw")),
+      "unknown id",
+    );
+    held.resolve();
+    assertEquals((await racing).ok, true, "answered with what it read");
+    assertEquals(
+      why(await cache.authenticate("goippy_2001", "pw")),
+      "disabled",
+      "the raced row was not cached",
+    );
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("GatewayCache: a store that cannot answer fails the check, and the next one retries", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-auth-" });
+  const store = openSqliteStore(`${dir}/db.sqlite3`);
+  try {
+    await store.migrate();
+    await store.addGateway({ ext: "2001", goipPass: "pw" });
+    let down = true;
+    const flaky = new Proxy(store, {
+      get(target, key) {
+        const v = Reflect.get(target, key, target);
+        if (key === "gatewaysVersion" && down) {
+          return () => Promise.reject(new Error("database away"));
+        }
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const cache = new GatewayCache(flaky);
+    let failed = false;
+    try {
+      await cache.authenticate("goippy_2001", "pw");
+    } catch (err) {
+      failed = (err as Error).message === "database away";
+    }
+    assertEquals(failed, true);
+    down = false;
+    assertEquals((await cache.authenticate("goippy_2001", "pw")).ok, true);
   } finally {
     await store.close();
     await Deno.remove(dir, { recursive: true });

@@ -32,7 +32,7 @@ export interface InboundDeps {
   send: (addr: string, text: string) => Promise<void>;
   metrics?: GoippyMetrics;
   now?: () => number;
-  /** Gateway cache lifetime (default 2000 ms). */
+  /** How often the gateway cache asks whether gateways changed (default 2000 ms). */
   cacheMs?: number;
   /** Told of every refused authentication (rate limit per source). */
   onAuthFailure?: (addr: string) => void;
@@ -80,7 +80,10 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
   const ctx: InboundContext = {
     ...deps,
     now,
-    gateways: new GatewayCache(deps.store, deps.cacheMs ?? 2000, now),
+    gateways: new GatewayCache(deps.store, {
+      checkEveryMs: deps.cacheMs ?? 2000,
+      now,
+    }),
     lines: new LineWatch({
       hub: deps.hub,
       log: deps.log,
@@ -89,7 +92,11 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     }),
     calls: new Map(),
     inFlight: new Set(),
-    saver: new LineSaver({ store: deps.store, log: deps.log }),
+    saver: new LineSaver({
+      store: deps.store,
+      log: deps.log,
+      flushMs: () => lineFlushMs(ctx.config.GOIP_OFFLINE_AFTER),
+    }),
     receives: new ReceiveBatcher({
       store: deps.store,
       windowMs: () => ctx.config.RECEIVE_DEDUPE_MINUTES * 60_000,
@@ -161,6 +168,18 @@ export async function handleDatagram(
     return;
   }
   await handleEvent(ctx, gw, p, addr, text);
+}
+
+/**
+ * How long routine line-state refreshes wait to be written together: 5 s,
+ * or an eighth of GOIP_OFFLINE_AFTER when that is shorter. With a refresh
+ * written at most every 10 s (`LINE_SAVE_EVERY_MS`, or a quarter of
+ * GOIP_OFFLINE_AFTER) per line, the stored "last seen" lags by at most 15 s
+ * (3/8 of GOIP_OFFLINE_AFTER), well inside the offline limit the CLI, the
+ * sender and the metrics judge it by.
+ */
+export function lineFlushMs(offlineAfterS: number): number {
+  return Math.min(5000, offlineAfterS * 125);
 }
 
 /** RECEIVEs waiting for the store beyond this are left unacknowledged. */

@@ -2,8 +2,9 @@
  * Writes line states from keepalives. Facts others act on (a line came
  * online, moved to another address, changed its number) are written before
  * the keepalive is answered; routine refreshes ("still here", a new signal
- * value) are collected and written together about once a second, so
- * thousands of idle lines cost one transaction a second, not one each.
+ * value) are collected and written together every few seconds, so
+ * thousands of idle lines cost one transaction (and, with a server that
+ * takes the bulk form, one statement) every few seconds, not one each.
  *
  * @module
  */
@@ -15,8 +16,11 @@ import type { LineState, Store } from "../store/types.ts";
 export interface LineSaverOptions {
   store: Store;
   log: Logger;
-  /** How long routine refreshes are collected (default 1000 ms). */
-  flushMs?: number;
+  /**
+   * How long routine refreshes are collected (default 5000 ms); a function
+   * is asked each time (it may follow a reloaded config).
+   */
+  flushMs?: number | (() => number);
 }
 
 /** Batches routine line-state writes. */
@@ -48,10 +52,11 @@ export class LineSaver {
       return;
     }
     this.#pending.set(state.goipId, state);
+    const ms = this.#opts.flushMs ?? 5000;
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       this.#flushing = this.#flushing.then(() => this.#flush());
-    }, this.#opts.flushMs ?? 1000);
+    }, typeof ms === "function" ? ms() : ms);
   }
 
   /** Write what is pending and stop the timer. */
