@@ -134,8 +134,9 @@ export class LineWatch {
 
   /** Emit `lineOffline` for lines silent longer than the limit. */
   check(): void {
+    const oldest = this.#now() - this.#opts.offlineAfterS * 1000;
     for (const [goipId, e] of this.#lines) {
-      if (!e.online || this.#fresh(e.state.lastSeenMs)) continue;
+      if (!e.online || e.state.lastSeenMs >= oldest) continue;
       e.online = false;
       this.#opts.log.info(
         `line ${goipId} (ext ${e.state.ext}) offline: no keepalive for ${this.#opts.offlineAfterS} s`,

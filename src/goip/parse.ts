@@ -22,12 +22,14 @@ import type {
 /** Datagrams longer than this many bytes are dropped unread. */
 export const MAX_DATAGRAM_BYTES = 8192;
 
+/** A strict UTF-8 decoder; never used in streaming mode, so it holds no state. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /** UTF-8 text of a datagram, or null when oversized or not valid UTF-8. */
 export function decodeDatagram(bytes: Uint8Array): string | null {
   if (bytes.length > MAX_DATAGRAM_BYTES) return null;
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
-      .decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     return null;
   }
