@@ -131,6 +131,18 @@ Deno.test("GatewayCache: idle keepalives cost no look-up until gateways change",
     }
     assertEquals(calls.get("gatewayByGoipId"), 1);
     assertEquals(calls.get("gatewaysVersion"), 25, "asked every 2 s");
+    // Between checks the cache answers without a promise; when a check is
+    // due, or for an id it does not hold, it says so (null).
+    now -= 500;
+    assertEquals(cache.authenticateCached("goippy_2001", "pw")?.ok, true);
+    assertEquals(
+      why(cache.authenticateCached("goippy_2001", "x")!),
+      "wrong password",
+    );
+    assertEquals(cache.authenticateCached("goippy_2002", "pw"), null);
+    now += 2000;
+    assertEquals(cache.authenticateCached("goippy_2001", "pw"), null);
+    now -= 1500;
     // A change through the store is seen at the next check.
     await store.setGatewayEnabled("2001", false);
     now += 2000;

@@ -192,8 +192,11 @@ class UdpEndpoint implements Endpoint {
       log.debug(`udp <- ${addr}: ${JSON.stringify(maskSecrets(text))}`);
     }
     this.#inFlight++;
-    const prev = this.#chains.get(addr) ?? Promise.resolve();
-    const next = prev.then(() => this.#handle(text, addr));
+    // In order per address: after the one in flight, if any.
+    const prev = this.#chains.get(addr);
+    const next = prev
+      ? prev.then(() => this.#handle(text, addr))
+      : this.#handle(text, addr);
     this.#chains.set(addr, next);
     next.then(() => {
       if (this.#chains.get(addr) === next) this.#chains.delete(addr);

@@ -23,7 +23,8 @@ export async function keepalive(
   p: KeepalivePacket,
   addr: string,
 ): Promise<void> {
-  const auth = await ctx.gateways.authenticate(p.id, p.pass);
+  const auth = ctx.gateways.authenticateCached(p.id, p.pass) ??
+    await ctx.gateways.authenticate(p.id, p.pass);
   if (!auth.ok) {
     ctx.metrics?.authFailures.inc();
     ctx.onAuthFailure?.(addr);

@@ -48,6 +48,7 @@ function toInt(text: string | undefined): number | null {
 /** `(null)` / `<NULL>` mean "no value". */
 function clean(value: string): string {
   const v = value.trim();
+  if (v.length !== 6) return value; // the common case, without allocating
   return v === "(null)" || v.toUpperCase() === "<NULL>" ? "" : value;
 }
 
@@ -66,7 +67,8 @@ function pieces(text: string): Record<string, string> {
 
 /** Parse one datagram's text. */
 export function parseDatagram(text: string): GoipPacket {
-  const t = text.replace(/[\r\n]+$/, "");
+  const last = text.charCodeAt(text.length - 1);
+  const t = last === 10 || last === 13 ? text.replace(/[\r\n]+$/, "") : text;
   if (t === "") return { type: "invalid", reason: "empty datagram" };
   const head = EVENT_HEAD.exec(t);
   if (head) return parseEvent(head[1], head[2], t.slice(head[0].length));

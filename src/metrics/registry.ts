@@ -32,6 +32,7 @@ export interface Gauge {
 
 /** Escape a label value per the exposition format. */
 export function escapeLabel(value: string): string {
+  if (!/[\\\n"]/.test(value)) return value;
   return value.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll(
     '"',
     '\\"',
@@ -39,9 +40,13 @@ export function escapeLabel(value: string): string {
 }
 
 function key(labels: Labels): string {
-  return Object.keys(labels).sort().map((k) =>
-    `${k}="${escapeLabel(labels[k])}"`
-  ).join(",");
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let out = "";
+  for (const k of names) {
+    out += `${out === "" ? "" : ","}${k}="${escapeLabel(labels[k])}"`;
+  }
+  return out;
 }
 
 function formatValue(v: number): string {
