@@ -3,6 +3,12 @@
  * read from the `goippy` task in deno.json, so `deno task goippy`, the tests
  * that spawn the daemon and `deno task compile` can never disagree.
  *
+ * It includes `--v8-flags=--max-semi-space-size=4`: V8's default young
+ * generation grows to tens of MB, which in this long-running daemon (a live
+ * heap of ~20 MB with 10,000 lines) is RSS and nothing else. Capped at 4 MB,
+ * RSS under 10,000 idle lines went from 153 to 104 MB with the same CPU
+ * (measured side by side, 4 windows of 15 s).
+ *
  * @module
  */
 
