@@ -15,7 +15,11 @@ import { BenchDaemon } from "./daemon_proc.ts";
 import { addGateways, type BenchDb, benchGateway, makeDb } from "./db.ts";
 import type { Params } from "./params.ts";
 import { coldStartScenario } from "./scenario_cold.ts";
-import { IDLE_PREFIX, idleFloor, idleScenario } from "./scenario_idle.ts";
+import {
+  IDLE_PREFIX,
+  idleScenario,
+  startEchoProcess,
+} from "./scenario_idle.ts";
 import { KEEPALIVE_PREFIX, keepaliveScenario } from "./scenario_keepalive.ts";
 import {
   RECEIVE_PREFIX,
@@ -272,27 +276,28 @@ async function idlePart(ctx: BackendContext, r: BackendResult): Promise<void> {
       ((performance.now() - t0) / 1000).toFixed(1)
     } s`,
   );
-  const floor = await idleFloor(p);
-  ctx.progress(
-    `idle floor (echo process): CPU ${
-      ((floor.cpuShare ?? NaN) * 100).toFixed(2)
-    } %, RSS ${floor.rssMb?.toFixed(1)} MB`,
-  );
-  await withDaemon(ctx, db, {}, [], async (d, port) => {
-    r.idle = await hook(
-      ctx,
-      "idle",
-      d,
-      () => idleScenario(d.pid, port, p, ctx.progress),
-    );
-    r.idle.floorCpuShare = floor.cpuShare;
-    r.idle.floorRssMb = floor.rssMb;
-    ctx.progress(
-      `idle: CPU ${((r.idle.cpuShare ?? NaN) * 100).toFixed(2)} %, RSS ${
-        r.idle.rssMb?.toFixed(1)
-      } MB, ${r.idle.keepalivesOk}/${r.idle.keepalivesSent} keepalives ok`,
-    );
-  });
+  const echo = await startEchoProcess();
+  try {
+    await withDaemon(ctx, db, {}, [], async (d, port) => {
+      const idle = await hook(
+        ctx,
+        "idle",
+        d,
+        () => idleScenario({ pid: d.pid, port }, echo, p, ctx.progress),
+      );
+      r.idle = idle;
+      const pct = (x: number | null | undefined) =>
+        ((x ?? NaN) * 100).toFixed(2);
+      ctx.progress(
+        `idle: CPU ${pct(idle.cpuShare)} % (echo floor ${
+          pct(idle.floorCpuShare)
+        } % over the same window), RSS ${idle.rssMb?.toFixed(1)} MB, ` +
+          `${idle.keepalivesOk}/${idle.keepalivesSent} keepalives ok`,
+      );
+    });
+  } finally {
+    await echo.stop();
+  }
 }
 
 /** Every scenario for one backend; a failing part becomes a note. */

@@ -35,7 +35,7 @@ export function params(mode: "quick" | "full"): Params {
       },
       e2e: { rates: [100, 1000], seconds: 2 },
       xmppToSms: { rate: 10, count: 30 },
-      idle: { lines: 10_000, intervalS: 30, warmS: 2, windowS: 8 },
+      idle: { lines: 10_000, intervalS: 30, warmS: 3, windowS: 20 },
       cold: { samples: 3 },
     };
   }

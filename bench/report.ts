@@ -34,7 +34,7 @@ export function renderReport(run: BenchRun): string {
       "Prosody and xmpp.js client; the floor is another client's message to " +
       "the same user. Idle — 10,000 lines, one keepalive each per 30 s, CPU " +
       "from /proc utime+stime over the window; floor = the echo server in " +
-      "its own process under the same fleet.",
+      "its own process under an identical fleet over the same window.",
     "",
   );
   const notes = run.backends.flatMap((b) =>

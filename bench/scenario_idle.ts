@@ -1,7 +1,8 @@
 /**
  * Scenario 5: many lines idling: each sends a keepalive every 30 s (spread
  * evenly), nothing else. goippy's CPU share (utime+stime from /proc over the
- * window) and RSS at the end. All lines first register with one burst of
+ * window) and RSS at the end, next to the echo floor's under an identical
+ * fleet over the same window. All lines first register with one burst of
  * keepalives; the window starts after a warm-up.
  *
  * @module
@@ -14,10 +15,15 @@ import type { IdleResult } from "./types.ts";
 /** Gateway prefix of the idle lines. */
 export const IDLE_PREFIX = "bi";
 
-/** The same idle fleet against the echo floor in its own process. */
-export async function idleFloor(
-  p: { lines: number; intervalS: number; warmS: number; windowS: number },
-): Promise<{ cpuShare: number | null; rssMb: number | null }> {
+/** The echo floor in its own process (for CPU and RSS from /proc). */
+export interface EchoProcess {
+  pid: number;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Start `bench/echo_server.ts` as its own process. */
+export async function startEchoProcess(): Promise<EchoProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -29,6 +35,14 @@ export async function idleFloor(
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
+  const stop = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // gone
+    }
+    await child.status;
+  };
   try {
     const reader = child.stdout.pipeThrough(new TextDecoderStream())
       .getReader();
@@ -41,48 +55,64 @@ export async function idleFloor(
     }
     reader.releaseLock();
     void child.stdout.cancel().catch(() => {});
-    const r = await idleScenario(child.pid, Number(m[1]), p);
-    return { cpuShare: r.cpuShare, rssMb: r.rssMb };
-  } finally {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // gone
-    }
-    await child.status;
+    return { pid: child.pid, port: Number(m[1]), stop };
+  } catch (err) {
+    await stop();
+    throw err;
   }
 }
 
-/** Run the idle fleet against goippy (`pid`, UDP `port`). */
+/** One process under an idle fleet. */
+interface Target {
+  pid: number;
+  port: number;
+}
+
+/**
+ * Run the idle fleet against goippy (`pid`, UDP `port`) and, over the same
+ * window, an identical fleet against the echo floor: both see the same
+ * machine, so the floor is comparable even on a noisy shared host.
+ */
 export async function idleScenario(
-  pid: number,
-  port: number,
+  goippy: Target,
+  floor: Target,
   p: { lines: number; intervalS: number; warmS: number; windowS: number },
   progress: (line: string) => void = () => {},
 ): Promise<IdleResult> {
-  const base = await readProc(pid);
-  const fleet = await GoipFleet.start({
-    server: { hostname: "127.0.0.1", port },
-    channels: p.lines,
-    idPrefix: IDLE_PREFIX,
-    password: "pw",
-    sockets: 8,
-    intervalMs: p.intervalS * 1000,
-  });
+  const base = await readProc(goippy.pid);
+  const fleets: GoipFleet[] = [];
   try {
+    for (const t of [goippy, floor]) {
+      fleets.push(
+        await GoipFleet.start({
+          server: { hostname: "127.0.0.1", port: t.port },
+          channels: p.lines,
+          idPrefix: IDLE_PREFIX,
+          password: "pw",
+          sockets: 8,
+          intervalMs: p.intervalS * 1000,
+        }),
+      );
+    }
+    const [fleet, floorFleet] = fleets;
     const reg = await fleet.keepaliveAll(120_000, 200);
     progress(
       `idle: ${reg.ok}/${p.lines} lines registered (${reg.refused} refused, ` +
         `${reg.lost} lost)`,
     );
-    fleet.resetStats();
-    fleet.startKeepalives();
+    await floorFleet.keepaliveAll(120_000, 200);
+    for (const f of fleets) {
+      f.resetStats();
+      f.startKeepalives();
+    }
     await new Promise((r) => setTimeout(r, p.warmS * 1000));
     fleet.resetStats();
-    const a = await readProc(pid);
+    const a = await readProc(goippy.pid);
+    const fa = await readProc(floor.pid);
     await new Promise((r) => setTimeout(r, p.windowS * 1000));
-    const b = await readProc(pid);
-    fleet.stopKeepalives();
+    const b = await readProc(goippy.pid);
+    const fb = await readProc(floor.pid);
+    for (const f of fleets) f.stopKeepalives();
     // Let the last replies come in before counting.
     await new Promise((r) => setTimeout(r, 200));
     const s = fleet.stats();
@@ -96,8 +126,10 @@ export async function idleScenario(
       keepalivesSent: s.sent,
       keepalivesOk: s.ok,
       keepalivesLost: s.lost + s.refused,
+      floorCpuShare: cpuShare(fa, fb),
+      floorRssMb: fb.rssKb === null ? null : fb.rssKb / 1024,
     };
   } finally {
-    await fleet.close();
+    for (const f of fleets) await f.close();
   }
 }
