@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { LineState } from "../store/types.ts";
+import type { Gateway, LineState } from "../store/types.ts";
 import { formatKeepaliveReply } from "./format.ts";
 import type { InboundContext } from "./inbound.ts";
 import type { KeepalivePacket } from "./types.ts";
@@ -37,24 +37,19 @@ export async function keepalive(
     return;
   }
   const gw = auth.gateway;
-  const prev = ctx.lines.get(gw.goipId) ?? await ctx.store.lineState(gw.goipId);
-  const state: LineState = {
-    goipId: gw.goipId,
-    ext: gw.ext,
-    msisdn: p.num || prev?.msisdn || gw.msisdn,
-    addr,
-    lastSeenMs: ctx.now(),
-    signal: p.signal,
-    gsmStatus: p.gsmStatus,
-    voipStatus: p.voipStatus,
-    voipState: p.voipState,
-    remainTime: p.remainTime ?? prev?.remainTime ?? null,
-    provider: p.provider,
-    disableStatus: p.disableStatus,
-    imei: p.imei || prev?.imei || "",
-    imsi: p.imsi || prev?.imsi || "",
-    iccid: p.iccid || prev?.iccid || "",
-  };
+  const known = ctx.lines.get(gw.goipId);
+  const prev = known ?? await ctx.store.lineState(gw.goipId);
+  const next = lineStateOf(gw, p, addr, prev);
+  // The usual keepalive changes nothing but the time: keep the object
+  // goippy already holds (no new long-lived object per keepalive, which is
+  // what would make the garbage collector work for 10,000 idle lines).
+  let state: LineState;
+  if (known && sameLine(known, next)) {
+    known.lastSeenMs = ctx.now();
+    state = known;
+  } else {
+    state = { ...next, lastSeenMs: ctx.now() };
+  }
   const everyMs = Math.min(
     LINE_SAVE_EVERY_MS,
     ctx.config.GOIP_OFFLINE_AFTER * 250,
@@ -85,4 +80,40 @@ export async function keepalive(
   }
   await ctx.reply(addr, formatKeepaliveReply(p.n, 200), "reg");
   ctx.hub.emit("line", { state, cameOnline });
+}
+
+/** What a keepalive says of a line, on top of what was known (time left 0). */
+function lineStateOf(
+  gw: Gateway,
+  p: KeepalivePacket,
+  addr: string,
+  prev: LineState | undefined,
+): LineState {
+  return {
+    goipId: gw.goipId,
+    ext: gw.ext,
+    msisdn: p.num || prev?.msisdn || gw.msisdn,
+    addr,
+    lastSeenMs: 0,
+    signal: p.signal,
+    gsmStatus: p.gsmStatus,
+    voipStatus: p.voipStatus,
+    voipState: p.voipState,
+    remainTime: p.remainTime ?? prev?.remainTime ?? null,
+    provider: p.provider,
+    disableStatus: p.disableStatus,
+    imei: p.imei || prev?.imei || "",
+    imsi: p.imsi || prev?.imsi || "",
+    iccid: p.iccid || prev?.iccid || "",
+  };
+}
+
+/** Equal in everything but the time. */
+function sameLine(a: LineState, b: LineState): boolean {
+  return a.goipId === b.goipId && a.ext === b.ext && a.msisdn === b.msisdn &&
+    a.addr === b.addr && a.signal === b.signal &&
+    a.gsmStatus === b.gsmStatus && a.voipStatus === b.voipStatus &&
+    a.voipState === b.voipState && a.remainTime === b.remainTime &&
+    a.provider === b.provider && a.disableStatus === b.disableStatus &&
+    a.imei === b.imei && a.imsi === b.imsi && a.iccid === b.iccid;
 }

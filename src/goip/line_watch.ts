@@ -97,12 +97,14 @@ export class LineWatch {
   /** Record an authenticated keepalive; returns true when the line came online. */
   seen(state: LineState): boolean {
     const prev = this.#lines.get(state.goipId);
-    this.#lines.set(state.goipId, {
-      state,
-      online: true,
-      savedMs: prev?.savedMs ?? 0,
-    });
-    return !prev || !prev.online;
+    if (!prev) {
+      this.#lines.set(state.goipId, { state, online: true, savedMs: 0 });
+      return true;
+    }
+    const cameOnline = !prev.online;
+    prev.state = state;
+    prev.online = true;
+    return cameOnline;
   }
 
   /**
