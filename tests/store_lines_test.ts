@@ -6,28 +6,13 @@
  */
 
 import assert from "node:assert/strict";
+import { lineStateFixture } from "./support/line_state.ts";
 import { storeContract } from "./support/store_backend.ts";
 import type { LineState, Store } from "../src/store/types.ts";
 
+/** The fixture state of line `goipId` (ext: the id without its "g"). */
 function state(goipId: string, over: Partial<LineState> = {}): LineState {
-  return {
-    goipId,
-    ext: goipId.replace(/^g/, ""),
-    msisdn: "+79990001122",
-    addr: "192.0.2.10:5060",
-    lastSeenMs: 1_700_000_000_123,
-    signal: 25,
-    gsmStatus: "LOGIN",
-    voipStatus: "LOGIN",
-    voipState: "IDLE",
-    remainTime: -1,
-    provider: "MegaFon",
-    disableStatus: false,
-    imei: "356789012345678",
-    imsi: "250021234567890",
-    iccid: "8970102123456789012",
-    ...over,
-  };
+  return lineStateFixture({ goipId, ext: goipId.replace(/^g/, ""), ...over });
 }
 
 /** Run one batch scenario on `store` with goip ids `g<p>1` … `g<p>3`. */

@@ -4,30 +4,12 @@
  */
 
 import assert from "node:assert/strict";
+import { lineStateFixture } from "./support/line_state.ts";
 import { storeContract } from "./support/store_backend.ts";
-import { type LineState, StoreConflictError } from "../src/store/types.ts";
+import { StoreConflictError } from "../src/store/types.ts";
 import { SCHEMA_VERSION } from "../src/store/migrate.ts";
 
-function state(over: Partial<LineState> = {}): LineState {
-  return {
-    goipId: "goippy_2001",
-    ext: "2001",
-    msisdn: "+79990001122",
-    addr: "192.0.2.10:5060",
-    lastSeenMs: 1_700_000_000_123,
-    signal: 25,
-    gsmStatus: "LOGIN",
-    voipStatus: "LOGIN",
-    voipState: "IDLE",
-    remainTime: -1,
-    provider: "MegaFon",
-    disableStatus: false,
-    imei: "356789012345678",
-    imsi: "250021234567890",
-    iccid: "8970102123456789012",
-    ...over,
-  };
-}
+const state = lineStateFixture;
 
 storeContract("schema and gateways", [
   {

@@ -220,16 +220,7 @@ async function saveOne(c: SqlConn, s: LineState): Promise<void> {
       iccid = CASE WHEN ? <> '' THEN ? ELSE iccid END,
       updated_at = CURRENT_TIMESTAMP WHERE goip_id = ?`,
     [
-      v.ext,
-      v.addr,
-      v.seen,
-      v.sig,
-      v.gsm,
-      v.voip,
-      v.voipState,
-      v.remain,
-      v.provider,
-      v.disabled,
+      ...written(v),
       ...[v.msisdn, v.imei, v.imsi, v.iccid].flatMap((x) => [x, x]),
       v.goipId,
     ],
@@ -251,22 +242,22 @@ async function insertOne(c: SqlConn, v: Values): Promise<void> {
       gsm_status, voip_status, voip_state, remain_time, provider,
       disable_status, msisdn, imei, imsi, iccid, goip_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      v.ext,
-      v.addr,
-      v.seen,
-      v.sig,
-      v.gsm,
-      v.voip,
-      v.voipState,
-      v.remain,
-      v.provider,
-      v.disabled,
-      v.msisdn,
-      v.imei,
-      v.imsi,
-      v.iccid,
-      v.goipId,
-    ],
+    [...written(v), v.msisdn, v.imei, v.imsi, v.iccid, v.goipId],
   );
+}
+
+/** The values written as they are (ext … disable_status), in column order. */
+function written(v: Values) {
+  return [
+    v.ext,
+    v.addr,
+    v.seen,
+    v.sig,
+    v.gsm,
+    v.voip,
+    v.voipState,
+    v.remain,
+    v.provider,
+    v.disabled,
+  ];
 }
