@@ -89,7 +89,13 @@ export class GatewayCache {
     // without letting spoofed kilobyte-long ids fill the cache.
     if (goipId.length > GatewayCache.MAX_ID_LENGTH) return undefined;
     if (this.#now() - this.#checkedAt >= this.#checkEveryMs) {
-      await this.#checkVersion();
+      try {
+        await this.#checkVersion();
+      } catch (err) {
+        // The store is away: what is cached still answers (a database blip
+        // does not unregister every line), anything else fails as it would.
+        if (!this.#entries.has(goipId)) throw err;
+      }
     }
     const now = this.#now();
     const hit = this.#entries.get(goipId);
@@ -115,8 +121,9 @@ export class GatewayCache {
         // No version stored: nothing can be trusted past this check.
         if (v === null || v !== this.#version) this.#forget();
         this.#version = v;
-        this.#checkedAt = this.#now();
       } finally {
+        // Asked again after the interval, whether it answered or not.
+        this.#checkedAt = this.#now();
         this.#checking = null;
       }
     })();

@@ -231,32 +231,49 @@ Deno.test("GatewayCache: a look-up that raced a change is not kept", async () =>
   }
 });
 
-Deno.test("GatewayCache: a store that cannot answer fails the check, and the next one retries", async () => {
+Deno.test("GatewayCache: while the store is away, cached lines are still answered; others fail", async () => {
   const dir = await Deno.makeTempDir({ prefix: "goippy-auth-" });
   const store = openSqliteStore(`${dir}/db.sqlite3`);
   try {
     await store.migrate();
     await store.addGateway({ ext: "2001", goipPass: "pw" });
-    let down = true;
+    let down = false;
+    let asked = 0;
     const flaky = new Proxy(store, {
       get(target, key) {
         const v = Reflect.get(target, key, target);
-        if (key === "gatewaysVersion" && down) {
+        if (key === "gatewaysVersion") asked++;
+        if (down && (key === "gatewaysVersion" || key === "gatewayByGoipId")) {
           return () => Promise.reject(new Error("database away"));
         }
         return typeof v === "function" ? v.bind(target) : v;
       },
     });
-    const cache = new GatewayCache(flaky);
-    let failed = false;
-    try {
-      await cache.authenticate("goippy_2001", "pw");
-    } catch (err) {
-      failed = (err as Error).message === "database away";
-    }
-    assertEquals(failed, true);
-    down = false;
+    let now = 1_000_000;
+    const cache = new GatewayCache(flaky, { now: () => now });
     assertEquals((await cache.authenticate("goippy_2001", "pw")).ok, true);
+    down = true;
+    now += 2000;
+    assertEquals((await cache.authenticate("goippy_2001", "pw")).ok, true);
+    const failed = async (id: string) => {
+      try {
+        await cache.authenticate(id, "pw");
+        return "";
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    assertEquals(await failed("goippy_9"), "database away");
+    // Asked once while away: not again before the interval is over.
+    assertEquals(asked, 2);
+    down = false;
+    await store.setGatewayEnabled("2001", false);
+    now += 2000;
+    assertEquals(
+      why(await cache.authenticate("goippy_2001", "pw")),
+      "disabled",
+      "back: the change made meanwhile is seen",
+    );
   } finally {
     await store.close();
     await Deno.remove(dir, { recursive: true });
