@@ -77,10 +77,7 @@ export class GatewayCache {
    */
   peek(goipId: string): Gateway | undefined | null {
     if (goipId.length > GatewayCache.MAX_ID_LENGTH) return undefined;
-    const now = this.#now();
-    if (now - this.#checkedAt >= this.#checkEveryMs) return null;
-    const hit = this.#entries.get(goipId);
-    return hit && now - hit.at < this.#maxAgeMs ? hit.gw : null;
+    return this.#checkDue() ? null : this.#cached(goipId);
   }
 
   /** The gateway with this GoIP id (throws when the store does). */
@@ -88,7 +85,7 @@ export class GatewayCache {
     // No GoIP id is longer than its column: refuse without a look-up, and
     // without letting spoofed kilobyte-long ids fill the cache.
     if (goipId.length > GatewayCache.MAX_ID_LENGTH) return undefined;
-    if (this.#now() - this.#checkedAt >= this.#checkEveryMs) {
+    if (this.#checkDue()) {
       try {
         await this.#checkVersion();
       } catch (err) {
@@ -97,9 +94,9 @@ export class GatewayCache {
         if (!this.#entries.has(goipId)) throw err;
       }
     }
+    const cached = this.#cached(goipId);
+    if (cached !== null) return cached;
     const now = this.#now();
-    const hit = this.#entries.get(goipId);
-    if (hit && now - hit.at < this.#maxAgeMs) return hit.gw;
     // A look-up that started before a version change may have read the old
     // row: it is not kept (the epoch moved on meanwhile).
     const epoch = this.#epoch;
@@ -111,6 +108,17 @@ export class GatewayCache {
       this.#entries.set(goipId, { gw, at: now });
     }
     return gw;
+  }
+
+  /** Whether the store's version is to be asked before answering. */
+  #checkDue(): boolean {
+    return this.#now() - this.#checkedAt >= this.#checkEveryMs;
+  }
+
+  /** The entry for `goipId` if younger than the longest age, else null. */
+  #cached(goipId: string): Gateway | undefined | null {
+    const hit = this.#entries.get(goipId);
+    return hit && this.#now() - hit.at < this.#maxAgeMs ? hit.gw : null;
   }
 
   /** Ask the store's version (one question at a time). */

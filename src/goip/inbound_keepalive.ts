@@ -8,6 +8,7 @@
 import type { Gateway, LineState } from "../store/types.ts";
 import { formatKeepaliveReply } from "./format.ts";
 import type { InboundContext } from "./inbound.ts";
+import { sameButTime } from "./line_watch.ts";
 import type { KeepalivePacket } from "./types.ts";
 
 /**
@@ -39,16 +40,14 @@ export async function keepalive(
   const gw = auth.gateway;
   const known = ctx.lines.get(gw.goipId);
   const prev = known ?? await ctx.store.lineState(gw.goipId);
-  const next = lineStateOf(gw, p, addr, prev);
+  const next = lineStateOf(gw, p, addr, prev, ctx.now());
   // The usual keepalive changes nothing but the time: keep the object
   // goippy already holds (no new long-lived object per keepalive, which is
   // what would make the garbage collector work for 10,000 idle lines).
-  let state: LineState;
-  if (known && sameLine(known, next)) {
-    known.lastSeenMs = ctx.now();
+  let state = next;
+  if (known && sameButTime(known, next)) {
+    known.lastSeenMs = next.lastSeenMs;
     state = known;
-  } else {
-    state = { ...next, lastSeenMs: ctx.now() };
   }
   const everyMs = Math.min(
     LINE_SAVE_EVERY_MS,
@@ -82,19 +81,20 @@ export async function keepalive(
   ctx.hub.emit("line", { state, cameOnline });
 }
 
-/** What a keepalive says of a line, on top of what was known (time left 0). */
+/** What a keepalive seen at `nowMs` says of a line, on top of what was known. */
 function lineStateOf(
   gw: Gateway,
   p: KeepalivePacket,
   addr: string,
   prev: LineState | undefined,
+  nowMs: number,
 ): LineState {
   return {
     goipId: gw.goipId,
     ext: gw.ext,
     msisdn: p.num || prev?.msisdn || gw.msisdn,
     addr,
-    lastSeenMs: 0,
+    lastSeenMs: nowMs,
     signal: p.signal,
     gsmStatus: p.gsmStatus,
     voipStatus: p.voipStatus,
@@ -106,14 +106,4 @@ function lineStateOf(
     imsi: p.imsi || prev?.imsi || "",
     iccid: p.iccid || prev?.iccid || "",
   };
-}
-
-/** Equal in everything but the time. */
-function sameLine(a: LineState, b: LineState): boolean {
-  return a.goipId === b.goipId && a.ext === b.ext && a.msisdn === b.msisdn &&
-    a.addr === b.addr && a.signal === b.signal &&
-    a.gsmStatus === b.gsmStatus && a.voipStatus === b.voipStatus &&
-    a.voipState === b.voipState && a.remainTime === b.remainTime &&
-    a.provider === b.provider && a.disableStatus === b.disableStatus &&
-    a.imei === b.imei && a.imsi === b.imsi && a.iccid === b.iccid;
 }

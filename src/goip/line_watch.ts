@@ -17,7 +17,7 @@ interface Entry {
   savedMs: number;
 }
 
-/** Keys of a line state that matter for saving (all but lastSeenMs). */
+/** Keys of one line's state that matter for saving (all but the time). */
 const COMPARED: (keyof LineState)[] = [
   "ext",
   "msisdn",
@@ -33,6 +33,11 @@ const COMPARED: (keyof LineState)[] = [
   "imsi",
   "iccid",
 ];
+
+/** Two states of one line that differ at most in `lastSeenMs`. */
+export function sameButTime(a: LineState, b: LineState): boolean {
+  return COMPARED.every((k) => a[k] === b[k]);
+}
 
 /** Options of {@linkcode LineWatch}. */
 export interface LineWatchOptions {
@@ -117,7 +122,7 @@ export class LineWatch {
     const e = this.#lines.get(state.goipId);
     if (!e || !e.online) return true;
     if (state.lastSeenMs - e.savedMs >= everyMs) return true;
-    return COMPARED.some((k) => e.state[k] !== state[k]);
+    return !sameButTime(e.state, state);
   }
 
   /** Note that the line's state was written at `ms`. */
@@ -136,9 +141,9 @@ export class LineWatch {
 
   /** Emit `lineOffline` for lines silent longer than the limit. */
   check(): void {
-    const oldest = this.#now() - this.#opts.offlineAfterS * 1000;
+    const now = this.#now();
     for (const [goipId, e] of this.#lines) {
-      if (!e.online || e.state.lastSeenMs >= oldest) continue;
+      if (!e.online || this.#fresh(e.state.lastSeenMs, now)) continue;
       e.online = false;
       this.#opts.log.info(
         `line ${goipId} (ext ${e.state.ext}) offline: no keepalive for ${this.#opts.offlineAfterS} s`,
@@ -147,7 +152,7 @@ export class LineWatch {
     }
   }
 
-  #fresh(lastSeenMs: number): boolean {
-    return this.#now() - lastSeenMs <= this.#opts.offlineAfterS * 1000;
+  #fresh(lastSeenMs: number, now = this.#now()): boolean {
+    return now - lastSeenMs <= this.#opts.offlineAfterS * 1000;
   }
 }

@@ -117,22 +117,20 @@ const VERSION_KEY = "gateways_version";
  */
 export async function markGatewaysChanged(d: SqlDriver | SqlConn) {
   const token = `${Date.now()}-${crypto.randomUUID()}`;
-  const r = await d.run(
-    "UPDATE goippy_meta SET meta_value = ? WHERE meta_key = ?",
-    [token, VERSION_KEY],
-  );
-  if (r.changes > 0) return;
+  const update = () =>
+    d.run("UPDATE goippy_meta SET meta_value = ? WHERE meta_key = ?", [
+      token,
+      VERSION_KEY,
+    ]);
+  if ((await update()).changes > 0) return;
   try {
     await d.run(
       "INSERT INTO goippy_meta (meta_key, meta_value) VALUES (?, ?)",
       [VERSION_KEY, token],
     );
   } catch {
-    // Another writer inserted it first: its token is just as new.
-    await d.run(
-      "UPDATE goippy_meta SET meta_value = ? WHERE meta_key = ?",
-      [token, VERSION_KEY],
-    );
+    // Another writer inserted it first: write this token over it.
+    await update();
   }
 }
 
