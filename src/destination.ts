@@ -10,6 +10,9 @@
 /** A destination number: optional `+` and 3–20 digits. */
 export const NUMBER_RE: RegExp = /^\+?[0-9]{3,20}$/;
 
+/** At most this many UTF-8 bytes of SMS text (the GoIP's `MSG` limit). */
+export const MAX_SMS_BYTES = 3000;
+
 /** The longest USSD code accepted. */
 export const MAX_USSD_LENGTH = 64;
 

@@ -22,9 +22,10 @@
  * @module
  */
 
-import { NUMBER_RE, USSD_CODE_RE } from "../destination.ts";
+import { MAX_SMS_BYTES, NUMBER_RE, USSD_CODE_RE } from "../destination.ts";
 import {
   DEFAULT_TIMINGS,
+  type FailReason,
   type SenderEvent,
   type SenderState,
   type SenderStep,
@@ -33,7 +34,6 @@ import {
 } from "./sender_types.ts";
 import { ussdStart, ussdStep } from "./sender_ussd.ts";
 import { smsStart, smsStep } from "./sender_sms.ts";
-import type { FailReason } from "./user_texts.ts";
 
 export * from "./sender_types.ts";
 
@@ -78,9 +78,6 @@ export function stepSender(
     ? ussdStep(state, event)
     : smsStep(state, event);
 }
-
-/** At most this many UTF-8 bytes of SMS text (the `MSG` limit). */
-export const MAX_SMS_BYTES = 3000;
 
 /**
  * Can the job be put into datagrams? Numbers, passwords and USSD codes are

@@ -6,7 +6,6 @@
  */
 
 import type { ReplyPacket } from "./types.ts";
-import type { FailReason } from "./user_texts.ts";
 
 /** Timings of the sender; see {@linkcode DEFAULT_TIMINGS}. */
 export interface SenderTimings {
@@ -132,3 +131,22 @@ export function finish(
     ],
   };
 }
+
+/** Why a send did not end as `sent`, as the sender state machine reports it. */
+export type FailReason =
+  /** The GoIP answered `ERROR <sid> [telid] <why>`. */
+  | { code: "goip-error"; why: string }
+  /** Nothing that could carry the text reached the device: no answer at all. */
+  | { code: "no-answer"; seconds: number }
+  /** The text may have gone out; the GoIP never said OK or ERROR. */
+  | { code: "no-final-answer"; seconds: number; sawWait: boolean }
+  /** The GoIP refused sendids again and again. */
+  | { code: "sendid-loop"; restarts: number }
+  /** `USSDERROR <sid> <why>` or a `USSD send failed!` answer. */
+  | { code: "ussd-error"; why: string }
+  /** No USSD answer in time. */
+  | { code: "ussd-timeout"; seconds: number }
+  /** The request cannot be put into a datagram (checked before sending). */
+  | { code: "bad-request"; why: string }
+  /** goippy itself failed while sending (a bug or a database error). */
+  | { code: "internal"; why: string; maybeSent: boolean };

@@ -12,12 +12,15 @@
  */
 
 import type { Gateway } from "../store/types.ts";
-import { allowRegexMatches, NUMBER_RE, USSD_CODE_RE } from "../destination.ts";
+import {
+  allowRegexMatches,
+  MAX_SMS_BYTES,
+  NUMBER_RE,
+  USSD_CODE_RE,
+} from "../destination.ts";
 import { splitJid, unescapeLocal } from "./jid.ts";
 import type { StanzaErrorSpec } from "./stanzas.ts";
 
-/** The GoIP's limit for one SMS text, in UTF-8 bytes. */
-export const MAX_SMS_BYTES = 3000;
 /** Words answered by goippy itself on the own line. */
 export const COMMANDS: readonly string[] = ["status", "help"];
 
