@@ -15,10 +15,10 @@ import type {
   Store,
   TrafficEntry,
 } from "../store/types.ts";
-import type { SendOutcome } from "./sender.ts";
-import { cleanUssdText } from "./sender_ussd.ts";
-import type { ReplyPacket } from "./types.ts";
-import { failureText } from "./user_texts.ts";
+import type { SendOutcome } from "../goip/sender.ts";
+import { cleanUssdText } from "../goip/sender_ussd.ts";
+import type { ReplyPacket } from "../goip/types.ts";
+import { failureText } from "../notices/user_texts.ts";
 
 /** What the reporter needs. */
 export interface ReportDeps {

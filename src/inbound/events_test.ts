@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { callEndText, ownLineJid } from "./inbound_events.ts";
+import { callEndText, ownLineJid } from "./events.ts";
 
 Deno.test("callEndText: missed, answered, unknown", () => {
   const cases: [string, string, string[] | undefined, string][] = [

@@ -12,8 +12,8 @@ import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type { Config } from "../config/types.ts";
 import type { OutboxItem, Store } from "../store/types.ts";
 import type { Hub } from "../hub.ts";
-import { maskCommand } from "./format.ts";
-import { describeItem, reportFinal, reportOutcome } from "./outbound_report.ts";
+import { maskCommand } from "../goip/format.ts";
+import { describeItem, reportFinal, reportOutcome } from "./report.ts";
 import {
   checkJob,
   createSender,
@@ -21,9 +21,9 @@ import {
   type SenderTimings,
   type SendJob,
   stepSender,
-} from "./sender.ts";
-import type { ReplyPacket } from "./types.ts";
-import { failureText, requeuedText } from "./user_texts.ts";
+} from "../goip/sender.ts";
+import type { ReplyPacket } from "../goip/types.ts";
+import { failureText, requeuedText } from "../notices/user_texts.ts";
 
 /** Sends a datagram from the listening socket (the UDP endpoint implements it). */
 export interface GoipTransport {

@@ -6,10 +6,10 @@
  */
 
 import type { Gateway, LineState } from "../store/types.ts";
-import { formatKeepaliveReply } from "./format.ts";
-import type { InboundContext } from "./inbound.ts";
+import { formatKeepaliveReply } from "../goip/format.ts";
+import type { InboundContext } from "./dispatch.ts";
 import { sameButTime } from "./line_watch.ts";
-import type { KeepalivePacket } from "./types.ts";
+import type { KeepalivePacket } from "../goip/types.ts";
 
 /**
  * A keepalive that changes nothing but the time is written at most this

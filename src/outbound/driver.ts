@@ -31,13 +31,17 @@ import {
   routeReply,
   runAttempt,
   type Timer,
-} from "./outbound_attempt.ts";
-import { reportFinal, reportLateReply } from "./outbound_report.ts";
-import type { ReplyPacket } from "./types.ts";
-import { DEFAULT_TIMINGS, type SenderTimings } from "./sender.ts";
-import { expiredText, interruptedText, noGatewayText } from "./user_texts.ts";
+} from "./attempt.ts";
+import { reportFinal, reportLateReply } from "./report.ts";
+import type { ReplyPacket } from "../goip/types.ts";
+import { DEFAULT_TIMINGS, type SenderTimings } from "../goip/sender.ts";
+import {
+  expiredText,
+  interruptedText,
+  noGatewayText,
+} from "../notices/user_texts.ts";
 
-export type { GoipTransport } from "./outbound_attempt.ts";
+export type { GoipTransport } from "./attempt.ts";
 
 /** How long a reply to an attempt that gave up is still taken (10 min). */
 const LATE_REPLY_MS = 600_000;

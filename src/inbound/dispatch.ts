@@ -13,14 +13,14 @@ import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type { Gateway, Store } from "../store/types.ts";
 import { numberToJid, userJid } from "../xmpp/jid.ts";
 import { GatewayCache } from "./auth.ts";
-import { formatAck } from "./format.ts";
-import { handleEvent } from "./inbound_events.ts";
-import { keepalive } from "./inbound_keepalive.ts";
+import { formatAck } from "../goip/format.ts";
+import { handleEvent } from "./events.ts";
+import { keepalive } from "./keepalive.ts";
 import { LineSaver } from "./line_saver.ts";
 import { LineWatch } from "./line_watch.ts";
-import { parseDatagram } from "./parse.ts";
+import { parseDatagram } from "../goip/parse.ts";
 import { ReceiveBatcher } from "./receive_batch.ts";
-import type { ReceivePacket } from "./types.ts";
+import type { ReceivePacket } from "../goip/types.ts";
 
 /** What {@linkcode startInbound} needs. */
 export interface InboundDeps {

@@ -10,14 +10,14 @@
 import { maskSecrets } from "../log.ts";
 import type { Gateway } from "../store/types.ts";
 import { numberToJid, userJid } from "../xmpp/jid.ts";
-import { formatAck } from "./format.ts";
-import type { InboundContext } from "./inbound.ts";
+import { formatAck } from "../goip/format.ts";
+import type { InboundContext } from "./dispatch.ts";
 import type {
   DeliverPacket,
   HangupPacket,
   OtherEventPacket,
   RecordPacket,
-} from "./types.ts";
+} from "../goip/types.ts";
 
 /** A second RECORD for the same number within this time is the same call. */
 const SAME_CALL_MS = 60_000;
