@@ -11,7 +11,7 @@ import type { Hub } from "../hub.ts";
 import { type Logger, maskSecrets } from "../log.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type { Gateway, Store } from "../store/types.ts";
-import { numberToJid, userJid } from "../xmpp/jid.ts";
+import { incomingSms } from "../notices/mod.ts";
 import { GatewayCache } from "./auth.ts";
 import { formatAck } from "../goip/format.ts";
 import { handleEvent } from "./events.ts";
@@ -244,10 +244,6 @@ async function receive(
   p: ReceivePacket,
   addr: string,
 ): Promise<void> {
-  const c = ctx.config;
-  const from = p.srcnum
-    ? numberToJid(p.srcnum, c.XMPP_COMPONENT_JID)
-    : c.XMPP_COMPONENT_JID;
   let result: "stored" | "duplicate";
   try {
     result = await ctx.receives.store(
@@ -257,14 +253,7 @@ async function receive(
         n: p.n,
         srcnum: p.srcnum,
         body: p.msg,
-        delivery: {
-          kind: "chat",
-          fromJid: from,
-          toJid: userJid(gw.ext, c.XMPP_DOMAIN),
-          body: p.msg,
-          refId: "",
-          goipId: gw.goipId,
-        },
+        delivery: incomingSms(gw, p.srcnum, p.msg, ctx.config),
       },
     );
   } catch (err) {

@@ -9,7 +9,14 @@
 
 import { maskSecrets } from "../log.ts";
 import type { Gateway } from "../store/types.ts";
-import { numberToJid, userJid } from "../xmpp/jid.ts";
+import {
+  callEnded,
+  deliveryReceipt,
+  notDeliveredText,
+  sendError,
+  toldOverXmpp,
+  unsolicitedUssd,
+} from "../notices/mod.ts";
 import { formatAck } from "../goip/format.ts";
 import type { InboundContext } from "./dispatch.ts";
 import type {
@@ -24,28 +31,6 @@ const SAME_CALL_MS = 60_000;
 
 /** DELIVER reports match sends of the last hour only (sms_no wraps). */
 const DELIVER_MATCH_MS = 3_600_000;
-
-/** The JID a line speaks from: `+<msisdn>@component`, or the component itself. */
-export function ownLineJid(msisdn: string, componentJid: string): string {
-  const digits = msisdn.replace(/^\+/, "");
-  return digits ? numberToJid(`+${digits}`, componentJid) : componentJid;
-}
-
-/** The user's text for an incoming call that ended. */
-export function callEndText(
-  num: string,
-  cause: string,
-  states: string[] | undefined,
-): string {
-  const who = num || "unknown number";
-  if (!states || states.length === 0) {
-    return `Call from ${who} ended: ${cause || "no cause given"}`;
-  }
-  const answered = states.some((s) => /^(CONNECTED|ACTIVE)\b/i.test(s));
-  return answered
-    ? `Call from ${who} ended (${cause || "no cause given"})`
-    : `Missed call from ${who}`;
-}
 
 /** Handle one authenticated event and acknowledge it. */
 export async function handleEvent(
@@ -103,32 +88,18 @@ async function deliver(
   const to = item.number || p.num;
   await store.updateOutbox(item.id, {
     state: ok ? "delivered" : "failed",
-    error: ok ? "" : `not delivered to ${to} (state ${p.state})`,
+    error: ok ? "" : `${notDeliveredText(to)} (state ${p.state})`,
   });
   ctx.log.info(
     `sms #${item.id} to ${to} on ${gw.goipId} ${
       ok ? "delivered" : `not delivered (state ${p.state})`
     }`,
   );
-  if (!item.fromJid || item.origin !== "xmpp") return;
+  if (!toldOverXmpp(item)) return;
   if (ok && item.wantReceipt) {
-    await store.enqueueInbox({
-      kind: "receipt",
-      fromJid: item.toJid,
-      toJid: item.fromJid,
-      body: "",
-      refId: item.stanzaId,
-      goipId: gw.goipId,
-    });
+    await store.enqueueInbox(deliveryReceipt(item));
   } else if (!ok) {
-    await store.enqueueInbox({
-      kind: "error",
-      fromJid: item.toJid,
-      toJid: item.fromJid,
-      body: `not delivered to ${to}`,
-      refId: item.stanzaId,
-      goipId: gw.goipId,
-    });
+    await store.enqueueInbox(sendError(item, notDeliveredText(to)));
   } else return;
   ctx.hub.emit("inbox", undefined);
 }
@@ -206,16 +177,7 @@ async function hangup(
   ctx.hub.emit("callEnded", { callId: call.id });
   if (call.direction !== 1 || !config.CALL_NOTIFY) return;
   const num = call.remoteNum || p.num;
-  await store.enqueueInbox({
-    kind: "chat",
-    fromJid: num
-      ? numberToJid(num, config.XMPP_COMPONENT_JID)
-      : config.XMPP_COMPONENT_JID,
-    toJid: userJid(gw.ext, config.XMPP_DOMAIN),
-    body: callEndText(num, p.cause, states),
-    refId: "",
-    goipId: gw.goipId,
-  });
+  await store.enqueueInbox(callEnded(gw, num, p.cause, states, config));
   ctx.hub.emit("inbox", undefined);
 }
 
@@ -238,25 +200,18 @@ async function other(
   } else if (name === "USSN") {
     const text = p.msg.replace(/[@\s]+$/, "");
     const msisdn = ctx.lines.get(gw.goipId)?.msisdn || gw.msisdn;
-    const to = userJid(gw.ext, ctx.config.XMPP_DOMAIN);
+    const notice = unsolicitedUssd(gw, msisdn, text, ctx.config);
     await ctx.store.logTraffic({
       dir: "in",
       kind: "ussd",
       goipId: gw.goipId,
       ext: gw.ext,
       number: msisdn,
-      xmppJid: to,
+      xmppJid: notice.toJid,
       body: text,
       status: "ussn",
     });
-    await ctx.store.enqueueInbox({
-      kind: "chat",
-      fromJid: ownLineJid(msisdn, ctx.config.XMPP_COMPONENT_JID),
-      toJid: to,
-      body: `[USSD] ${text}`,
-      refId: "",
-      goipId: gw.goipId,
-    });
+    await ctx.store.enqueueInbox(notice);
     ctx.hub.emit("inbox", undefined);
   }
   ctx.log.debug(`${p.name} ${p.n} on ${gw.goipId}`);

@@ -23,7 +23,7 @@ import {
   stepSender,
 } from "../goip/sender.ts";
 import type { ReplyPacket } from "../goip/types.ts";
-import { failureText, requeuedText } from "../notices/user_texts.ts";
+import { failureText, requeuedText } from "../notices/mod.ts";
 
 /** Sends a datagram from the listening socket (the UDP endpoint implements it). */
 export interface GoipTransport {

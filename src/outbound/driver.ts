@@ -35,11 +35,7 @@ import {
 import { reportFinal, reportLateReply } from "./report.ts";
 import type { ReplyPacket } from "../goip/types.ts";
 import { DEFAULT_TIMINGS, type SenderTimings } from "../goip/sender.ts";
-import {
-  expiredText,
-  interruptedText,
-  noGatewayText,
-} from "../notices/user_texts.ts";
+import { expiredText, interruptedText, noGatewayText } from "../notices/mod.ts";
 
 export type { GoipTransport } from "./attempt.ts";
 

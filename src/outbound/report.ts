@@ -18,7 +18,12 @@ import type {
 import type { SendOutcome } from "../goip/sender.ts";
 import { cleanUssdText } from "../goip/sender_ussd.ts";
 import type { ReplyPacket } from "../goip/types.ts";
-import { failureText } from "../notices/user_texts.ts";
+import {
+  failureText,
+  sendError,
+  toldOverXmpp,
+  ussdAnswer,
+} from "../notices/mod.ts";
 
 /** What the reporter needs. */
 export interface ReportDeps {
@@ -66,15 +71,8 @@ export async function reportOutcome(
         body: outcome.result,
         status: "answer",
       });
-      if (item.origin === "xmpp" && item.fromJid !== "") {
-        await store.enqueueInbox({
-          kind: "chat",
-          fromJid: item.toJid,
-          toJid: item.fromJid,
-          body: `[USSD] ${outcome.result}`,
-          refId: "",
-          goipId: item.goipId,
-        });
+      if (toldOverXmpp(item)) {
+        await store.enqueueInbox(ussdAnswer(item, outcome.result));
         deps.hub.emit("inbox", undefined);
       }
     } else {
@@ -108,15 +106,8 @@ export async function reportFinal(
     deps.metrics?.smsFailed.inc();
   }
   log.warn(`${describeItem(item)}: ${text}`);
-  if (item.origin === "xmpp" && item.fromJid !== "") {
-    await store.enqueueInbox({
-      kind: "error",
-      fromJid: item.toJid,
-      toJid: item.fromJid,
-      body: text,
-      refId: item.stanzaId,
-      goipId: item.goipId,
-    });
+  if (toldOverXmpp(item)) {
+    await store.enqueueInbox(sendError(item, text));
     deps.hub.emit("inbox", undefined);
   }
 }
@@ -167,15 +158,8 @@ export async function reportLateReply(
   if (/^USSD send failed!?$/i.test(text.trim())) return false;
   await deps.store.updateOutbox(item.id, { state: "sent", result: text });
   deps.log.info(`${describeItem(item)}: answered late`);
-  if (item.origin === "xmpp" && item.fromJid !== "") {
-    await deps.store.enqueueInbox({
-      kind: "chat",
-      fromJid: item.toJid,
-      toJid: item.fromJid,
-      body: `[USSD] ${text}`,
-      refId: "",
-      goipId: item.goipId,
-    });
+  if (toldOverXmpp(item)) {
+    await deps.store.enqueueInbox(ussdAnswer(item, text));
     deps.hub.emit("inbox", undefined);
   }
   return true;

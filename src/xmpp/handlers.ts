@@ -28,12 +28,6 @@ export interface HandlerDeps {
   version: string;
 }
 
-/** The JID a line speaks from: `+<msisdn>@component`, or the component itself. */
-export function ownLineJid(msisdn: string, componentJid: string): string {
-  const digits = msisdn.replace(/^\+/, "");
-  return digits ? numberToJid(`+${digits}`, componentJid) : componentJid;
-}
-
 /** Dispatch one incoming stanza. */
 export async function handleStanza(
   el: XmlElement,

@@ -46,6 +46,12 @@ export function userJid(ext: string, domain: string): string {
   return `${escapeLocal(ext)}@${domain}`;
 }
 
+/** The JID a line speaks from: `+<msisdn>@component`, or the component itself. */
+export function ownLineJid(msisdn: string, componentJid: string): string {
+  const digits = msisdn.replace(/^\+/, "");
+  return digits ? numberToJid(`+${digits}`, componentJid) : componentJid;
+}
+
 /** The parts of a JID string; `local` is "" for a domain JID. */
 export interface JidParts {
   local: string;

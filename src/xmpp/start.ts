@@ -14,8 +14,8 @@ import { VERSION } from "../version.ts";
 import { isOnline, lineStatusText } from "./commands.ts";
 import { ComponentLink, type LinkState } from "./component.ts";
 import { Deliverer } from "./deliverer.ts";
-import { handleStanza, ownLineJid } from "./handlers.ts";
-import { userJid } from "./jid.ts";
+import { handleStanza } from "./handlers.ts";
+import { ownLineJid, userJid } from "./jid.ts";
 import { presence } from "./stanzas.ts";
 
 /** What {@linkcode startXmpp} needs. */
