@@ -8,14 +8,11 @@
  */
 
 import type { Config } from "./config/types.ts";
-import { parseCidr } from "./config/cidr.ts";
-import { cidrContains } from "./config/cidr.ts";
 import { changedKeys } from "./config/diff.ts";
 import { loadConfig } from "./config/load.ts";
 import { startEndpoint } from "./goip/endpoint.ts";
-import { startInbound } from "./inbound/dispatch.ts";
-import { startOutbound } from "./outbound/driver.ts";
-import { FailureLimiter, sourceIp } from "./inbound/rate_limit.ts";
+import { startInbound } from "./inbound/mod.ts";
+import { startOutbound } from "./outbound/mod.ts";
 import { Hub } from "./hub.ts";
 import type { Logger } from "./log.ts";
 import { createGoippyMetrics } from "./metrics/goippy.ts";
@@ -42,21 +39,6 @@ const LIVE_KEYS = new Set([
 /** How long a graceful stop may take before goippy exits anyway. */
 const STOP_LIMIT_MS = 4000;
 
-/** A source filter for GOIP_ALLOW_SOURCES (empty list: everyone). */
-export function sourceFilter(cidrs: string[]): (ip: string) => boolean {
-  const parsed = cidrs.map(parseCidr).filter((c) => c !== null);
-  if (parsed.length === 0) return () => true;
-  return (ip) => parsed.some((c) => cidrContains(c, ip));
-}
-
-/** GOIP_AUTH_FAIL_LIMIT failures a minute per address, then a minute's block. */
-export function authLimiter(config: Config): FailureLimiter | null {
-  const n = config.GOIP_AUTH_FAIL_LIMIT;
-  return n > 0
-    ? new FailureLimiter({ burst: n, windowMs: 60_000, blockMs: 60_000 })
-    : null;
-}
-
 /** Run the daemon until a signal stops it; resolves with the exit code. */
 export async function runDaemon(
   config: Config,
@@ -78,8 +60,6 @@ export async function runDaemon(
     }
   };
   let current = config;
-  let allow = sourceFilter(config.GOIP_ALLOW_SOURCES);
-  let limiter = authLimiter(config);
   try {
     const hub = new Hub();
     const metrics = createGoippyMetrics();
@@ -91,14 +71,6 @@ export async function runDaemon(
       log,
       metrics,
       send: (a, t) => send(a, t),
-      onAuthFailure: (addr) => {
-        const ip = sourceIp(addr);
-        if (limiter?.fail(ip).started) {
-          log.warn(
-            `udp <- ${ip}: too many failed authentications; ignoring it for 60 s`,
-          );
-        }
-      },
     });
     cleanups.push(() => inbound.stop());
     const endpoint = startEndpoint({
@@ -106,7 +78,7 @@ export async function runDaemon(
       port: config.GOIP_UDP_PORT,
       log,
       onDatagram: (t, a) => inbound.handle(t, a),
-      allowSource: (ip) => allow(ip) && !limiter?.blocked(ip),
+      allowSource: (ip) => inbound.admits(ip),
       onDrop: (r) => r === "source" && metrics.authFailures.inc(),
     });
     send = (a, t) => endpoint.send(a, t);
@@ -152,10 +124,6 @@ export async function runDaemon(
         const changed = changedKeys(current, next);
         current = next;
         log.level = next.LOG_LEVEL;
-        allow = sourceFilter(next.GOIP_ALLOW_SOURCES);
-        if (changed.includes("GOIP_AUTH_FAIL_LIMIT")) {
-          limiter = authLimiter(next);
-        }
         inbound.reload(next);
         outbound.reload(next);
         await ops.reload(next);

@@ -7,6 +7,7 @@
  */
 
 import type { Gateway, Store } from "../store/types.ts";
+import { GATEWAY_CHECK_EVERY_MS } from "./cadence.ts";
 
 /** Why a packet was refused, or the gateway it belongs to. */
 export type AuthResult =
@@ -30,7 +31,7 @@ export function sameSecret(a: string, b: string): boolean {
 
 /** Options of {@linkcode GatewayCache}. */
 export interface GatewayCacheOptions {
-  /** How often the store's gateways version is asked (default 2000 ms). */
+  /** How often the store's gateways version is asked (default `GATEWAY_CHECK_EVERY_MS`). */
   checkEveryMs?: number;
   /**
    * Longest a gateway is trusted without a look-up (default 60 000 ms):
@@ -65,7 +66,7 @@ export class GatewayCache {
 
   constructor(store: Store, opts: GatewayCacheOptions = {}) {
     this.#store = store;
-    this.#checkEveryMs = opts.checkEveryMs ?? 2000;
+    this.#checkEveryMs = opts.checkEveryMs ?? GATEWAY_CHECK_EVERY_MS;
     this.#maxAgeMs = opts.maxAgeMs ?? 60_000;
     this.#now = opts.now ?? Date.now;
   }

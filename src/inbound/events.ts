@@ -18,7 +18,7 @@ import {
   unsolicitedUssd,
 } from "../notices/mod.ts";
 import { formatAck } from "../goip/format.ts";
-import type { InboundContext } from "./dispatch.ts";
+import type { InboundContext } from "./context.ts";
 import type {
   DeliverPacket,
   HangupPacket,

@@ -7,16 +7,11 @@
 
 import type { Gateway, LineState } from "../store/types.ts";
 import { formatKeepaliveReply } from "../goip/format.ts";
-import type { InboundContext } from "./dispatch.ts";
+import { refuse } from "./authorize.ts";
+import { lineSaveEveryMs } from "./cadence.ts";
+import type { InboundContext } from "./context.ts";
 import { sameButTime } from "./line_watch.ts";
 import type { KeepalivePacket } from "../goip/types.ts";
-
-/**
- * A keepalive that changes nothing but the time is written at most this
- * often per line (and at most every quarter of GOIP_OFFLINE_AFTER), so the
- * store's "last seen" lags by up to this much.
- */
-export const LINE_SAVE_EVERY_MS = 10_000;
 
 /** Handle one keepalive. */
 export async function keepalive(
@@ -27,12 +22,10 @@ export async function keepalive(
   const auth = ctx.gateways.authenticateCached(p.id, p.pass) ??
     await ctx.gateways.authenticate(p.id, p.pass);
   if (!auth.ok) {
-    ctx.metrics?.authFailures.inc();
-    ctx.onAuthFailure?.(addr);
-    ctx.log.warn(
-      `udp <- ${addr}: keepalive for ${
-        JSON.stringify(p.id)
-      } refused (${auth.why})`,
+    refuse(
+      ctx,
+      addr,
+      `keepalive for ${JSON.stringify(p.id)} refused (${auth.why})`,
     );
     await ctx.reply(addr, formatKeepaliveReply(p.n, 404), "reg");
     return;
@@ -49,10 +42,7 @@ export async function keepalive(
     known.lastSeenMs = next.lastSeenMs;
     state = known;
   }
-  const everyMs = Math.min(
-    LINE_SAVE_EVERY_MS,
-    ctx.config.GOIP_OFFLINE_AFTER * 250,
-  );
+  const everyMs = lineSaveEveryMs(ctx.config.GOIP_OFFLINE_AFTER);
   const save = ctx.lines.needsSave(state, everyMs);
   const cameOnline = ctx.lines.seen(state);
   // What others act on is written before the answer; the rest in a batch.

@@ -11,13 +11,14 @@
 
 import type { Logger } from "../log.ts";
 import type { LineState, Store } from "../store/types.ts";
+import { LINE_FLUSH_MS } from "./cadence.ts";
 
 /** Options of {@linkcode LineSaver}. */
 export interface LineSaverOptions {
   store: Store;
   log: Logger;
   /**
-   * How long routine refreshes are collected (default 5000 ms); a function
+   * How long routine refreshes are collected (default `LINE_FLUSH_MS`); a function
    * is asked each time (it may follow a reloaded config).
    */
   flushMs?: number | (() => number);
@@ -52,7 +53,7 @@ export class LineSaver {
       return;
     }
     this.#pending.set(state.goipId, state);
-    const ms = this.#opts.flushMs ?? 5000;
+    const ms = this.#opts.flushMs ?? LINE_FLUSH_MS;
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       this.#flushing = this.#flushing.then(() => this.#flush());

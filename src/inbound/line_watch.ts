@@ -9,6 +9,7 @@
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { LineState, Store } from "../store/types.ts";
+import { LINE_CHECK_EVERY_MS } from "./cadence.ts";
 
 interface Entry {
   state: LineState;
@@ -46,7 +47,7 @@ export interface LineWatchOptions {
   /** Seconds without keepalive after which a line is offline. */
   offlineAfterS: number;
   now?: () => number;
-  /** How often to look for silent lines (default 1000 ms). */
+  /** How often to look for silent lines (default `LINE_CHECK_EVERY_MS`). */
   checkEveryMs?: number;
 }
 
@@ -79,7 +80,7 @@ export class LineWatch {
     if (this.#timer !== undefined) return;
     this.#timer = setInterval(
       () => this.check(),
-      this.#opts.checkEveryMs ?? 1000,
+      this.#opts.checkEveryMs ?? LINE_CHECK_EVERY_MS,
     );
   }
 

@@ -16,7 +16,7 @@ import {
   type Outbound,
   type OutboundDeps,
   startOutbound,
-} from "../../src/outbound/driver.ts";
+} from "../../src/outbound/mod.ts";
 import { Hub } from "../../src/hub.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
 import { openStore } from "../../src/store/open.ts";

@@ -7,7 +7,7 @@ import { Hub, type HubEvents } from "../hub.ts";
 import { createLogger } from "../log.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
 import type { Store } from "../store/types.ts";
-import { type Inbound, startInbound } from "./dispatch.ts";
+import { type Inbound, startInbound } from "./start.ts";
 
 const ADDR = "127.0.0.1:9991";
 

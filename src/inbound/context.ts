@@ -1,0 +1,60 @@
+/**
+ * What the inbound handlers share: the daemon's parts they use and the
+ * per-line memory they keep between datagrams. Its own file so the handlers
+ * (`dispatch.ts`, `keepalive.ts`, `events.ts`, …) and `start.ts`, which
+ * builds it, all import it and none imports another for its type.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/types.ts";
+import type { Hub } from "../hub.ts";
+import type { Logger } from "../log.ts";
+import type { GoippyMetrics } from "../metrics/goippy.ts";
+import type { Store } from "../store/types.ts";
+import type { GatewayCache } from "./auth.ts";
+import type { LineSaver } from "./line_saver.ts";
+import type { LineWatch } from "./line_watch.ts";
+import type { ReceiveBatcher } from "./receive_batch.ts";
+import type { SourceGuard } from "./source_guard.ts";
+
+/** What `startInbound` needs. */
+export interface InboundDeps {
+  store: Store;
+  hub: Hub;
+  config: Config;
+  log: Logger;
+  /** Send a datagram from the listening socket. */
+  send: (addr: string, text: string) => Promise<void>;
+  metrics?: GoippyMetrics;
+  now?: () => number;
+  /** How often the gateway cache asks whether gateways changed. */
+  cacheMs?: number;
+}
+
+/** Shared state of the inbound handlers. */
+export interface InboundContext extends InboundDeps {
+  now: () => number;
+  gateways: GatewayCache;
+  /** Allowed sources and the block after failed authentications. */
+  guard: SourceGuard;
+  lines: LineWatch;
+  /** Per line: the call in progress (from RECORD) and STATE values seen since. */
+  calls: Map<string, OpenCall>;
+  /** Group commit of incoming SMS. */
+  receives: ReceiveBatcher;
+  /** Line-state writes (routine ones batched). */
+  saver: LineSaver;
+  /** RECEIVEs between their datagram and their ack. */
+  inFlight: Set<Promise<void>>;
+  /** Send and count one datagram (errors logged, never thrown). */
+  reply: (addr: string, text: string, type: string) => Promise<void>;
+}
+
+/** A call between its RECORD and HANGUP, as the inbound handlers see it. */
+export interface OpenCall {
+  num: string;
+  direction: number;
+  atMs: number;
+  states: string[];
+}

@@ -1,0 +1,55 @@
+/**
+ * RECEIVE, an SMS that arrived on a line: stored (deduplicated, with the
+ * inbox row for the line's user, in one transaction shared with other
+ * RECEIVEs) before it is acknowledged. Not stored means not acknowledged:
+ * the GoIP sends it again.
+ *
+ * @module
+ */
+
+import { maskSecrets } from "../log.ts";
+import { incomingSms } from "../notices/mod.ts";
+import type { Gateway } from "../store/types.ts";
+import { formatAck } from "../goip/format.ts";
+import type { ReceivePacket } from "../goip/types.ts";
+import type { InboundContext } from "./context.ts";
+
+/** Store one RECEIVE, then acknowledge it and wake the XMPP deliverer. */
+export async function receive(
+  ctx: InboundContext,
+  gw: Gateway,
+  p: ReceivePacket,
+  addr: string,
+): Promise<void> {
+  let result: "stored" | "duplicate";
+  try {
+    result = await ctx.receives.store(
+      {
+        goipId: gw.goipId,
+        ext: gw.ext,
+        n: p.n,
+        srcnum: p.srcnum,
+        body: p.msg,
+        delivery: incomingSms(gw, p.srcnum, p.msg, ctx.config),
+      },
+    );
+  } catch (err) {
+    // No ack: the GoIP sends it again.
+    ctx.log.error(
+      `sms from ${p.srcnum} on ${gw.goipId} not stored, not acknowledged: ${
+        maskSecrets(String(err))
+      }`,
+    );
+    return;
+  }
+  await ctx.reply(addr, formatAck("RECEIVE", p.n), "ack");
+  if (result === "duplicate") {
+    ctx.log.debug(`sms RECEIVE ${p.n} on ${gw.goipId}: retransmission, acked`);
+    return;
+  }
+  ctx.metrics?.smsIn.inc();
+  ctx.log.info(
+    `sms in on ${gw.goipId} from ${p.srcnum} for ext ${gw.ext} (${p.msg.length} chars)`,
+  );
+  ctx.hub.emit("inbox", undefined);
+}

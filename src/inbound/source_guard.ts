@@ -1,0 +1,84 @@
+/**
+ * Which source addresses goippy takes GoIP datagrams from:
+ * GOIP_ALLOW_SOURCES (empty: everyone), minus addresses that failed
+ * authentication more than GOIP_AUTH_FAIL_LIMIT times a minute, which are
+ * ignored for a minute. The endpoint asks {@linkcode SourceGuard.admits}
+ * before a datagram is parsed; the inbound handlers call
+ * {@linkcode SourceGuard.failed} where authentication fails
+ * (`authorize.ts`).
+ *
+ * @module
+ */
+
+import { cidrContains, parseCidr } from "../config/cidr.ts";
+import type { Config } from "../config/types.ts";
+import type { Logger } from "../log.ts";
+import { FailureLimiter, sourceIp } from "./rate_limit.ts";
+
+/** How long the failures of one address are counted, and how long it is blocked. */
+const AUTH_FAIL_WINDOW_MS = 60_000;
+
+/** A source filter for GOIP_ALLOW_SOURCES (empty list: everyone). */
+export function sourceFilter(cidrs: string[]): (ip: string) => boolean {
+  const parsed = cidrs.map(parseCidr).filter((c) => c !== null);
+  if (parsed.length === 0) return () => true;
+  return (ip) => parsed.some((c) => cidrContains(c, ip));
+}
+
+/** GOIP_AUTH_FAIL_LIMIT failures a minute per address, then a minute's block. */
+export function authLimiter(
+  limit: number,
+  now?: () => number,
+): FailureLimiter | null {
+  return limit > 0
+    ? new FailureLimiter({
+      burst: limit,
+      windowMs: AUTH_FAIL_WINDOW_MS,
+      blockMs: AUTH_FAIL_WINDOW_MS,
+      now,
+    })
+    : null;
+}
+
+/** The allow list and the failed-authentication block, as the config says. */
+export class SourceGuard {
+  #log: Logger;
+  #now?: () => number;
+  #allow: (ip: string) => boolean;
+  #limiter: FailureLimiter | null;
+  #limit: number;
+
+  constructor(config: Config, log: Logger, now?: () => number) {
+    this.#log = log;
+    this.#now = now;
+    this.#allow = sourceFilter(config.GOIP_ALLOW_SOURCES);
+    this.#limit = config.GOIP_AUTH_FAIL_LIMIT;
+    this.#limiter = authLimiter(this.#limit, now);
+  }
+
+  /** Take a re-read config; blocks in force stay unless the limit changed. */
+  reload(config: Config): void {
+    this.#allow = sourceFilter(config.GOIP_ALLOW_SOURCES);
+    if (config.GOIP_AUTH_FAIL_LIMIT !== this.#limit) {
+      this.#limit = config.GOIP_AUTH_FAIL_LIMIT;
+      this.#limiter = authLimiter(this.#limit, this.#now);
+    }
+  }
+
+  /** Whether datagrams from `ip` are taken at all. */
+  admits(ip: string): boolean {
+    return this.#allow(ip) && !this.#limiter?.blocked(ip);
+  }
+
+  /** Count a failed authentication from `addr` (`ip:port`). */
+  failed(addr: string): void {
+    const ip = sourceIp(addr);
+    if (this.#limiter?.fail(ip).started) {
+      this.#log.warn(
+        `udp <- ${ip}: too many failed authentications; ignoring it for ${
+          AUTH_FAIL_WINDOW_MS / 1000
+        } s`,
+      );
+    }
+  }
+}

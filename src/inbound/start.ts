@@ -1,0 +1,101 @@
+/**
+ * The inbound side, assembled: the shared context of the handlers, the line
+ * offline watch, and the way in for datagrams (`dispatch.ts`). Everything a
+ * GoIP sends on its own (keepalives, RECEIVE, DELIVER, calls, USSN, …) is
+ * authenticated, persisted, then acknowledged; command replies are passed
+ * to the outbound driver through the hub.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/types.ts";
+import { GatewayCache } from "./auth.ts";
+import {
+  GATEWAY_CHECK_EVERY_MS,
+  LINE_CHECK_EVERY_MS,
+  lineFlushMs,
+} from "./cadence.ts";
+import type { InboundContext, InboundDeps } from "./context.ts";
+import { handleDatagram } from "./dispatch.ts";
+import { LineSaver } from "./line_saver.ts";
+import { LineWatch } from "./line_watch.ts";
+import { ReceiveBatcher } from "./receive_batch.ts";
+import { SourceGuard } from "./source_guard.ts";
+
+/** The running inbound part. */
+export interface Inbound {
+  /** Handle one datagram's text (the endpoint's `onDatagram`). */
+  handle(text: string, addr: string): Promise<void>;
+  /**
+   * Whether datagrams from `ip` are taken at all (the endpoint's
+   * `allowSource`): GOIP_ALLOW_SOURCES, and no block after failed
+   * authentications.
+   */
+  admits(ip: string): boolean;
+  /** Apply a re-read config. */
+  reload(config: Config): void;
+  /** Wait until every RECEIVE taken so far is stored and acknowledged. */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Start the inbound handlers and the line offline watch. */
+export async function startInbound(deps: InboundDeps): Promise<Inbound> {
+  const now = deps.now ?? Date.now;
+  const ctx: InboundContext = {
+    ...deps,
+    now,
+    gateways: new GatewayCache(deps.store, {
+      checkEveryMs: deps.cacheMs ?? GATEWAY_CHECK_EVERY_MS,
+      now,
+    }),
+    guard: new SourceGuard(deps.config, deps.log, now),
+    lines: new LineWatch({
+      hub: deps.hub,
+      log: deps.log,
+      offlineAfterS: deps.config.GOIP_OFFLINE_AFTER,
+      now,
+      checkEveryMs: LINE_CHECK_EVERY_MS,
+    }),
+    calls: new Map(),
+    inFlight: new Set(),
+    saver: new LineSaver({
+      store: deps.store,
+      log: deps.log,
+      flushMs: () => lineFlushMs(ctx.config.GOIP_OFFLINE_AFTER),
+    }),
+    receives: new ReceiveBatcher({
+      store: deps.store,
+      windowMs: () => ctx.config.RECEIVE_DEDUPE_MINUTES * 60_000,
+      now,
+    }),
+    reply: async (addr, text, type) => {
+      try {
+        await deps.send(addr, text);
+        deps.metrics?.datagramsOut.inc({ type });
+      } catch (err) {
+        deps.log.warn(`udp -> ${addr}: ${(err as Error).message}`);
+      }
+    },
+  };
+  await ctx.lines.seed(deps.store);
+  ctx.lines.start();
+  return {
+    handle: (text, addr) => handleDatagram(ctx, text, addr),
+    admits: (ip) => ctx.guard.admits(ip),
+    reload(config) {
+      ctx.config = config;
+      ctx.guard.reload(config);
+      ctx.lines.setOfflineAfter(config.GOIP_OFFLINE_AFTER);
+      ctx.gateways.clear();
+    },
+    async drain() {
+      while (ctx.inFlight.size > 0) await Promise.all([...ctx.inFlight]);
+    },
+    async stop() {
+      ctx.lines.stop();
+      while (ctx.inFlight.size > 0) await Promise.all([...ctx.inFlight]);
+      await ctx.saver.stop();
+    },
+  };
+}
