@@ -6,6 +6,7 @@
  */
 
 import type { Config } from "../config/types.ts";
+import { lineOnline } from "../line_online.ts";
 import type { GatewayWithState, Store } from "../store/types.ts";
 import type { CliIo } from "./io.ts";
 import { formatSeen, formatTable } from "./table.ts";
@@ -17,9 +18,10 @@ export function lineCondition(
   nowMs: number,
 ): string {
   if (!g.enabled) return "disabled";
-  const seen = g.state?.lastSeenMs ?? 0;
-  if (!seen) return "never seen";
-  return nowMs - seen <= offlineAfterS * 1000 ? "online" : "offline";
+  if (!g.state?.lastSeenMs) return "never seen";
+  return lineOnline(g.state, nowMs, { GOIP_OFFLINE_AFTER: offlineAfterS })
+    ? "online"
+    : "offline";
 }
 
 /** Print the status table; exit code 0. */

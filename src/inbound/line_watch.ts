@@ -8,6 +8,7 @@
 
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
+import { lineOnline } from "../line_online.ts";
 import type { LineState, Store } from "../store/types.ts";
 import { LINE_CHECK_EVERY_MS } from "./cadence.ts";
 
@@ -69,7 +70,7 @@ export class LineWatch {
       if (!g.state || this.#lines.has(g.goipId)) continue;
       this.#lines.set(g.goipId, {
         state: g.state,
-        online: this.#fresh(g.state.lastSeenMs),
+        online: this.#fresh(g.state),
         savedMs: g.state.lastSeenMs,
       });
     }
@@ -144,7 +145,7 @@ export class LineWatch {
   check(): void {
     const now = this.#now();
     for (const [goipId, e] of this.#lines) {
-      if (!e.online || this.#fresh(e.state.lastSeenMs, now)) continue;
+      if (!e.online || this.#fresh(e.state, now)) continue;
       e.online = false;
       this.#opts.log.info(
         `line ${goipId} (ext ${e.state.ext}) offline: no keepalive for ${this.#opts.offlineAfterS} s`,
@@ -153,7 +154,9 @@ export class LineWatch {
     }
   }
 
-  #fresh(lastSeenMs: number, now = this.#now()): boolean {
-    return now - lastSeenMs <= this.#opts.offlineAfterS * 1000;
+  #fresh(state: LineState, now = this.#now()): boolean {
+    return lineOnline(state, now, {
+      GOIP_OFFLINE_AFTER: this.#opts.offlineAfterS,
+    });
   }
 }

@@ -6,6 +6,7 @@
  */
 
 import { type Counter, type Gauge, MetricsRegistry } from "./registry.ts";
+import { lineOnline } from "../line_online.ts";
 import type { Store } from "../store/types.ts";
 
 /** XMPP link state as shown by /metrics and /health. */
@@ -107,7 +108,10 @@ export async function scrape(
     const seen = g.state?.lastSeenMs ?? 0;
     if (!seen) continue;
     const age = Math.max(0, (now - seen) / 1000);
-    if (g.enabled && age <= input.offlineAfterS) online++;
+    if (
+      g.enabled &&
+      lineOnline(g.state, now, { GOIP_OFFLINE_AFTER: input.offlineAfterS })
+    ) online++;
     m.keepaliveAge.set(Math.round(age * 1000) / 1000, {
       goip_id: g.goipId,
       ext: g.ext,

@@ -3,8 +3,8 @@
  * to the GoIP lines, one item at a time per line, through the pure sender
  * state machine (`sender.ts`).
  *
- * - A line is served only while it is online (an address is known and its
- *   last keepalive is at most GOIP_OFFLINE_AFTER seconds old).
+ * - A line is served only while it is online (`lineOnline`: an address is
+ *   known and its last keepalive is at most GOIP_OFFLINE_AFTER seconds old).
  * - Before the first datagram of an attempt the row becomes `sending` with its
  *   sendid, so an attempt cut short by a crash is found at the next start and
  *   reported as uncertain (never resent).
@@ -23,7 +23,8 @@ import type { Config } from "../config/types.ts";
 import type { Hub } from "../hub.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type { Logger } from "../log.ts";
-import type { LineState, OutboxItem, Store } from "../store/types.ts";
+import { lineOnline } from "../line_online.ts";
+import type { OutboxItem, Store } from "../store/types.ts";
 import {
   type AttemptContext,
   type GoipTransport,
@@ -233,12 +234,6 @@ class OutboundDriver implements Outbound {
     );
   }
 
-  #online(line: LineState | undefined): line is LineState {
-    if (!line || line.addr === "") return false;
-    const maxAge = this.#attemptCtx.config.GOIP_OFFLINE_AFTER * 1000;
-    return this.#now() - line.lastSeenMs <= maxAge;
-  }
-
   /** Serve one line until its queue is empty or it cannot be served now. */
   async #work(goipId: string): Promise<void> {
     const { store } = this.#d;
@@ -257,7 +252,11 @@ class OutboundDriver implements Outbound {
         continue;
       }
       const line = await store.lineState(goipId);
-      if (!gw.enabled || !this.#online(line)) return;
+      if (
+        !gw.enabled || !lineOnline(line, this.#now(), this.#attemptCtx.config)
+      ) {
+        return;
+      }
       const picked = await this.#locked(async () => {
         if (this.#stopped) return undefined;
         const item = await store.nextQueued(goipId);

@@ -5,17 +5,8 @@
  * @module
  */
 
+import { lineOnline } from "../line_online.ts";
 import type { Gateway, LineState, OutboxItem } from "../store/types.ts";
-
-/** Is a line online: a keepalive within `offlineAfterS` seconds. */
-export function isOnline(
-  state: LineState | undefined,
-  nowMs: number,
-  offlineAfterS: number,
-): boolean {
-  return !!state && state.lastSeenMs > 0 &&
-    nowMs - state.lastSeenMs <= offlineAfterS * 1000;
-}
 
 /** `signal 23/31, EMT` (parts that are unknown are left out). */
 export function lineStatusText(state: LineState): string {
@@ -47,7 +38,9 @@ export interface StatusFacts {
 
 /** The answer to `status`. */
 export function statusText(f: StatusFacts): string {
-  const online = isOnline(f.state, f.nowMs, f.offlineAfterS);
+  const online = lineOnline(f.state, f.nowMs, {
+    GOIP_OFFLINE_AFTER: f.offlineAfterS,
+  });
   const lines = [
     `Line ${
       f.gateway.msisdn

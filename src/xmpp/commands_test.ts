@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { Gateway, LineState } from "../store/types.ts";
-import { helpText, isOnline, lineStatusText, statusText } from "./commands.ts";
+import { helpText, lineStatusText, statusText } from "./commands.ts";
 
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 const GW: Gateway = {
@@ -30,16 +30,6 @@ const STATE: LineState = {
   imsi: "",
   iccid: "",
 };
-
-Deno.test("commands: online means a keepalive within GOIP_OFFLINE_AFTER", () => {
-  assertEquals(isOnline(STATE, NOW, 90), true);
-  assertEquals(
-    isOnline({ ...STATE, lastSeenMs: NOW - 91_000 }, NOW, 90),
-    false,
-  );
-  assertEquals(isOnline({ ...STATE, lastSeenMs: 0 }, NOW, 90), false);
-  assertEquals(isOnline(undefined, NOW, 90), false);
-});
 
 Deno.test("commands: presence status text", () => {
   assertEquals(lineStatusText(STATE), "signal 23/31, EMT");

@@ -11,7 +11,8 @@ import type { Config } from "../config/types.ts";
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/types.ts";
-import { helpText, isOnline, lineStatusText, statusText } from "./commands.ts";
+import { lineOnline } from "../line_online.ts";
+import { helpText, lineStatusText, statusText } from "./commands.ts";
 import { answerIq } from "./iq.ts";
 import { bareJid, numberToJid, splitJid, unescapeLocal } from "./jid.ts";
 import { classifyMessage, decideRoute, isOwnLine } from "./route.ts";
@@ -170,7 +171,7 @@ async function handlePresence(el: XmlElement, d: HandlerDeps): Promise<void> {
     const target = unescapeLocal(splitJid(to).local);
     if (
       gateway && isOwnLine(target, msisdn) &&
-      isOnline(state, Date.now(), config.GOIP_OFFLINE_AFTER) && state
+      lineOnline(state, Date.now(), config)
     ) {
       available = lineStatusText(state);
     }

@@ -11,7 +11,8 @@ import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { LineState, Store } from "../store/types.ts";
 import { VERSION } from "../version.ts";
-import { isOnline, lineStatusText } from "./commands.ts";
+import { lineOnline } from "../line_online.ts";
+import { lineStatusText } from "./commands.ts";
 import { ComponentLink, type LinkState } from "./component.ts";
 import { Deliverer } from "./deliverer.ts";
 import { handleStanza } from "./handlers.ts";
@@ -88,7 +89,7 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     for (const g of await store.listGateways()) {
       if (
         g.enabled && g.state &&
-        isOnline(g.state, now, config.GOIP_OFFLINE_AFTER)
+        lineOnline(g.state, now, config)
       ) {
         await announce(g.state, true);
       }
