@@ -9,6 +9,7 @@
 
 import type { Config } from "./config/types.ts";
 import { changedKeys } from "./config/diff.ts";
+import { applyLive, LIVE_KEYS } from "./config/live.ts";
 import { loadConfig } from "./config/load.ts";
 import { startEndpoint } from "./goip/endpoint.ts";
 import { startInbound } from "./inbound/mod.ts";
@@ -20,21 +21,6 @@ import { startOpsParts } from "./metrics/ops.ts";
 import { openStore } from "./store/open.ts";
 import type { Store } from "./store/types.ts";
 import { startXmpp } from "./xmpp/start.ts";
-
-/** Settings a SIGHUP applies at once; every other change needs a restart. */
-const LIVE_KEYS = new Set([
-  "LOG_LEVEL",
-  "GOIP_PIN_ADDRESS",
-  "GOIP_ALLOW_SOURCES",
-  "GOIP_OFFLINE_AFTER",
-  "RECEIVE_DEDUPE_MINUTES",
-  "GOIP_AUTH_FAIL_LIMIT",
-  "CALL_NOTIFY",
-  "METRICS_BIND",
-  "LOG_RETENTION_DAYS",
-  "SMS_SEND_MODE",
-  "QUEUE_TTL",
-]);
 
 /** How long a graceful stop may take before goippy exits anyway. */
 const STOP_LIMIT_MS = 4000;
@@ -60,6 +46,7 @@ export async function runDaemon(
     }
   };
   let current = config;
+  const live = () => current;
   try {
     const hub = new Hub();
     const metrics = createGoippyMetrics();
@@ -67,7 +54,7 @@ export async function runDaemon(
     const inbound = await startInbound({
       store,
       hub,
-      config,
+      config: live,
       log,
       metrics,
       send: (a, t) => send(a, t),
@@ -92,15 +79,15 @@ export async function runDaemon(
           metrics.datagramsOut.inc({ type: commandType(text) });
         },
       },
-      config,
+      config: live,
       log,
       metrics,
     });
     cleanups.push(() => outbound.stop());
-    const xmpp = startXmpp({ config, store, hub, log });
+    const xmpp = startXmpp({ config: live, store, hub, log });
     cleanups.push(() => xmpp.stop());
     const ops = await startOpsParts({
-      config,
+      config: live,
       store,
       log,
       metrics,
@@ -122,11 +109,11 @@ export async function runDaemon(
       try {
         const { config: next } = await loadConfig({ path: opts.configPath });
         const changed = changedKeys(current, next);
-        current = next;
-        log.level = next.LOG_LEVEL;
-        inbound.reload(next);
-        outbound.reload(next);
-        await ops.reload(next);
+        current = applyLive(current, next);
+        log.level = current.LOG_LEVEL;
+        inbound.reload();
+        outbound.reload();
+        await ops.reload();
         const later = changed.filter((k) => !LIVE_KEYS.has(k));
         log.info(
           `reloaded ${opts.configPath}: ${

@@ -95,7 +95,7 @@ Deno.test("GET /metrics shows counters, lines, queues, keepalive age and XMPP", 
       bind: "127.0.0.1:0",
       metrics,
       store,
-      offlineAfterS: 180,
+      offlineAfterS: () => 180,
       health: { udp: () => true, xmpp: () => xmpp },
     });
     try {
@@ -160,7 +160,7 @@ Deno.test("GET /health: 200 when store and UDP are fine, 503 otherwise", async (
       bind: "127.0.0.1:0",
       metrics: createGoippyMetrics(),
       store,
-      offlineAfterS: 180,
+      offlineAfterS: () => 180,
       health: { udp: () => udp, xmpp: () => xmpp },
     });
     const url = `http://127.0.0.1:${server.port}/health`;
@@ -205,7 +205,7 @@ Deno.test("startMetricsServer refuses a bad METRICS_BIND and a busy port", async
     const opts = {
       metrics: createGoippyMetrics(),
       store,
-      offlineAfterS: 180,
+      offlineAfterS: () => 180,
       health: { udp: () => true, xmpp: (): XmppState => "off" },
     };
     let msg = "";

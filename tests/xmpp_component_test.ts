@@ -232,7 +232,7 @@ Deno.test(
 Deno.test("xmpp: XMPP is off when XMPP_COMPONENT_JID is empty", async () => {
   const logs: string[] = [];
   const x = startXmpp({
-    config: { ...defaultConfig(), XMPP_COMPONENT_JID: "" },
+    config: () => ({ ...defaultConfig(), XMPP_COMPONENT_JID: "" }),
     store: {} as Store,
     hub: new Hub(),
     log: createLogger({

@@ -93,7 +93,13 @@ export async function world(
       logs,
       log,
       xmpp(timing) {
-        const part = startXmpp({ config, store: s, hub, log, timing });
+        const part = startXmpp({
+          config: () => config,
+          store: s,
+          hub,
+          log,
+          timing,
+        });
         parts.push(part);
         return part;
       },

@@ -29,7 +29,7 @@ export async function authorize(
     );
     return undefined;
   }
-  if (ctx.config.GOIP_PIN_ADDRESS) {
+  if (ctx.config().GOIP_PIN_ADDRESS) {
     const pinned = ctx.lines.get(id)?.addr;
     if (pinned && pinned !== addr) {
       refuse(

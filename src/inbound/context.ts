@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Config } from "../config/types.ts";
+import type { LiveConfig } from "../config/live.ts";
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
@@ -22,7 +22,8 @@ import type { SourceGuard } from "./source_guard.ts";
 export interface InboundDeps {
   store: Store;
   hub: Hub;
-  config: Config;
+  /** The config in force (a SIGHUP may replace it). */
+  config: LiveConfig;
   log: Logger;
   /** Send a datagram from the listening socket. */
   send: (addr: string, text: string) => Promise<void>;

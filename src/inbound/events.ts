@@ -147,7 +147,7 @@ async function hangup(
   p: HangupPacket,
   text: string,
 ): Promise<void> {
-  const { store, config } = ctx;
+  const { store } = ctx;
   const raw = maskSecrets(text).slice(0, 255);
   let call = await store.completeCall(
     gw.goipId,
@@ -175,6 +175,7 @@ async function hangup(
   ctx.log.info(`call on ${gw.goipId} ended: ${p.cause || "no cause"}`);
   if (!call) return;
   ctx.hub.emit("callEnded", { callId: call.id });
+  const config = ctx.config();
   if (call.direction !== 1 || !config.CALL_NOTIFY) return;
   const num = call.remoteNum || p.num;
   await store.enqueueInbox(callEnded(gw, num, p.cause, states, config));
@@ -200,7 +201,7 @@ async function other(
   } else if (name === "USSN") {
     const text = p.msg.replace(/[@\s]+$/, "");
     const msisdn = ctx.lines.get(gw.goipId)?.msisdn || gw.msisdn;
-    const notice = unsolicitedUssd(gw, msisdn, text, ctx.config);
+    const notice = unsolicitedUssd(gw, msisdn, text, ctx.config());
     await ctx.store.logTraffic({
       dir: "in",
       kind: "ussd",

@@ -42,7 +42,7 @@ export async function keepalive(
     known.lastSeenMs = next.lastSeenMs;
     state = known;
   }
-  const everyMs = lineSaveEveryMs(ctx.config.GOIP_OFFLINE_AFTER);
+  const everyMs = lineSaveEveryMs(ctx.config().GOIP_OFFLINE_AFTER);
   const save = ctx.lines.needsSave(state, everyMs);
   const cameOnline = ctx.lines.seen(state);
   // What others act on is written before the answer; the rest in a batch.

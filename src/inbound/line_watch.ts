@@ -45,8 +45,8 @@ export function sameButTime(a: LineState, b: LineState): boolean {
 export interface LineWatchOptions {
   hub: Hub;
   log: Logger;
-  /** Seconds without keepalive after which a line is offline. */
-  offlineAfterS: number;
+  /** Seconds without keepalive after which a line is offline (GOIP_OFFLINE_AFTER, read at each check). */
+  offlineAfterS: () => number;
   now?: () => number;
   /** How often to look for silent lines (default `LINE_CHECK_EVERY_MS`). */
   checkEveryMs?: number;
@@ -89,11 +89,6 @@ export class LineWatch {
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-  }
-
-  /** Change GOIP_OFFLINE_AFTER (SIGHUP). */
-  setOfflineAfter(seconds: number): void {
-    this.#opts.offlineAfterS = seconds;
   }
 
   /** The last known state of a line. */
@@ -148,7 +143,7 @@ export class LineWatch {
       if (!e.online || this.#fresh(e.state, now)) continue;
       e.online = false;
       this.#opts.log.info(
-        `line ${goipId} (ext ${e.state.ext}) offline: no keepalive for ${this.#opts.offlineAfterS} s`,
+        `line ${goipId} (ext ${e.state.ext}) offline: no keepalive for ${this.#opts.offlineAfterS()} s`,
       );
       this.#opts.hub.emit("lineOffline", { goipId, ext: e.state.ext });
     }
@@ -156,7 +151,7 @@ export class LineWatch {
 
   #fresh(state: LineState, now = this.#now()): boolean {
     return lineOnline(state, now, {
-      GOIP_OFFLINE_AFTER: this.#opts.offlineAfterS,
+      GOIP_OFFLINE_AFTER: this.#opts.offlineAfterS(),
     });
   }
 }

@@ -30,7 +30,7 @@ export async function receive(
         n: p.n,
         srcnum: p.srcnum,
         body: p.msg,
-        delivery: incomingSms(gw, p.srcnum, p.msg, ctx.config),
+        delivery: incomingSms(gw, p.srcnum, p.msg, ctx.config()),
       },
     );
   } catch (err) {

@@ -11,6 +11,7 @@
  */
 
 import { cidrContains, parseCidr } from "../config/cidr.ts";
+import type { LiveConfig } from "../config/live.ts";
 import type { Config } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import { FailureLimiter, sourceIp } from "./rate_limit.ts";
@@ -40,38 +41,35 @@ export function authLimiter(
     : null;
 }
 
-/** The allow list and the failed-authentication block, as the config says. */
+/**
+ * The allow list and the failed-authentication block, as the config in force
+ * says: both are rebuilt when a reload brings a new config (blocks in force
+ * stay unless GOIP_AUTH_FAIL_LIMIT changed).
+ */
 export class SourceGuard {
+  #config: LiveConfig;
   #log: Logger;
   #now?: () => number;
-  #allow: (ip: string) => boolean;
-  #limiter: FailureLimiter | null;
-  #limit: number;
+  /** The config the filter and the limiter were built from. */
+  #from: Config | null = null;
+  #allow: (ip: string) => boolean = () => true;
+  #limiter: FailureLimiter | null = null;
 
-  constructor(config: Config, log: Logger, now?: () => number) {
+  constructor(config: LiveConfig, log: Logger, now?: () => number) {
+    this.#config = config;
     this.#log = log;
     this.#now = now;
-    this.#allow = sourceFilter(config.GOIP_ALLOW_SOURCES);
-    this.#limit = config.GOIP_AUTH_FAIL_LIMIT;
-    this.#limiter = authLimiter(this.#limit, now);
-  }
-
-  /** Take a re-read config; blocks in force stay unless the limit changed. */
-  reload(config: Config): void {
-    this.#allow = sourceFilter(config.GOIP_ALLOW_SOURCES);
-    if (config.GOIP_AUTH_FAIL_LIMIT !== this.#limit) {
-      this.#limit = config.GOIP_AUTH_FAIL_LIMIT;
-      this.#limiter = authLimiter(this.#limit, this.#now);
-    }
   }
 
   /** Whether datagrams from `ip` are taken at all. */
   admits(ip: string): boolean {
+    this.#follow();
     return this.#allow(ip) && !this.#limiter?.blocked(ip);
   }
 
   /** Count a failed authentication from `addr` (`ip:port`). */
   failed(addr: string): void {
+    this.#follow();
     const ip = sourceIp(addr);
     if (this.#limiter?.fail(ip).started) {
       this.#log.warn(
@@ -79,6 +77,18 @@ export class SourceGuard {
           AUTH_FAIL_WINDOW_MS / 1000
         } s`,
       );
+    }
+  }
+
+  /** Rebuild what a new config changes (a cheap identity check otherwise). */
+  #follow(): void {
+    const c = this.#config();
+    if (c === this.#from) return;
+    const prev = this.#from;
+    this.#from = c;
+    this.#allow = sourceFilter(c.GOIP_ALLOW_SOURCES);
+    if (prev === null || prev.GOIP_AUTH_FAIL_LIMIT !== c.GOIP_AUTH_FAIL_LIMIT) {
+      this.#limiter = authLimiter(c.GOIP_AUTH_FAIL_LIMIT, this.#now);
     }
   }
 }

@@ -8,7 +8,6 @@
  * @module
  */
 
-import type { Config } from "../config/types.ts";
 import { GatewayCache } from "./auth.ts";
 import {
   GATEWAY_CHECK_EVERY_MS,
@@ -32,8 +31,11 @@ export interface Inbound {
    * authentications.
    */
   admits(ip: string): boolean;
-  /** Apply a re-read config. */
-  reload(config: Config): void;
+  /**
+   * After a SIGHUP: forget the cached gateways (the config itself is read
+   * through the getter the inbound side was given).
+   */
+  reload(): void;
   /** Wait until every RECEIVE taken so far is stored and acknowledged. */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -53,7 +55,7 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     lines: new LineWatch({
       hub: deps.hub,
       log: deps.log,
-      offlineAfterS: deps.config.GOIP_OFFLINE_AFTER,
+      offlineAfterS: () => deps.config().GOIP_OFFLINE_AFTER,
       now,
       checkEveryMs: LINE_CHECK_EVERY_MS,
     }),
@@ -62,11 +64,11 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     saver: new LineSaver({
       store: deps.store,
       log: deps.log,
-      flushMs: () => lineFlushMs(ctx.config.GOIP_OFFLINE_AFTER),
+      flushMs: () => lineFlushMs(ctx.config().GOIP_OFFLINE_AFTER),
     }),
     receives: new ReceiveBatcher({
       store: deps.store,
-      windowMs: () => ctx.config.RECEIVE_DEDUPE_MINUTES * 60_000,
+      windowMs: () => ctx.config().RECEIVE_DEDUPE_MINUTES * 60_000,
       now,
     }),
     reply: async (addr, text, type) => {
@@ -83,10 +85,7 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
   return {
     handle: (text, addr) => handleDatagram(ctx, text, addr),
     admits: (ip) => ctx.guard.admits(ip),
-    reload(config) {
-      ctx.config = config;
-      ctx.guard.reload(config);
-      ctx.lines.setOfflineAfter(config.GOIP_OFFLINE_AFTER);
+    reload() {
       ctx.gateways.clear();
     },
     async drain() {

@@ -33,17 +33,18 @@ async function withInbound(fn: (t: T) => Promise<void>): Promise<void> {
   hub.on("inbox", () => events.push("inbox"));
   hub.on("reply", (r) => replies.push(r));
   let inbound: Inbound | undefined;
+  const config = {
+    ...defaultConfig(),
+    XMPP_DOMAIN: "example.org",
+    XMPP_COMPONENT_JID: "sms.example.org",
+  };
   try {
     await store.migrate();
     await store.addGateway({ ext: "2001", goipPass: "pw" });
     inbound = await startInbound({
       store,
       hub,
-      config: {
-        ...defaultConfig(),
-        XMPP_DOMAIN: "example.org",
-        XMPP_COMPONENT_JID: "sms.example.org",
-      },
+      config: () => config,
       log: createLogger({
         level: "debug",
         journald: false,

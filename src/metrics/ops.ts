@@ -1,12 +1,13 @@
 /**
  * The daemon's housekeeping parts in one call: the metrics/health endpoint
  * (when `METRICS_BIND` is set) and the retention purge (when
- * `LOG_RETENTION_DAYS` > 0). `reload` applies a re-read config (SIGHUP):
- * both settings take effect without a restart.
+ * `LOG_RETENTION_DAYS` > 0). Both settings take effect without a restart:
+ * `reload` (after SIGHUP) rebuilds what the config in force changed.
  *
  * @module
  */
 
+import type { LiveConfig } from "../config/live.ts";
 import type { Config } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/types.ts";
@@ -20,7 +21,8 @@ import {
 
 /** What {@linkcode startOpsParts} needs from the daemon. */
 export interface OpsDeps {
-  config: Config;
+  /** The config in force. */
+  config: LiveConfig;
   store: Store;
   log: Logger;
   metrics: GoippyMetrics;
@@ -31,8 +33,8 @@ export interface OpsDeps {
 export interface OpsParts {
   /** The metrics endpoint's port, or null when off. */
   metricsPort(): number | null;
-  /** Apply a re-read config. */
-  reload(config: Config): Promise<void>;
+  /** Follow a new config in force (METRICS_BIND, LOG_RETENTION_DAYS). */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,7 +43,8 @@ export interface OpsParts {
  * bound (a clear error at start beats a silent lack of metrics).
  */
 export async function startOpsParts(deps: OpsDeps): Promise<OpsParts> {
-  let config = deps.config;
+  /** The config the endpoint and the purge were started from. */
+  let config = deps.config();
   let server: MetricsServer | null = null;
   let retention: Retention | null = null;
 
@@ -52,7 +55,7 @@ export async function startOpsParts(deps: OpsDeps): Promise<OpsParts> {
       metrics: deps.metrics,
       store: deps.store,
       health: deps.health,
-      offlineAfterS: c.GOIP_OFFLINE_AFTER,
+      offlineAfterS: () => deps.config().GOIP_OFFLINE_AFTER,
       log: deps.log,
     });
   };
@@ -70,13 +73,10 @@ export async function startOpsParts(deps: OpsDeps): Promise<OpsParts> {
 
   return {
     metricsPort: () => server?.port ?? null,
-    async reload(next: Config) {
+    async reload() {
       const prev = config;
-      config = next;
-      if (
-        next.METRICS_BIND !== prev.METRICS_BIND ||
-        next.GOIP_OFFLINE_AFTER !== prev.GOIP_OFFLINE_AFTER
-      ) {
+      const next = config = deps.config();
+      if (next.METRICS_BIND !== prev.METRICS_BIND) {
         await server?.stop();
         server = null;
         try {

@@ -24,8 +24,9 @@ Deno.test("ops parts serve /health, then follow a reloaded config", async () => 
       METRICS_BIND: "127.0.0.1:0",
       LOG_RETENTION_DAYS: 0,
     };
+    let live = config;
     const ops = await startOpsParts({
-      config,
+      config: () => live,
       store,
       log,
       metrics: createGoippyMetrics(),
@@ -37,7 +38,8 @@ Deno.test("ops parts serve /health, then follow a reloaded config", async () => 
       const res = await fetch(`http://127.0.0.1:${port}/health`);
       assertEquals(await res.json(), { store: "ok", udp: "ok", xmpp: "off" });
 
-      await ops.reload({ ...config, METRICS_BIND: "", LOG_RETENTION_DAYS: 7 });
+      live = { ...config, METRICS_BIND: "", LOG_RETENTION_DAYS: 7 };
+      await ops.reload();
       assertEquals(ops.metricsPort(), null);
       let refused = false;
       try {
@@ -64,7 +66,7 @@ Deno.test("ops parts refuse a METRICS_BIND that cannot be bound", async () => {
     let msg = "";
     try {
       const ops = await startOpsParts({
-        config: { ...defaultConfig(), METRICS_BIND: "localhost" },
+        config: () => ({ ...defaultConfig(), METRICS_BIND: "localhost" }),
         store,
         log: createLogger({ level: "error", journald: true, write: () => {} }),
         metrics: createGoippyMetrics(),

@@ -24,8 +24,8 @@ export interface MetricsServerOptions {
   metrics: GoippyMetrics;
   store: Store;
   health: HealthProbe;
-  /** GOIP_OFFLINE_AFTER in seconds (for lines online). */
-  offlineAfterS: number;
+  /** GOIP_OFFLINE_AFTER in seconds (for lines online), read at each scrape. */
+  offlineAfterS: () => number;
   log?: Logger;
   /** How long /health waits for the store's ping (default 3000 ms). */
   pingTimeoutMs?: number;
@@ -134,7 +134,7 @@ async function handle(
     try {
       const text = await scrape(opts.metrics, {
         store: opts.store,
-        offlineAfterS: opts.offlineAfterS,
+        offlineAfterS: opts.offlineAfterS(),
         xmpp: opts.health.xmpp,
       });
       return new Response(text, {

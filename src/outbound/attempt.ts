@@ -9,7 +9,7 @@
 
 import type { Logger } from "../log.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
-import type { Config } from "../config/types.ts";
+import type { LiveConfig } from "../config/live.ts";
 import type { OutboxItem, Store } from "../store/types.ts";
 import type { Hub } from "../hub.ts";
 import { maskCommand } from "../goip/format.ts";
@@ -46,7 +46,8 @@ export interface AttemptContext {
   store: Store;
   hub: Hub;
   log: Logger;
-  config: Config;
+  /** The config in force. */
+  config: LiveConfig;
   transport: GoipTransport;
   timings: SenderTimings;
   now: () => number;
@@ -84,7 +85,7 @@ export async function runAttempt(
   const { addr } = target;
   const job: SendJob = {
     kind: item.kind,
-    mode: ctx.config.SMS_SEND_MODE,
+    mode: ctx.config().SMS_SEND_MODE,
     sendid: target.sendid,
     telid: item.id,
     password: target.password,

@@ -19,7 +19,7 @@
  * @module
  */
 
-import type { Config } from "../config/types.ts";
+import type { LiveConfig } from "../config/live.ts";
 import type { Hub } from "../hub.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type { Logger } from "../log.ts";
@@ -48,7 +48,8 @@ export interface OutboundDeps {
   store: Store;
   hub: Hub;
   transport: GoipTransport;
-  config: Config;
+  /** The config in force (SMS_SEND_MODE, QUEUE_TTL, GOIP_OFFLINE_AFTER are live). */
+  config: LiveConfig;
   log: Logger;
   /** Clock (epoch ms); defaults to `Date.now`. */
   now?: () => number;
@@ -65,10 +66,13 @@ export interface OutboundDeps {
 /** A running driver. */
 export interface Outbound {
   /**
-   * Take new settings (SIGHUP): SMS_SEND_MODE for the next attempt,
-   * QUEUE_TTL and GOIP_OFFLINE_AFTER at once.
+   * After a SIGHUP: expire and look at the queues at once (a shorter
+   * QUEUE_TTL may have expired items, a longer GOIP_OFFLINE_AFTER made lines
+   * servable). The settings themselves are read through the config getter:
+   * SMS_SEND_MODE at the next attempt, QUEUE_TTL at each expiry check,
+   * GOIP_OFFLINE_AFTER at each look at a line.
    */
-  reload(config: Config): void;
+  reload(): void;
   /** Stop polling and abandon attempts in flight; resolves when idle. */
   stop(): Promise<void>;
 }
@@ -140,8 +144,8 @@ class OutboundDriver implements Outbound {
     );
   }
 
-  reload(config: Config): void {
-    this.#attemptCtx.config = config;
+  reload(): void {
+    if (this.#ready) this.#track(this.#expire());
     this.#pump();
   }
 
@@ -192,7 +196,7 @@ class OutboundDriver implements Outbound {
   }
 
   async #expire(): Promise<void> {
-    const ttl = this.#attemptCtx.config.QUEUE_TTL;
+    const ttl = this.#d.config().QUEUE_TTL;
     if (this.#stopped || ttl <= 0) return;
     const rows = await this.#locked(() =>
       this.#d.store.expireQueued(this.#now() - ttl * 1000)
@@ -253,7 +257,7 @@ class OutboundDriver implements Outbound {
       }
       const line = await store.lineState(goipId);
       if (
-        !gw.enabled || !lineOnline(line, this.#now(), this.#attemptCtx.config)
+        !gw.enabled || !lineOnline(line, this.#now(), this.#d.config())
       ) {
         return;
       }

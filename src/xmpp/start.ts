@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Config } from "../config/types.ts";
+import type { LiveConfig } from "../config/live.ts";
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { LineState, Store } from "../store/types.ts";
@@ -21,7 +21,11 @@ import { presence } from "./stanzas.ts";
 
 /** What {@linkcode startXmpp} needs. */
 export interface XmppDeps {
-  config: Config;
+  /**
+   * The config in force: the XMPP_* settings are read once (they need a
+   * restart), GOIP_OFFLINE_AFTER whenever a line's presence is decided.
+   */
+  config: LiveConfig;
   store: Store;
   hub: Hub;
   log: Logger;
@@ -46,7 +50,8 @@ export interface XmppPart {
 
 /** Start the XMPP part (returns at once; connects in the background). */
 export function startXmpp(deps: XmppDeps): XmppPart {
-  const { config, store, hub, log } = deps;
+  const { store, hub, log } = deps;
+  const config = deps.config();
   if (!config.XMPP_COMPONENT_JID) {
     log.info("XMPP: off (XMPP_COMPONENT_JID is empty)");
     return { stop: () => Promise.resolve(), state: () => "off" };
@@ -89,7 +94,7 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     for (const g of await store.listGateways()) {
       if (
         g.enabled && g.state &&
-        lineOnline(g.state, now, config)
+        lineOnline(g.state, now, deps.config())
       ) {
         await announce(g.state, true);
       }
@@ -108,7 +113,14 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     onStanza: (el) =>
       track(
         serial = serial.then(() =>
-          handleStanza(el, { config, store, hub, log, send, version: VERSION })
+          handleStanza(el, {
+            config: deps.config(),
+            store,
+            hub,
+            log,
+            send,
+            version: VERSION,
+          })
         ),
       ),
     onOnline: () => {

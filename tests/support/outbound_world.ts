@@ -117,6 +117,7 @@ export async function startOutboundWorld(opts: OutboundWorldOptions = {}) {
     journald: false,
     write: (l) => logs.push(l),
   });
+  let live = config;
   const store = await openStore(config, log);
   await store.migrate();
   await store.addGateway({ ext: "2001", goipPass: PASSWORD });
@@ -136,7 +137,7 @@ export async function startOutboundWorld(opts: OutboundWorldOptions = {}) {
       store,
       hub,
       transport: endpoint,
-      config,
+      config: () => live,
       log,
       pollMs: 100,
       expireEveryMs: 100,
@@ -197,8 +198,11 @@ export async function startOutboundWorld(opts: OutboundWorldOptions = {}) {
     await store.close();
     await Deno.remove(dir, { recursive: true });
   };
-  const reload = (change: Partial<Config>) =>
-    (driver as Outbound | null)?.reload({ ...config, ...change });
+  /** What a SIGHUP does: a new config in force, then the driver told. */
+  const reload = (change: Partial<Config>) => {
+    live = { ...live, ...change };
+    (driver as Outbound | null)?.reload();
+  };
   return {
     store,
     hub,
