@@ -27,7 +27,11 @@ export interface HubEvents {
 
 type Listener<T> = (payload: T) => void;
 
-/** A small typed event bus; listeners run synchronously and must not throw. */
+/**
+ * A small typed event bus. Listeners run synchronously inside `emit`, so they
+ * only note the news and return (work goes into a promise of their own); one
+ * that throws is logged and does not stop the others.
+ */
 export class Hub {
   #listeners = new Map<keyof HubEvents, Set<Listener<never>>>();
 

@@ -4,7 +4,7 @@
  * 2. killed in the middle of 1,000 incoming SMS, restarted on the same
  *    database: every SMS the device saw acknowledged is delivered, and with
  *    the device's retransmissions all 1,000 are. The deliverer is
- *    at-least-once across a crash (DESIGN rule 4): a duplicate at the client
+ *    at-least-once across a crash (docs/architecture.md, rule 4): a duplicate at the client
  *    can only be a message that was handed to Prosody but not yet confirmed
  *    when goippy died; they are counted and printed.
  * 6. killed while an outgoing SMS was handed to the device but not

@@ -33,7 +33,7 @@ export const USSD: SendJob = {
   text: "*100#",
 };
 
-// Exact datagrams as the GoIP sees them (goip-protocol.md).
+// Exact datagrams as the GoIP sees them (docs/protocol.md).
 export const SMS_100 = "SMS 100 7 secret +3725551234 Hello; it's me";
 export const MSG_100 = "MSG 100 14 Hello; it's me\n";
 export const PASSWORD_100 = "PASSWORD 100 secret\n";

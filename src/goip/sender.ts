@@ -1,23 +1,29 @@
 /**
  * The per-line sender: a pure state machine that hands one SMS or one USSD
- * request to a GoIP line. No I/O and no timers inside: the driver
- * (`outbound.ts`) feeds it events (`start`, `reply`, `tick`, `sendid`) and
- * carries out the actions it returns (send a datagram, fetch a fresh sendid,
- * report the outcome); `state.timerAtMs` says when it wants the next `tick`.
+ * request to a GoIP line. No I/O and no timers inside: the outbound attempt
+ * (`src/outbound/attempt.ts`) feeds it events (`start`, `reply`, `tick`,
+ * `sendid`) and carries out the actions it returns (send a datagram, fetch a
+ * fresh sendid, report the outcome); `state.timerAtMs` says when it wants the
+ * next `tick`. The packets are described in `docs/protocol.md`.
  *
- * Rules (goip-protocol.md, DESIGN.md rule 5):
- * - Never resend because of `WAIT`. Once the GoIP said `WAIT` for the packet
- *   that carries the text (`SMS …` or `SEND …`), it has the SMS: that packet is
- *   never sent again; only `OK`/`ERROR` or the overall timeout end it.
- * - Retransmit a packet only after `silenceMs` of complete silence, at most
- *   `maxRetransmits` times per packet, and give up after `totalTimeoutMs`.
+ * Rules (the "never duplicate a text" rule of `docs/architecture.md`):
+ * - The packet that carries the text (`SMS …` in the one-packet form, `SEND …`
+ *   in the session form) is sent once per attempt and never again: silence
+ *   after it may mean the GoIP sent the SMS and its answer was lost, and every
+ *   copy would be a fresh SMS to the recipient. `WAIT` only says the GoIP has
+ *   it; `OK`/`ERROR` or the overall timeout (`totalTimeoutMs`) end it.
+ * - Only the session form's `MSG` and `PASSWORD`, which send nothing, are
+ *   retransmitted, after `silenceMs` of complete silence, at most
+ *   `maxRetransmits` times each (`sender_sms.ts`).
  * - Giving up after the text-bearing packet went out is `uncertain` (the GoIP
  *   may have sent it); giving up before that (session form, no `PASSWORD`/`SEND`
  *   request came) is `failed`.
- * - `ERROR … GSM_LOGOUT` and `too_many_sends_in_server` put the item back in
- *   the queue (`retry`); `ERROR <sid> SENDID` restarts with a new sendid.
+ * - `ERROR … GSM_LOGOUT` and `too_many_sends_in_server` end the attempt with
+ *   `retry`: the item goes back to the queue and the line waits
+ *   `retryLaterMs` (nothing reached the recipient). `ERROR <sid> SENDID`
+ *   restarts the attempt with a new sendid, at most `maxSendidRestarts` times.
  * - USSD: one resend after `ussdResendMs` without answer, give up after
- *   `ussdTimeoutMs`.
+ *   `ussdTimeoutMs` (a USSD code reaches no person).
  *
  * @module
  */
@@ -81,7 +87,7 @@ export function stepSender(
 
 /**
  * Can the job be put into datagrams? Numbers, passwords and USSD codes are
- * space-separated tokens (goip-protocol.md); the text has a byte limit.
+ * space-separated tokens (`docs/protocol.md`); the text has a byte limit.
  * Returns why not, or null when it can.
  */
 export function checkJob(job: SendJob): FailReason | null {

@@ -156,7 +156,7 @@ function mayRetransmit(state: SenderState): boolean {
   if (state.retransmits >= state.timings.maxRetransmits) return false;
   // Never the packet that carries the text (SMS, SEND): silence may mean the
   // device got it and its WAIT/OK were lost, and every copy is a fresh SMS
-  // to the recipient (issue 5, measured: 9 of 200 doubled at 20 % loss).
+  // to the recipient.
   // Only the session's MSG/PASSWORD, which send nothing, are retransmitted.
   return state.phase !== "text";
 }

@@ -1,5 +1,5 @@
 // The sender state machine, one-packet SMS form: table tests over exact
-// datagrams (goip-protocol.md), plus timers, custom timings and checkJob.
+// datagrams (docs/protocol.md), plus timers, custom timings and checkJob.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import {
   type Case,

@@ -25,7 +25,7 @@ export interface SenderTimings {
   maxSendidRestarts: number;
 }
 
-/** The timings of goip-protocol.md. */
+/** The timings of `docs/protocol.md`. */
 export const DEFAULT_TIMINGS: SenderTimings = {
   silenceMs: 5_000,
   maxRetransmits: 2,

@@ -1,8 +1,8 @@
 /**
  * One attempt of one outbox item on one line: runs the pure sender state
- * machine (`sender.ts`) against the real world — datagrams through the
+ * machine (`src/goip/sender.ts`) against the real world — datagrams through the
  * transport, replies from the hub, timers — until it reports an outcome.
- * Used by the outbound driver (`outbound.ts`).
+ * Used by the outbound driver (`driver.ts`).
  *
  * @module
  */
@@ -181,7 +181,8 @@ async function transmit(
   try {
     await ctx.transport.send(addr, text);
   } catch (err) {
-    // Treated like a lost datagram: the silence rules retransmit.
+    // Treated like a lost datagram: the sender's rules decide what follows
+    // (MSG/PASSWORD are sent again after silence, the text never).
     ctx.log.warn(
       `udp -> ${addr} failed (${maskCommand(text).trimEnd()}): ${
         (err as Error).message

@@ -1,7 +1,7 @@
 /**
  * The outbound driver: takes queued SMS/USSD from the outbox and hands them
  * to the GoIP lines, one item at a time per line, through the pure sender
- * state machine (`sender.ts`).
+ * state machine (`src/goip/sender.ts`).
  *
  * - A line is served only while it is online (`lineOnline`: an address is
  *   known and its last keepalive is at most GOIP_OFFLINE_AFTER seconds old).
@@ -13,6 +13,11 @@
  * - Wakes on the hub's `outbox` and `line` events and polls the outbox every
  *   `pollMs` (the CLI writes the database from another process).
  * - Expires items older than QUEUE_TTL.
+ * - An item is tried again only after a `retry` outcome of the sender (the
+ *   GoIP refused before sending anything: SIM not registered, too busy; see
+ *   `src/goip/sender_sms.ts`): `attempt.ts` puts the row back to `queued`
+ *   and pauses the line, and this driver picks it up when the pause ends. A
+ *   failed, expired or uncertain item is final.
  * - `stop()` abandons an attempt in flight: its row stays `sending` and is
  *   reported as uncertain at the next start.
  *
