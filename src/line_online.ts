@@ -19,7 +19,7 @@ export function lineOnline(
   line: LineState | null | undefined,
   nowMs: number,
   config: Pick<Config, "GOIP_OFFLINE_AFTER">,
-): line is LineState {
+): boolean {
   return line != null && line.addr !== "" && line.lastSeenMs > 0 &&
     nowMs - line.lastSeenMs <= config.GOIP_OFFLINE_AFTER * 1000;
 }

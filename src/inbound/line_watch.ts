@@ -8,6 +8,7 @@
 
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
+import type { Config } from "../config/types.ts";
 import { lineOnline } from "../line_online.ts";
 import type { LineState, Store } from "../store/types.ts";
 import { LINE_CHECK_EVERY_MS } from "./cadence.ts";
@@ -45,8 +46,8 @@ export function sameButTime(a: LineState, b: LineState): boolean {
 export interface LineWatchOptions {
   hub: Hub;
   log: Logger;
-  /** Seconds without keepalive after which a line is offline (GOIP_OFFLINE_AFTER, read at each check). */
-  offlineAfterS: () => number;
+  /** The config in force (GOIP_OFFLINE_AFTER is read at each check). */
+  config: () => Pick<Config, "GOIP_OFFLINE_AFTER">;
   now?: () => number;
   /** How often to look for silent lines (default `LINE_CHECK_EVERY_MS`). */
   checkEveryMs?: number;
@@ -70,7 +71,7 @@ export class LineWatch {
       if (!g.state || this.#lines.has(g.goipId)) continue;
       this.#lines.set(g.goipId, {
         state: g.state,
-        online: this.#fresh(g.state),
+        online: lineOnline(g.state, this.#now(), this.#opts.config()),
         savedMs: g.state.lastSeenMs,
       });
     }
@@ -139,19 +140,14 @@ export class LineWatch {
   /** Emit `lineOffline` for lines silent longer than the limit. */
   check(): void {
     const now = this.#now();
+    const config = this.#opts.config();
     for (const [goipId, e] of this.#lines) {
-      if (!e.online || this.#fresh(e.state, now)) continue;
+      if (!e.online || lineOnline(e.state, now, config)) continue;
       e.online = false;
       this.#opts.log.info(
-        `line ${goipId} (ext ${e.state.ext}) offline: no keepalive for ${this.#opts.offlineAfterS()} s`,
+        `line ${goipId} (ext ${e.state.ext}) offline: no keepalive for ${config.GOIP_OFFLINE_AFTER} s`,
       );
       this.#opts.hub.emit("lineOffline", { goipId, ext: e.state.ext });
     }
-  }
-
-  #fresh(state: LineState, now = this.#now()): boolean {
-    return lineOnline(state, now, {
-      GOIP_OFFLINE_AFTER: this.#opts.offlineAfterS(),
-    });
   }
 }

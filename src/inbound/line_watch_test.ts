@@ -32,7 +32,7 @@ Deno.test("LineWatch: online once, offline once after the limit, back online", (
   const w = new LineWatch({
     hub,
     log: createLogger({ level: "error", journald: false, write: () => {} }),
-    offlineAfterS: () => 90,
+    config: () => ({ GOIP_OFFLINE_AFTER: 90 }),
     now: () => now,
   });
   assertEquals(w.seen(state("goippy_1", now)), true);

@@ -55,7 +55,7 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     lines: new LineWatch({
       hub: deps.hub,
       log: deps.log,
-      offlineAfterS: () => deps.config().GOIP_OFFLINE_AFTER,
+      config: deps.config,
       now,
       checkEveryMs: LINE_CHECK_EVERY_MS,
     }),

@@ -262,7 +262,8 @@ class OutboundDriver implements Outbound {
       }
       const line = await store.lineState(goipId);
       if (
-        !gw.enabled || !lineOnline(line, this.#now(), this.#d.config())
+        !gw.enabled || !line ||
+        !lineOnline(line, this.#now(), this.#d.config())
       ) {
         return;
       }

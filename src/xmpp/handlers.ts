@@ -171,7 +171,7 @@ async function handlePresence(el: XmlElement, d: HandlerDeps): Promise<void> {
     const target = unescapeLocal(splitJid(to).local);
     if (
       gateway && isOwnLine(target, msisdn) &&
-      lineOnline(state, Date.now(), config)
+      lineOnline(state, Date.now(), config) && state
     ) {
       available = lineStatusText(state);
     }
