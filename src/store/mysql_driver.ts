@@ -17,6 +17,7 @@ import type {
   RunResult,
   SqlConn,
   SqlDriver,
+  TxOptions,
 } from "./sql_driver.ts";
 
 /** Where the MySQL/MariaDB server is. */
@@ -32,6 +33,9 @@ export interface MysqlOptions {
 
 /** Times a transaction chosen as a deadlock victim is run. */
 const DEADLOCK_RETRIES = 5;
+
+/** Longest wait (ms) before running a deadlock victim again. */
+const DEADLOCK_BACKOFF_MAX_MS = 200;
 
 type Executor = Pick<mysql.Pool, "execute" | "query">;
 
@@ -75,24 +79,34 @@ export class MysqlDriver implements SqlDriver {
    * InnoDB may pick a transaction as a deadlock victim (e.g. two RECEIVE
    * copies at once); it is then rolled back whole and safe to run again.
    */
-  async transaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    fn: (conn: SqlConn) => Promise<T>,
+    opts: TxOptions = {},
+  ): Promise<T> {
     for (let attempt = 1;; attempt++) {
       try {
-        return await this.#transaction(fn);
+        return await this.#transaction(fn, opts);
       } catch (err) {
         const code = (err as { code?: string })?.code;
         if (code !== "ER_LOCK_DEADLOCK" || attempt >= DEADLOCK_RETRIES) {
           throw err;
         }
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+        await new Promise((r) => setTimeout(r, deadlockBackoffMs(attempt)));
       }
     }
   }
 
-  async #transaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
+  async #transaction<T>(
+    fn: (conn: SqlConn) => Promise<T>,
+    opts: TxOptions,
+  ): Promise<T> {
     const c = await this.#pool.getConnection();
     let broken = false;
     try {
+      // Applies to the next transaction of this connection only.
+      if (opts.readCommitted) {
+        await c.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      }
       await c.beginTransaction();
       const result = await fn({
         all: (sql, params) => all(c, sql, params),
@@ -121,6 +135,18 @@ export class MysqlDriver implements SqlDriver {
   async close(): Promise<void> {
     await this.#pool.end();
   }
+}
+
+/**
+ * Wait before retry `attempt` (1-based): random within a window that doubles
+ * per attempt up to {@linkcode DEADLOCK_BACKOFF_MAX_MS}, so two victims do
+ * not collide again in step.
+ */
+export function deadlockBackoffMs(
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  return random() * Math.min(DEADLOCK_BACKOFF_MAX_MS, 10 * 2 ** attempt);
 }
 
 function bind(params: Param[] = []): (string | number | null)[] {

@@ -31,6 +31,17 @@ export interface SqlConn {
   exec(sql: string): Promise<void>;
 }
 
+/** How a transaction takes its locks. */
+export interface TxOptions {
+  /**
+   * MySQL/MariaDB: READ COMMITTED instead of REPEATABLE READ, so a locking
+   * read of a missing row takes no gap lock (two transactions holding the
+   * same gap and then inserting into it deadlock). SQLite runs transactions
+   * one at a time anyway and ignores it.
+   */
+  readCommitted?: boolean;
+}
+
 /** A database: connections, transactions and dialect facts. */
 export interface SqlDriver extends SqlConn {
   readonly dialect: Dialect;
@@ -38,7 +49,10 @@ export interface SqlDriver extends SqlConn {
    * Run `fn` in one transaction (SQLite: BEGIN IMMEDIATE; MySQL: a dedicated
    * pooled connection). Commits when `fn` resolves, rolls back when it throws.
    */
-  transaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T>;
+  transaction<T>(
+    fn: (conn: SqlConn) => Promise<T>,
+    opts?: TxOptions,
+  ): Promise<T>;
   /** True when `err` is a unique-key violation. */
   isUniqueViolation(err: unknown): boolean;
   close(): Promise<void>;

@@ -7,7 +7,7 @@
 
 import { clip, toInbox } from "./rows.ts";
 import type { SqlConn, SqlDriver } from "./sql_driver.ts";
-import { FINAL_STATES, insertIgnore } from "./sql_outbox.ts";
+import { FINAL_STATES, forUpdate, insertIgnore } from "./sql_outbox.ts";
 import type {
   InboxItem,
   IncomingSms,
@@ -19,97 +19,148 @@ import type {
 /** Ids per `UPDATE … WHERE id IN (…)` (padded, so one statement is cached). */
 const ID_CHUNK = 50;
 
+type Outcome = "stored" | "duplicate";
+
+/** Old counters forgotten per statement (padded, so one statement is cached). */
+const FORGET_CHUNK = 50;
+
 /** See {@linkcode Store.storeIncomingSms}. */
-export function storeIncomingSms(
+export async function storeIncomingSms(
   d: SqlDriver,
   sms: IncomingSms,
   dedupeWindowMs: number,
   nowMs = Date.now(),
-): Promise<"stored" | "duplicate"> {
-  return d.transaction(async (c) => {
-    const r = await storeOne(d, c, sms, dedupeWindowMs, nowMs);
-    if (r === "stored") await forgetOld(c, sms.goipId, dedupeWindowMs, nowMs);
-    return r;
-  });
+): Promise<Outcome> {
+  return (await storeIncomingBatch(d, [sms], dedupeWindowMs, nowMs))[0];
 }
 
-/** See {@linkcode Store.storeIncomingBatch}: one transaction, results in order. */
-export function storeIncomingBatch(
+/**
+ * See {@linkcode Store.storeIncomingBatch}: one transaction, results in
+ * order.
+ *
+ * Several processes store the same RECEIVE at once (a GoIP retransmits, two
+ * daemons share a database), so the locks are taken so that they cannot form
+ * a cycle: each counter row is locked for writing at once (a locking read,
+ * never a shared lock upgraded later), counters are locked in one order that
+ * is the same for every transaction (line, then `n`), READ COMMITTED takes no
+ * gap locks, and old counters are forgotten after the commit, in that same
+ * order, outside the transaction that stores.
+ */
+export async function storeIncomingBatch(
   d: SqlDriver,
   list: IncomingSms[],
   dedupeWindowMs: number,
   nowMs = Date.now(),
-): Promise<("stored" | "duplicate")[]> {
-  return d.transaction(async (c) => {
-    const out: ("stored" | "duplicate")[] = [];
-    const lines = new Set<string>();
-    for (const sms of list) {
-      const r = await storeOne(d, c, sms, dedupeWindowMs, nowMs);
-      if (r === "stored") lines.add(sms.goipId);
-      out.push(r);
+): Promise<Outcome[]> {
+  const out = await d.transaction(async (c) => {
+    const fresh = await claimCounters(d, c, list, dedupeWindowMs, nowMs);
+    // Log and inbox rows in arrival order: the inbox delivers in id order.
+    for (let i = 0; i < list.length; i++) {
+      if (fresh[i]) await writeReceived(c, list[i], nowMs);
     }
-    // Once per line and batch, not once per SMS.
-    for (const goipId of lines) {
-      await forgetOld(c, goipId, dedupeWindowMs, nowMs);
-    }
-    return out;
-  });
-}
-
-function storeOne(
-  d: SqlDriver,
-  c: SqlConn,
-  sms: IncomingSms,
-  dedupeWindowMs: number,
-  nowMs: number,
-): Promise<"stored" | "duplicate"> {
-  const goipId = clip(sms.goipId, 64);
-  return (async () => {
-    const fresh = await c.run(
-      `${insertIgnore(d)} INTO goippy_receive_seen ` +
-        "(goip_id, n, seen_ms) VALUES (?, ?, ?)",
-      [goipId, sms.n, nowMs],
-    );
-    if (fresh.changes === 0) {
-      const old = await c.run(
-        "UPDATE goippy_receive_seen SET seen_ms = ? " +
-          "WHERE goip_id = ? AND n = ? AND seen_ms <= ?",
-        [nowMs, goipId, sms.n, nowMs - dedupeWindowMs],
-      );
-      if (old.changes === 0) return "duplicate";
-    }
-    await c.run(
-      LOG_INSERT,
-      logParams({
-        dir: "in",
-        kind: "sms",
-        goipId,
-        ext: sms.ext,
-        number: sms.srcnum,
-        xmppJid: sms.delivery.toJid,
-        body: sms.body,
-        status: "received",
-      }, nowMs),
-    );
-    await c.run(INBOX_INSERT, inboxParams(sms.delivery, nowMs));
-    return "stored";
-  })();
+    return fresh.map((f): Outcome => f ? "stored" : "duplicate");
+  }, { readCommitted: true });
+  const lines = new Set(
+    list.filter((_, i) => out[i] === "stored").map((s) => clip(s.goipId, 64)),
+  );
+  for (const goipId of lines) {
+    // The SMS are committed; a failed clean-up is done by the next one.
+    await forgetOld(d, goipId, nowMs - dedupeWindowMs).catch(() => {});
+  }
+  return out;
 }
 
 /**
- * Forget a line's counters that left the window: the table stays small even
- * when history is kept forever.
+ * Lock and record the counter of each SMS, in (line, n) order; true where the
+ * SMS is new (counter unseen or seen before the window). A repeat inside
+ * `list` finds the row its first copy wrote: a duplicate.
  */
-async function forgetOld(
+async function claimCounters(
+  d: SqlDriver,
   c: SqlConn,
-  goipId: string,
+  list: IncomingSms[],
   dedupeWindowMs: number,
   nowMs: number,
-): Promise<void> {
-  await c.run(
-    "DELETE FROM goippy_receive_seen WHERE goip_id = ? AND seen_ms <= ?",
-    [clip(goipId, 64), nowMs - dedupeWindowMs],
+): Promise<boolean[]> {
+  const keys = list.map((s, i) => ({ goipId: clip(s.goipId, 64), n: s.n, i }));
+  keys.sort((a, b) =>
+    a.goipId < b.goipId ? -1 : a.goipId > b.goipId ? 1 : a.n - b.n || a.i - b.i
   );
+  const fresh = Array<boolean>(list.length).fill(false);
+  for (const { goipId, n, i } of keys) {
+    const rows = await c.all(
+      "SELECT seen_ms FROM goippy_receive_seen WHERE goip_id = ? AND n = ?" +
+        forUpdate(d),
+      [goipId, n],
+    );
+    if (rows.length > 0) {
+      if (Number(rows[0].seen_ms) > nowMs - dedupeWindowMs) continue;
+      await c.run(
+        "UPDATE goippy_receive_seen SET seen_ms = ? WHERE goip_id = ? AND n = ?",
+        [nowMs, goipId, n],
+      );
+      fresh[i] = true;
+    } else {
+      // Nothing changed: another transaction stored this counter since the
+      // read (its copy of the SMS is the one kept).
+      const r = await c.run(
+        `${insertIgnore(d)} INTO goippy_receive_seen ` +
+          "(goip_id, n, seen_ms) VALUES (?, ?, ?)",
+        [goipId, n, nowMs],
+      );
+      fresh[i] = r.changes > 0;
+    }
+  }
+  return fresh;
+}
+
+async function writeReceived(c: SqlConn, sms: IncomingSms, nowMs: number) {
+  await c.run(
+    LOG_INSERT,
+    logParams({
+      dir: "in",
+      kind: "sms",
+      goipId: clip(sms.goipId, 64),
+      ext: sms.ext,
+      number: sms.srcnum,
+      xmppJid: sms.delivery.toJid,
+      body: sms.body,
+      status: "received",
+    }, nowMs),
+  );
+  await c.run(INBOX_INSERT, inboxParams(sms.delivery, nowMs));
+}
+
+/**
+ * Forget a line's counters seen at or before `cutoffMs`: the table stays
+ * small even when history is kept forever. Found without locks, then deleted
+ * by key in ascending order (the order storing transactions lock in), each
+ * chunk in a short transaction of its own.
+ */
+async function forgetOld(
+  d: SqlDriver,
+  goipId: string,
+  cutoffMs: number,
+): Promise<void> {
+  const rows = await d.all(
+    "SELECT n FROM goippy_receive_seen WHERE goip_id = ? AND seen_ms <= ?",
+    [goipId, cutoffMs],
+  );
+  const ns = rows.map((r) => Number(r.n)).sort((a, b) => a - b);
+  const marks = Array(FORGET_CHUNK).fill("?").join(", ");
+  for (let i = 0; i < ns.length; i += FORGET_CHUNK) {
+    const chunk = ns.slice(i, i + FORGET_CHUNK);
+    while (chunk.length < FORGET_CHUNK) chunk.push(chunk[chunk.length - 1]);
+    await d.transaction(
+      (c) =>
+        c.run(
+          "DELETE FROM goippy_receive_seen WHERE goip_id = ? " +
+            `AND n IN (${marks}) AND seen_ms <= ?`,
+          [goipId, ...chunk, cutoffMs],
+        ),
+      { readCommitted: true },
+    );
+  }
 }
 
 /** See {@linkcode Store.logTraffic}. */

@@ -34,7 +34,7 @@ export function insertIgnore(d: SqlDriver): string {
 }
 
 /** Row locks for read-then-write inside a MySQL transaction. */
-function forUpdate(d: SqlDriver): string {
+export function forUpdate(d: SqlDriver): string {
   return d.dialect === "mysql" ? " FOR UPDATE" : "";
 }
 

@@ -21,6 +21,7 @@ import type {
   RunResult,
   SqlConn,
   SqlDriver,
+  TxOptions,
 } from "./sql_driver.ts";
 
 /** Milliseconds a writer waits, in all, for another connection's lock. */
@@ -72,7 +73,11 @@ export class SqliteDriver implements SqlDriver {
     return this.#locked(() => whenFree(() => this.#db.exec(sql)));
   }
 
-  transaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
+  /** One transaction at a time (BEGIN IMMEDIATE): `opts` changes nothing. */
+  transaction<T>(
+    fn: (conn: SqlConn) => Promise<T>,
+    _opts?: TxOptions,
+  ): Promise<T> {
     return this.#locked(async () => {
       await whenFree(() => this.#db.exec("BEGIN IMMEDIATE"));
       try {
