@@ -64,7 +64,7 @@ function roundBatch(r: number): IncomingSms[] {
 storeContract("RECEIVE under contention", [
   {
     name: "overlapping batches from four stores: each SMS stored exactly once",
-    async fn({ store, second, raw, dialect }) {
+    async fn({ store, second, raw, mariadb }) {
       const stores: Store[] = [store];
       for (let i = 1; i < STORES; i++) stores.push(await second());
       const t0 = 1_800_000_000_000;
@@ -87,7 +87,7 @@ storeContract("RECEIVE under contention", [
         (await store.queueDepths()).inboxPending,
         ROUNDS * LINES.length * PER_ROUND,
       );
-      if (dialect === "mysql") {
+      if (mariadb) {
         // A deadlock retried by the driver still costs a rollback and a
         // wait; the locks taken must never form a cycle in the first place.
         const rows = await raw("SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'");

@@ -7,7 +7,7 @@
 
 import { clip, toInbox } from "./rows.ts";
 import type { SqlConn, SqlDriver } from "./sql_driver.ts";
-import { FINAL_STATES, forUpdate, insertIgnore } from "./sql_outbox.ts";
+import { FINAL_STATES } from "./sql_outbox.ts";
 import type {
   InboxItem,
   IncomingSms,
@@ -90,7 +90,7 @@ async function claimCounters(
   for (const { goipId, n, i } of keys) {
     const rows = await c.all(
       "SELECT seen_ms FROM goippy_receive_seen WHERE goip_id = ? AND n = ?" +
-        forUpdate(d),
+        d.forUpdate,
       [goipId, n],
     );
     if (rows.length > 0) {
@@ -104,7 +104,7 @@ async function claimCounters(
       // Nothing changed: another transaction stored this counter since the
       // read (its copy of the SMS is the one kept).
       const r = await c.run(
-        `${insertIgnore(d)} INTO goippy_receive_seen ` +
+        `${d.insertIgnore} INTO goippy_receive_seen ` +
           "(goip_id, n, seen_ms) VALUES (?, ?, ?)",
         [goipId, n, nowMs],
       );

@@ -35,9 +35,9 @@ import type {
 /** Options of {@linkcode SqlStore}. */
 export interface SqlStoreOptions {
   /**
-   * MySQL: write batches of line states with one JSON statement when the
-   * server can (default true; false: one row at a time, as on older
-   * servers). SQLite always writes row by row (no round trips to save).
+   * Write batches of line states with one JSON statement where the driver
+   * offers it (default true; false: one row at a time, as on older
+   * servers and SQLite).
    */
   bulkWrites?: boolean;
 }
@@ -48,8 +48,6 @@ export class SqlStore implements Store {
   #d: SqlDriver;
   #log?: Logger;
   #bulkWrites: boolean;
-  /** Whether the server takes the bulk form (asked once). */
-  #bulk?: Promise<boolean>;
 
   constructor(driver: SqlDriver, log?: Logger, opts: SqlStoreOptions = {}) {
     this.#d = driver;
@@ -67,7 +65,7 @@ export class SqlStore implements Store {
     }
   }
   schemaVersion(): Promise<number> {
-    return readVersion(this.#d, this.dialect);
+    return readVersion(this.#d);
   }
   close(): Promise<void> {
     return this.#d.close();
@@ -101,7 +99,8 @@ export class SqlStore implements Store {
     return lines.saveLineState(this.#d, state);
   }
   async saveLineStates(list: LineState[]): Promise<void> {
-    await lines.saveLineStates(this.#d, list, await this.#bulkSupported());
+    const jsonRows = this.#bulkWrites ? await this.#d.jsonRows() : null;
+    await lines.saveLineStates(this.#d, list, jsonRows);
   }
   lineState(goipId: string): Promise<LineState | undefined> {
     return lines.lineState(this.#d, goipId);
@@ -189,23 +188,5 @@ export class SqlStore implements Store {
   }
   purgeOlderThan(beforeMs: number): Promise<number> {
     return inc.purgeOlderThan(this.#d, beforeMs);
-  }
-
-  #bulkSupported(): Promise<boolean> {
-    if (!this.#bulkWrites || this.dialect === "sqlite") {
-      return Promise.resolve(false);
-    }
-    this.#bulk ??= lines.serverVersion(this.#d).then((v) => {
-      const ok = lines.bulkWritesSupported(v);
-      if (!ok) {
-        this.#log?.info(
-          `store: ${v} has no JSON_TABLE; line states are written one by one`,
-        );
-      }
-      return ok;
-    });
-    // A failed question (server away) is asked again next time.
-    this.#bulk.catch(() => this.#bulk = undefined);
-    return this.#bulk;
   }
 }
