@@ -11,9 +11,12 @@ import { migrate, readVersion } from "./migrate.ts";
 import type { SqlDriver } from "./sql_driver.ts";
 import * as calls from "./sql_calls.ts";
 import * as gw from "./sql_gateways.ts";
-import * as inc from "./sql_incoming.ts";
+import * as housekeeping from "./sql_housekeeping.ts";
+import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
+import * as receive from "./sql_receive.ts";
+import * as traffic from "./sql_traffic.ts";
 import type {
   CallRecord,
   Dialect,
@@ -114,26 +117,26 @@ export class SqlStore implements Store {
     dedupeWindowMs: number,
     nowMs?: number,
   ): Promise<"stored" | "duplicate"> {
-    return inc.storeIncomingSms(this.#d, sms, dedupeWindowMs, nowMs);
+    return receive.storeIncomingSms(this.#d, sms, dedupeWindowMs, nowMs);
   }
   storeIncomingBatch(
     list: IncomingSms[],
     dedupeWindowMs: number,
     nowMs?: number,
   ): Promise<("stored" | "duplicate")[]> {
-    return inc.storeIncomingBatch(this.#d, list, dedupeWindowMs, nowMs);
+    return receive.storeIncomingBatch(this.#d, list, dedupeWindowMs, nowMs);
   }
   logTraffic(entry: TrafficEntry): Promise<void> {
-    return inc.logTraffic(this.#d, entry);
+    return traffic.logTraffic(this.#d, entry);
   }
   enqueueInbox(item: NewInboxItem): Promise<number> {
-    return inc.enqueueInbox(this.#d, item);
+    return inbox.enqueueInbox(this.#d, item);
   }
   pendingInbox(limit: number): Promise<InboxItem[]> {
-    return inc.pendingInbox(this.#d, limit);
+    return inbox.pendingInbox(this.#d, limit);
   }
   markInboxDone(ids: number[]): Promise<void> {
-    return inc.markInboxDone(this.#d, ids);
+    return inbox.markInboxDone(this.#d, ids);
   }
 
   recordCall(call: Omit<CallRecord, "id" | "endedMs">): Promise<number> {
@@ -184,9 +187,9 @@ export class SqlStore implements Store {
   }
 
   queueDepths(): Promise<QueueDepths> {
-    return inc.queueDepths(this.#d);
+    return housekeeping.queueDepths(this.#d);
   }
   purgeOlderThan(beforeMs: number): Promise<number> {
-    return inc.purgeOlderThan(this.#d, beforeMs);
+    return housekeeping.purgeOlderThan(this.#d, beforeMs);
   }
 }

@@ -1,23 +1,16 @@
 /**
- * Incoming traffic (RECEIVE dedupe, traffic log, inbox queue) and
- * housekeeping for {@linkcode SqlStore}.
+ * Incoming SMS for {@linkcode SqlStore}: the RECEIVE dedupe
+ * (`goippy_receive_seen`) and, for each new SMS, its traffic log and inbox
+ * rows in the same transaction.
  *
  * @module
  */
 
-import { clip, toInbox } from "./rows.ts";
+import { clip } from "./rows.ts";
+import { INBOX_INSERT, inboxParams } from "./sql_inbox.ts";
 import type { SqlConn, SqlDriver } from "./sql_driver.ts";
-import { FINAL_STATES } from "./sql_outbox.ts";
-import type {
-  InboxItem,
-  IncomingSms,
-  NewInboxItem,
-  QueueDepths,
-  TrafficEntry,
-} from "./types.ts";
-
-/** Ids per `UPDATE … WHERE id IN (…)` (padded, so one statement is cached). */
-const ID_CHUNK = 50;
+import { LOG_INSERT, logParams } from "./sql_traffic.ts";
+import type { IncomingSms } from "./types.ts";
 
 type Outcome = "stored" | "duplicate";
 
@@ -161,136 +154,4 @@ async function forgetOld(
       { readCommitted: true },
     );
   }
-}
-
-/** See {@linkcode Store.logTraffic}. */
-export async function logTraffic(
-  d: SqlDriver,
-  entry: TrafficEntry,
-): Promise<void> {
-  await d.run(LOG_INSERT, logParams(entry, Date.now()));
-}
-
-/** See {@linkcode Store.enqueueInbox}. */
-export async function enqueueInbox(
-  d: SqlDriver,
-  item: NewInboxItem,
-): Promise<number> {
-  const r = await d.run(INBOX_INSERT, inboxParams(item, Date.now()));
-  return r.lastId;
-}
-
-/** See {@linkcode Store.pendingInbox}. */
-export async function pendingInbox(
-  d: SqlDriver,
-  limit: number,
-): Promise<InboxItem[]> {
-  const n = Math.max(0, Math.floor(limit));
-  const rows = await d.all(
-    "SELECT id, created_ms, kind, from_jid, to_jid, body, ref_id, goip_id " +
-      `FROM goippy_inbox WHERE done_ms IS NULL ORDER BY id LIMIT ${n}`,
-  );
-  return rows.map(toInbox);
-}
-
-/** See {@linkcode Store.markInboxDone}. */
-export async function markInboxDone(
-  d: SqlDriver,
-  ids: number[],
-): Promise<void> {
-  const now = Date.now();
-  const marks = Array(ID_CHUNK).fill("?").join(", ");
-  for (let i = 0; i < ids.length; i += ID_CHUNK) {
-    const chunk = ids.slice(i, i + ID_CHUNK);
-    while (chunk.length < ID_CHUNK) chunk.push(chunk[0]);
-    await d.run(
-      `UPDATE goippy_inbox SET done_ms = ? WHERE id IN (${marks}) ` +
-        "AND done_ms IS NULL",
-      [now, ...chunk],
-    );
-  }
-}
-
-/** See {@linkcode Store.queueDepths}. */
-export async function queueDepths(d: SqlDriver): Promise<QueueDepths> {
-  const inbox = await d.all(
-    "SELECT COUNT(*) AS n FROM goippy_inbox WHERE done_ms IS NULL",
-  );
-  const outbox = await d.all(
-    "SELECT state, COUNT(*) AS n FROM goippy_outbox " +
-      "WHERE state IN ('queued', 'sending') GROUP BY state",
-  );
-  const count = (s: string) =>
-    Number(outbox.find((r) => r.state === s)?.n ?? 0);
-  return {
-    inboxPending: Number(inbox[0].n),
-    outboxQueued: count("queued"),
-    outboxSending: count("sending"),
-  };
-}
-
-/** See {@linkcode Store.purgeOlderThan}. */
-export function purgeOlderThan(
-  d: SqlDriver,
-  beforeMs: number,
-): Promise<number> {
-  const finals = FINAL_STATES.map((s) => `'${s}'`).join(", ");
-  return d.transaction(async (c) => {
-    let n = 0;
-    for (
-      const [sql, p] of [
-        ["DELETE FROM goippy_log WHERE created_ms < ?", beforeMs],
-        [
-          "DELETE FROM goippy_calls WHERE ts < ?",
-          Math.floor(beforeMs / 1000),
-        ],
-        [
-          "DELETE FROM goippy_inbox WHERE done_ms IS NOT NULL AND created_ms < ?",
-          beforeMs,
-        ],
-        [
-          `DELETE FROM goippy_outbox WHERE state IN (${finals}) AND updated_ms < ?`,
-          beforeMs,
-        ],
-        ["DELETE FROM goippy_receive_seen WHERE seen_ms < ?", beforeMs],
-      ] as const
-    ) {
-      n += (await c.run(sql, [p])).changes;
-    }
-    return n;
-  });
-}
-
-const LOG_INSERT =
-  "INSERT INTO goippy_log (dir, kind, goip_id, ext, msisdn, xmpp_jid, body, " +
-  "status, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-function logParams(e: TrafficEntry, nowMs: number) {
-  return [
-    e.dir,
-    clip(e.kind, 16),
-    clip(e.goipId, 64),
-    clip(e.ext, 32),
-    clip(e.number, 32),
-    clip(e.xmppJid, 255),
-    e.body,
-    clip(e.status, 64),
-    nowMs,
-  ];
-}
-
-const INBOX_INSERT =
-  "INSERT INTO goippy_inbox (created_ms, kind, from_jid, to_jid, body, " +
-  "ref_id, goip_id, done_ms) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)";
-
-function inboxParams(item: NewInboxItem, nowMs: number) {
-  return [
-    item.createdMs ?? nowMs,
-    item.kind,
-    item.fromJid,
-    item.toJid,
-    item.body,
-    item.refId,
-    clip(item.goipId, 64),
-  ];
 }
