@@ -16,8 +16,9 @@ const ID_CHUNK = 50;
 export async function enqueueInbox(
   d: SqlDriver,
   item: NewInboxItem,
+  nowMs: number,
 ): Promise<number> {
-  const r = await d.run(INBOX_INSERT, inboxParams(item, Date.now()));
+  const r = await d.run(INBOX_INSERT, inboxParams(item, nowMs));
   return r.lastId;
 }
 
@@ -38,8 +39,8 @@ export async function pendingInbox(
 export async function markInboxDone(
   d: SqlDriver,
   ids: number[],
+  nowMs: number,
 ): Promise<void> {
-  const now = Date.now();
   const marks = Array(ID_CHUNK).fill("?").join(", ");
   for (let i = 0; i < ids.length; i += ID_CHUNK) {
     const chunk = ids.slice(i, i + ID_CHUNK);
@@ -47,7 +48,7 @@ export async function markInboxDone(
     await d.run(
       `UPDATE goippy_inbox SET done_ms = ? WHERE id IN (${marks}) ` +
         "AND done_ms IS NULL",
-      [now, ...chunk],
+      [nowMs, ...chunk],
     );
   }
 }

@@ -32,7 +32,7 @@ export const FINAL_STATES: OutState[] = [
 export function nextSendId(
   d: SqlDriver,
   goipId: string,
-  nowMs = Date.now(),
+  nowMs: number,
 ): Promise<number> {
   const floor = Math.floor(nowMs / 1000);
   // One upsert statement: the row lock is taken at once, so concurrent
@@ -57,7 +57,7 @@ export function nextSendId(
 export async function enqueueOutbox(
   d: SqlDriver,
   item: NewOutboxItem,
-  nowMs = Date.now(),
+  nowMs: number,
 ): Promise<number> {
   const r = await d.run(
     `INSERT INTO goippy_outbox (created_ms, updated_ms, ext, goip_id, kind,
@@ -129,7 +129,7 @@ export async function updateOutbox(
   d: SqlDriver,
   id: number,
   change: OutboxUpdate,
-  nowMs = Date.now(),
+  nowMs: number,
 ): Promise<void> {
   const sets = ["updated_ms = ?"];
   const params: Param[] = [nowMs];
@@ -167,7 +167,7 @@ export function moveState(
   to: OutState,
   where: string,
   params: Param[],
-  nowMs = Date.now(),
+  nowMs: number,
 ): Promise<OutboxItem[]> {
   return d.transaction(async (c) => {
     const rows = await c.all(

@@ -22,7 +22,7 @@ export async function storeIncomingSms(
   d: SqlDriver,
   sms: IncomingSms,
   dedupeWindowMs: number,
-  nowMs = Date.now(),
+  nowMs: number,
 ): Promise<Outcome> {
   return (await storeIncomingBatch(d, [sms], dedupeWindowMs, nowMs))[0];
 }
@@ -43,7 +43,7 @@ export async function storeIncomingBatch(
   d: SqlDriver,
   list: IncomingSms[],
   dedupeWindowMs: number,
-  nowMs = Date.now(),
+  nowMs: number,
 ): Promise<Outcome[]> {
   const out = await d.transaction(async (c) => {
     const fresh = await claimCounters(d, c, list, dedupeWindowMs, nowMs);

@@ -43,6 +43,8 @@ export interface SqlStoreOptions {
    * servers and SQLite).
    */
   bulkWrites?: boolean;
+  /** The clock (epoch ms) for every time the store writes; `Date.now` by default. */
+  now?: () => number;
 }
 
 /** A store over one SQL driver. */
@@ -51,12 +53,14 @@ export class SqlStore implements Store {
   #d: SqlDriver;
   #log?: Logger;
   #bulkWrites: boolean;
+  #now: () => number;
 
   constructor(driver: SqlDriver, log?: Logger, opts: SqlStoreOptions = {}) {
     this.#d = driver;
     this.dialect = driver.dialect;
     this.#log = log;
     this.#bulkWrites = opts.bulkWrites ?? true;
+    this.#now = opts.now ?? Date.now;
   }
 
   async migrate(): Promise<void> {
@@ -109,7 +113,7 @@ export class SqlStore implements Store {
     return lines.lineState(this.#d, goipId);
   }
   nextSendId(goipId: string): Promise<number> {
-    return out.nextSendId(this.#d, goipId);
+    return out.nextSendId(this.#d, goipId, this.#now());
   }
 
   storeIncomingSms(
@@ -117,26 +121,36 @@ export class SqlStore implements Store {
     dedupeWindowMs: number,
     nowMs?: number,
   ): Promise<"stored" | "duplicate"> {
-    return receive.storeIncomingSms(this.#d, sms, dedupeWindowMs, nowMs);
+    return receive.storeIncomingSms(
+      this.#d,
+      sms,
+      dedupeWindowMs,
+      nowMs ?? this.#now(),
+    );
   }
   storeIncomingBatch(
     list: IncomingSms[],
     dedupeWindowMs: number,
     nowMs?: number,
   ): Promise<("stored" | "duplicate")[]> {
-    return receive.storeIncomingBatch(this.#d, list, dedupeWindowMs, nowMs);
+    return receive.storeIncomingBatch(
+      this.#d,
+      list,
+      dedupeWindowMs,
+      nowMs ?? this.#now(),
+    );
   }
   logTraffic(entry: TrafficEntry): Promise<void> {
-    return traffic.logTraffic(this.#d, entry);
+    return traffic.logTraffic(this.#d, entry, this.#now());
   }
   enqueueInbox(item: NewInboxItem): Promise<number> {
-    return inbox.enqueueInbox(this.#d, item);
+    return inbox.enqueueInbox(this.#d, item, this.#now());
   }
   pendingInbox(limit: number): Promise<InboxItem[]> {
     return inbox.pendingInbox(this.#d, limit);
   }
   markInboxDone(ids: number[]): Promise<void> {
-    return inbox.markInboxDone(this.#d, ids);
+    return inbox.markInboxDone(this.#d, ids, this.#now());
   }
 
   recordCall(call: Omit<CallRecord, "id" | "endedMs">): Promise<number> {
@@ -147,7 +161,7 @@ export class SqlStore implements Store {
     remoteNum: string,
     cause: string,
     raw: string,
-    nowMs = Date.now(),
+    nowMs = this.#now(),
   ): Promise<CallRecord | undefined> {
     return calls.completeCall(this.#d, goipId, remoteNum, cause, raw, nowMs);
   }
@@ -156,7 +170,7 @@ export class SqlStore implements Store {
   }
 
   enqueueOutbox(item: NewOutboxItem): Promise<number> {
-    return out.enqueueOutbox(this.#d, item);
+    return out.enqueueOutbox(this.#d, item, this.#now());
   }
   outboxItem(id: number): Promise<OutboxItem | undefined> {
     return out.outboxItem(this.#d, id);
@@ -168,7 +182,7 @@ export class SqlStore implements Store {
     return out.linesWithQueued(this.#d);
   }
   updateOutbox(id: number, change: OutboxUpdate): Promise<void> {
-    return out.updateOutbox(this.#d, id, change);
+    return out.updateOutbox(this.#d, id, change, this.#now());
   }
   findSentBySmsNo(
     goipId: string,
@@ -178,12 +192,24 @@ export class SqlStore implements Store {
     return out.findSentBySmsNo(this.#d, goipId, smsNo, sinceMs);
   }
   markInterruptedUncertain(): Promise<OutboxItem[]> {
-    return out.moveState(this.#d, "sending", "uncertain", "", []);
+    return out.moveState(
+      this.#d,
+      "sending",
+      "uncertain",
+      "",
+      [],
+      this.#now(),
+    );
   }
   expireQueued(beforeMs: number): Promise<OutboxItem[]> {
-    return out.moveState(this.#d, "queued", "expired", "AND created_ms < ?", [
-      beforeMs,
-    ]);
+    return out.moveState(
+      this.#d,
+      "queued",
+      "expired",
+      "AND created_ms < ?",
+      [beforeMs],
+      this.#now(),
+    );
   }
 
   queueDepths(): Promise<QueueDepths> {

@@ -12,8 +12,9 @@ import type { TrafficEntry } from "./types.ts";
 export async function logTraffic(
   d: SqlDriver,
   entry: TrafficEntry,
+  nowMs: number,
 ): Promise<void> {
-  await d.run(LOG_INSERT, logParams(entry, Date.now()));
+  await d.run(LOG_INSERT, logParams(entry, nowMs));
 }
 
 /** Insert one traffic log row; parameters from {@linkcode logParams}. */
