@@ -75,7 +75,7 @@ storeContract("RECEIVE under contention", [
           const mine = shuffled(batch, r * STORES + k);
           // Half the stores write singles, half batches (both paths lock).
           return k % 2 === 0
-            ? s.storeIncomingBatch!(mine, WINDOW_MS, now)
+            ? s.storeIncomingBatch(mine, WINDOW_MS, now)
             : Promise.all(
               mine.map((m) => s.storeIncomingSms(m, WINDOW_MS, now)),
             );

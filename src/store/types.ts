@@ -230,8 +230,11 @@ export interface Store {
   // --- line state -----------------------------------------------------------
   /** Upsert the line state; also sets gateways.msisdn when `msisdn` is non-empty. */
   saveLineState(state: LineState): Promise<void>;
-  /** Optional: {@linkcode Store.saveLineState} for many lines in one transaction. */
-  saveLineStates?(list: LineState[]): Promise<void>;
+  /**
+   * {@linkcode Store.saveLineState} for many lines in one transaction (the
+   * last state of a line in `list` wins).
+   */
+  saveLineStates(list: LineState[]): Promise<void>;
   lineState(goipId: string): Promise<LineState | undefined>;
   /**
    * Next sendid for a line: strictly greater than every sendid handed out
@@ -253,12 +256,11 @@ export interface Store {
     nowMs?: number,
   ): Promise<"stored" | "duplicate">;
   /**
-   * Optional: {@linkcode Store.storeIncomingSms} for several SMS in one
-   * transaction (one commit: group commit under load). All or nothing;
-   * results in order; a repeat of `(goipId, n)` inside the list is a
-   * duplicate.
+   * {@linkcode Store.storeIncomingSms} for several SMS in one transaction
+   * (one commit: group commit under load). All or nothing; results in
+   * order; a repeat of `(goipId, n)` inside the list is a duplicate.
    */
-  storeIncomingBatch?(
+  storeIncomingBatch(
     list: IncomingSms[],
     dedupeWindowMs: number,
     nowMs?: number,
