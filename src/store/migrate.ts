@@ -11,9 +11,7 @@ import type { Logger } from "../log.ts";
 import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import { legacyTables } from "./schema_legacy.ts";
 import { ADDED_COLUMNS, ADDED_INDEXES, newTables } from "./schema_v2.ts";
-
-/** The schema version this goippy writes. */
-export const SCHEMA_VERSION = 3;
+import { receiveContentKey } from "./schema_v5.ts";
 
 /** One numbered migration step. */
 interface Step {
@@ -60,7 +58,15 @@ const STEPS: Step[] = [
       await c.exec(`CREATE INDEX ${name} ON ${table} (goip_id, seen_ms)`);
     },
   },
+  {
+    version: 5,
+    what: "RECEIVE dedupe keyed on the event's content",
+    run: receiveContentKey,
+  },
 ];
+
+/** The schema version this goippy writes: that of its last step. */
+export const SCHEMA_VERSION: number = STEPS[STEPS.length - 1].version;
 
 /** The stored schema version; 0 for an empty or original-goippy database. */
 export async function readVersion(

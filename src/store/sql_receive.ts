@@ -3,9 +3,14 @@
  * (`goippy_receive_seen`) and, for each new SMS, its traffic log and inbox
  * rows in the same transaction.
  *
+ * A retransmission repeats the whole event: same line, same counter `n`,
+ * same sender, same text. The dedupe is keyed on the line, `n` and a hash of
+ * the content, so an SMS that reuses a counter (after a reboot) is new.
+ *
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { clip } from "./rows.ts";
 import { INBOX_INSERT, inboxParams } from "./sql_inbox.ts";
 import type { SqlConn, SqlDriver } from "./sql_driver.ts";
@@ -35,7 +40,7 @@ export async function storeIncomingSms(
  * daemons share a database), so the locks are taken so that they cannot form
  * a cycle: each counter row is locked for writing at once (a locking read,
  * never a shared lock upgraded later), counters are locked in one order that
- * is the same for every transaction (line, then `n`), READ COMMITTED takes no
+ * is the same for every transaction (line, `n`, hash), READ COMMITTED takes no
  * gap locks, and old counters are forgotten after the commit, in that same
  * order, outside the transaction that stores.
  */
@@ -64,9 +69,9 @@ export async function storeIncomingBatch(
 }
 
 /**
- * Lock and record the counter of each SMS, in (line, n) order; true where the
- * SMS is new (counter unseen or seen before the window). A repeat inside
- * `list` finds the row its first copy wrote: a duplicate.
+ * Lock and record the counter of each SMS, in (line, n, hash) order; true
+ * where the SMS is new (not seen within the window). A repeat inside `list`
+ * finds the row its first copy wrote: a duplicate.
  */
 async function claimCounters(
   d: SqlDriver,
@@ -75,36 +80,59 @@ async function claimCounters(
   dedupeWindowMs: number,
   nowMs: number,
 ): Promise<boolean[]> {
-  const keys = list.map((s, i) => ({ goipId: clip(s.goipId, 64), n: s.n, i }));
+  const keys = list.map((s, i) => ({
+    goipId: clip(s.goipId, 64),
+    n: s.n,
+    hash: contentHash(s),
+    i,
+  }));
+  const cmp = (x: string, y: string) => x < y ? -1 : x > y ? 1 : 0;
   keys.sort((a, b) =>
-    a.goipId < b.goipId ? -1 : a.goipId > b.goipId ? 1 : a.n - b.n || a.i - b.i
+    cmp(a.goipId, b.goipId) || a.n - b.n || cmp(a.hash, b.hash) || a.i - b.i
   );
+  const cutoff = nowMs - dedupeWindowMs;
   const fresh = Array<boolean>(list.length).fill(false);
-  for (const { goipId, n, i } of keys) {
+  for (const { goipId, n, hash, i } of keys) {
+    // The row of this event, and a counter seen before content was
+    // recorded (empty hash, sorts first): within the window that one still
+    // marks every event with its `n` as a copy.
     const rows = await c.all(
-      "SELECT seen_ms FROM goippy_receive_seen WHERE goip_id = ? AND n = ?" +
-        d.forUpdate,
-      [goipId, n],
+      "SELECT content_hash, seen_ms FROM goippy_receive_seen " +
+        "WHERE goip_id = ? AND n = ? AND content_hash IN ('', ?) " +
+        "ORDER BY content_hash" + d.forUpdate,
+      [goipId, n, hash],
     );
-    if (rows.length > 0) {
-      if (Number(rows[0].seen_ms) > nowMs - dedupeWindowMs) continue;
+    if (rows.some((r) => Number(r.seen_ms) > cutoff)) continue;
+    if (rows.some((r) => r.content_hash === hash)) {
       await c.run(
-        "UPDATE goippy_receive_seen SET seen_ms = ? WHERE goip_id = ? AND n = ?",
-        [nowMs, goipId, n],
+        "UPDATE goippy_receive_seen SET seen_ms = ? " +
+          "WHERE goip_id = ? AND n = ? AND content_hash = ?",
+        [nowMs, goipId, n, hash],
       );
       fresh[i] = true;
     } else {
-      // Nothing changed: another transaction stored this counter since the
+      // Nothing changed: another transaction stored this event since the
       // read (its copy of the SMS is the one kept).
       const r = await c.run(
         `${d.insertIgnore} INTO goippy_receive_seen ` +
-          "(goip_id, n, seen_ms) VALUES (?, ?, ?)",
-        [goipId, n, nowMs],
+          "(goip_id, n, content_hash, seen_ms) VALUES (?, ?, ?, ?)",
+        [goipId, n, hash, nowMs],
       );
       fresh[i] = r.changes > 0;
     }
   }
   return fresh;
+}
+
+/**
+ * What tells a retransmission from another SMS with the same counter: the
+ * sender and the text (128 bits of SHA-256, hex).
+ */
+export function contentHash(sms: Pick<IncomingSms, "srcnum" | "body">): string {
+  return createHash("sha256")
+    .update(JSON.stringify([sms.srcnum, sms.body]))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 async function writeReceived(c: SqlConn, sms: IncomingSms, nowMs: number) {
@@ -139,7 +167,7 @@ async function forgetOld(
     "SELECT n FROM goippy_receive_seen WHERE goip_id = ? AND seen_ms <= ?",
     [goipId, cutoffMs],
   );
-  const ns = rows.map((r) => Number(r.n)).sort((a, b) => a - b);
+  const ns = [...new Set(rows.map((r) => Number(r.n)))].sort((a, b) => a - b);
   const marks = Array(FORGET_CHUNK).fill("?").join(", ");
   for (let i = 0; i < ns.length; i += FORGET_CHUNK) {
     const chunk = ns.slice(i, i + FORGET_CHUNK);

@@ -246,9 +246,10 @@ export interface Store {
 
   // --- incoming -------------------------------------------------------------
   /**
-   * In one transaction: if `(goipId, n)` was seen within `dedupeWindowMs`,
-   * store nothing and return "duplicate"; else remember it, write the traffic
-   * log row and the inbox row, and return "stored".
+   * In one transaction: if the same event (`goipId`, `n`, `srcnum` and
+   * `body`: a retransmission) was seen within `dedupeWindowMs`, store nothing
+   * and return "duplicate"; else remember it, write the traffic log row and
+   * the inbox row, and return "stored". Another SMS reusing `n` is stored.
    */
   storeIncomingSms(
     sms: IncomingSms,
@@ -258,7 +259,7 @@ export interface Store {
   /**
    * {@linkcode Store.storeIncomingSms} for several SMS in one transaction
    * (one commit: group commit under load). All or nothing; results in
-   * order; a repeat of `(goipId, n)` inside the list is a duplicate.
+   * order; a repeat of the same event inside the list is a duplicate.
    */
   storeIncomingBatch(
     list: IncomingSms[],
