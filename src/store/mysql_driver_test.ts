@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { deadlockBackoffMs, jsonTableSupported } from "./mysql_driver.ts";
+import { deadlockBackoffMs } from "./mysql_driver.ts";
+import { jsonTableSupported } from "./mysql_schema.ts";
 
 Deno.test("deadlockBackoffMs: random within a window that doubles, capped", () => {
   const cases: [attempt: number, random: number, ms: number][] = [
