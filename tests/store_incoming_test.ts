@@ -169,7 +169,7 @@ storeContract("incoming SMS, inbox and calls", [
   {
     name:
       "inbox: oldest first, limit, kinds, markInboxDone (more than one chunk)",
-    async fn({ store }) {
+    async fn({ store, clock }) {
       const ids: number[] = [];
       for (let i = 0; i < 120; i++) {
         ids.push(
@@ -201,7 +201,7 @@ storeContract("incoming SMS, inbox and calls", [
       const rest = await store.pendingInbox(100);
       assert.deepEqual(rest.map((i) => i.id), ids.slice(110));
       assert.equal((await store.queueDepths()).inboxPending, 10);
-      const now = Date.now();
+      clock.advance(1000);
       const id = await store.enqueueInbox({
         kind: "chat",
         fromJid: "a",
@@ -211,7 +211,7 @@ storeContract("incoming SMS, inbox and calls", [
         goipId: "",
       });
       const item = (await store.pendingInbox(100)).find((i) => i.id === id);
-      assert.ok(item && item.createdMs >= now - 1000);
+      assert.equal(item?.createdMs, clock.now());
     },
   },
   {

@@ -34,7 +34,7 @@ async function batchScenario(store: Store, p: string): Promise<void> {
     lastSeenMs: 1_700_000_060_000,
   });
   const before = await store.gatewaysVersion();
-  await store.saveLineStates!([
+  await store.saveLineStates([
     quiet,
     state(id(2), { msisdn: "+70000000001", provider: "П".repeat(300) }),
     state(id(3), { gsmStatus: "LOGOUT", signal: 0 }),
@@ -74,9 +74,9 @@ async function batchScenario(store: Store, p: string): Promise<void> {
   const after = await store.gatewaysVersion();
   assert.notDeepStrictEqual(after, before);
   // The same batch again learns nothing new: the version stays.
-  await store.saveLineStates!([quiet, state(id(3))]);
+  await store.saveLineStates([quiet, state(id(3))]);
   assert.deepStrictEqual(await store.gatewaysVersion(), after);
-  assert.deepStrictEqual(await store.saveLineStates!([]), undefined);
+  assert.deepStrictEqual(await store.saveLineStates([]), undefined);
 }
 
 storeContract("line state batches and the gateways version", [
@@ -91,8 +91,8 @@ storeContract("line state batches and the gateways version", [
     name: "a batch of 2,500 lines (more than one bulk statement) is written",
     async fn({ store }) {
       const ids = Array.from({ length: 2500 }, (_, i) => `g${10000 + i}`);
-      await store.saveLineStates!(ids.map((g) => state(g)));
-      await store.saveLineStates!(
+      await store.saveLineStates(ids.map((g) => state(g)));
+      await store.saveLineStates(
         ids.map((g, i) => state(g, { lastSeenMs: 1_800_000_000_000 + i })),
       );
       for (const i of [0, 999, 1000, 2499]) {

@@ -23,8 +23,6 @@ function out(over: Partial<NewOutboxItem> = {}): NewOutboxItem {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function states(store: Store, ids: number[]) {
   const r: string[] = [];
   for (const id of ids) r.push((await store.outboxItem(id))!.state);
@@ -34,12 +32,12 @@ async function states(store: Store, ids: number[]) {
 storeContract("outbox, depths and purge", [
   {
     name: "outbox: queued → sending → sent → delivered, every field kept",
-    async fn({ store }) {
-      const before = Date.now();
+    async fn({ store, clock }) {
+      const before = clock.now();
       const id = await store.enqueueOutbox(out());
       const q = await store.outboxItem(id);
       assert.ok(q);
-      assert.ok(q.createdMs >= before - 1000 && q.updatedMs === q.createdMs);
+      assert.ok(q.createdMs === before && q.updatedMs === q.createdMs);
       assert.deepEqual({ ...q, createdMs: 0, updatedMs: 0 }, {
         id,
         createdMs: 0,
@@ -53,7 +51,7 @@ storeContract("outbox, depths and purge", [
         result: "",
       });
       assert.deepEqual(await store.nextQueued("goippy_2001"), q);
-      await sleep(5);
+      clock.advance(5);
       await store.updateOutbox(id, {
         state: "sending",
         sendid: 1_800_000_001,
@@ -63,7 +61,7 @@ storeContract("outbox, depths and purge", [
       assert.equal(s.state, "sending");
       assert.equal(s.sendid, 1_800_000_001);
       assert.equal(s.attempts, 1);
-      assert.ok(s.updatedMs > q.updatedMs);
+      assert.equal(s.updatedMs, q.updatedMs + 5);
       assert.equal(await store.nextQueued("goippy_2001"), undefined);
       await store.updateOutbox(id, { state: "sent", smsNo: 17 });
       const found = await store.findSentBySmsNo("goippy_2001", 17, before - 10);
@@ -124,11 +122,11 @@ storeContract("outbox, depths and purge", [
   },
   {
     name: "findSentBySmsNo: newest sent match of that line, after sinceMs only",
-    async fn({ store }) {
+    async fn({ store, clock }) {
       const old = await store.enqueueOutbox(out({ body: "old" }));
       await store.updateOutbox(old, { state: "sent", smsNo: 5 });
-      await sleep(20);
-      const since = Date.now();
+      clock.advance(20);
+      const since = clock.now();
       const fresh = await store.enqueueOutbox(out({ body: "new" }));
       await store.updateOutbox(fresh, { state: "sent", smsNo: 5 });
       const other = await store.enqueueOutbox(
@@ -185,13 +183,13 @@ storeContract("outbox, depths and purge", [
   },
   {
     name: "expireQueued expires only queued rows created before the cut",
-    async fn({ store }) {
+    async fn({ store, clock }) {
       const old = await store.enqueueOutbox(out({ body: "old" }));
       const sending = await store.enqueueOutbox(out({ body: "sending" }));
       await store.updateOutbox(sending, { state: "sending" });
-      await sleep(20);
-      const cut = Date.now();
-      await sleep(5);
+      clock.advance(20);
+      const cut = clock.now();
+      clock.advance(5);
       const fresh = await store.enqueueOutbox(out({ body: "new" }));
       const hit = await store.expireQueued(cut);
       assert.deepEqual(hit.map((i) => [i.id, i.state]), [[old, "expired"]]);
@@ -234,7 +232,7 @@ storeContract("outbox, depths and purge", [
   },
   {
     name: "purgeOlderThan removes old history, keeps anything still pending",
-    async fn({ store, raw }) {
+    async fn({ store, raw, clock }) {
       const inbox = (body: string) =>
         store.enqueueInbox({
           kind: "chat",
@@ -265,7 +263,7 @@ storeContract("outbox, depths and purge", [
       const doneInbox = await inbox("done");
       await store.markInboxDone([doneInbox]);
       await store.recordCall({
-        ts: Math.floor(Date.now() / 1000) - 10,
+        ts: Math.floor(clock.now() / 1000) - 10,
         goipId: "g",
         ext: "2001",
         direction: 1,
@@ -277,9 +275,9 @@ storeContract("outbox, depths and purge", [
       const sent = await store.enqueueOutbox(out({ body: "sent" }));
       await store.updateOutbox(sent, { state: "delivered" });
       const queued = await store.enqueueOutbox(out({ body: "queued" }));
-      await sleep(5);
-      const cut = Date.now() + 1;
-      await sleep(5);
+      clock.advance(5);
+      const cut = clock.now() + 1;
+      clock.advance(5);
       const fresh = await inbox("fresh");
       const n = await store.purgeOlderThan(cut);
       // log row, done inbox row, call, delivered outbox row, dedupe row

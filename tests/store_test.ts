@@ -198,8 +198,8 @@ storeContract("schema and gateways", [
   {
     name:
       "nextSendId: strictly increasing, >= unix seconds, per line, persisted",
-    async fn({ store, reopen }) {
-      const before = Math.floor(Date.now() / 1000);
+    async fn({ store, reopen, clock }) {
+      const before = Math.floor(clock.now() / 1000);
       const ids: number[] = [];
       for (let i = 0; i < 30; i++) ids.push(await store.nextSendId("goippy_a"));
       assert.ok(ids[0] >= before, `${ids[0]} < ${before}`);

@@ -60,8 +60,8 @@ SQLITE_PATH = ${JSON.stringify(sqlitePath)}
 # Seconds without a keepalive after which a line counts as offline.
 # GOIP_OFFLINE_AFTER = 90
 
-# Minutes within which a repeated incoming SMS (same GoIP, same counter) is a
-# retransmission: acknowledged again, stored once.
+# Minutes within which a repeated incoming SMS (same GoIP, counter, sender and
+# text) is a retransmission: acknowledged again, stored once.
 # RECEIVE_DEDUPE_MINUTES = 10
 
 # Failed authentications (unknown id, wrong password, wrong address) per

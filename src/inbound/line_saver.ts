@@ -15,7 +15,7 @@ import { LINE_FLUSH_MS } from "./cadence.ts";
 
 /** Options of {@linkcode LineSaver}. */
 export interface LineSaverOptions {
-  store: Store;
+  store: Pick<Store, "saveLineState" | "saveLineStates">;
   log: Logger;
   /**
    * How long routine refreshes are collected (default `LINE_FLUSH_MS`); a function
@@ -46,12 +46,6 @@ export class LineSaver {
 
   /** Write with the next batch (the newest state of a line wins). */
   later(state: LineState): void {
-    if (!this.#opts.store.saveLineStates) {
-      this.#opts.store.saveLineState(state).catch((err) =>
-        this.#opts.log.error(`line ${state.goipId}: saving state: ${err}`)
-      );
-      return;
-    }
     this.#pending.set(state.goipId, state);
     const ms = this.#opts.flushMs ?? LINE_FLUSH_MS;
     this.#timer ??= setTimeout(() => {
@@ -73,7 +67,7 @@ export class LineSaver {
     const list = [...this.#pending.values()];
     this.#pending.clear();
     try {
-      await this.#opts.store.saveLineStates!(list);
+      await this.#opts.store.saveLineStates(list);
     } catch (err) {
       this.#opts.log.error(`saving ${list.length} line states: ${err}`);
     }

@@ -30,13 +30,13 @@ Deno.test("LineSaver: routine writes share one transaction, newest state wins; s
   try {
     await store.migrate();
     const batches: number[] = [];
-    const counting = {
-      saveLineState: (s: LineState) => store.saveLineState(s),
-      saveLineStates: (list: LineState[]) => {
+    const counting: Pick<Store, "saveLineState" | "saveLineStates"> = {
+      saveLineState: (s) => store.saveLineState(s),
+      saveLineStates: (list) => {
         batches.push(list.length);
-        return store.saveLineStates!(list);
+        return store.saveLineStates(list);
       },
-    } as unknown as Store;
+    };
     const log = createLogger({
       level: "error",
       journald: false,

@@ -3,7 +3,6 @@
  * busy (or within the same turn of the event loop) are written in one
  * transaction, so one fsync covers many acknowledgements. Each caller still
  * learns its own outcome, and nothing is acknowledged before its commit.
- * Falls back to one transaction per SMS when the store has no batch method.
  *
  * @module
  */
@@ -21,7 +20,7 @@ interface Pending {
 
 /** Options of {@linkcode ReceiveBatcher}. */
 export interface ReceiveBatcherOptions {
-  store: Store;
+  store: Pick<Store, "storeIncomingSms" | "storeIncomingBatch">;
   /** Dedupe window in ms (read at each flush). */
   windowMs: () => number;
   now?: () => number;
@@ -42,14 +41,6 @@ export class ReceiveBatcher {
 
   /** Store one SMS (with the others waiting); resolves after its commit. */
   store(sms: IncomingSms): Promise<Outcome> {
-    const { store } = this.#opts;
-    if (!store.storeIncomingBatch) {
-      return store.storeIncomingSms(
-        sms,
-        this.#opts.windowMs(),
-        (this.#opts.now ?? Date.now)(),
-      );
-    }
     return new Promise<Outcome>((resolve, reject) => {
       this.#queue.push({ sms, resolve, reject });
       this.#schedule();
@@ -86,7 +77,7 @@ export class ReceiveBatcher {
     this.#busy = true;
     const batch = this.#queue.splice(0, this.#opts.maxBatch ?? 200);
     try {
-      const out = await this.#opts.store.storeIncomingBatch!(
+      const out = await this.#opts.store.storeIncomingBatch(
         batch.map((p) => p.sms),
         this.#opts.windowMs(),
         (this.#opts.now ?? Date.now)(),

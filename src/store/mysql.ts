@@ -20,7 +20,7 @@ export async function openMysqlStore(
   log?: Logger,
   storeOpts?: SqlStoreOptions,
 ): Promise<Store> {
-  const store = new SqlStore(new MysqlDriver(opts), log, storeOpts);
+  const store = new SqlStore(new MysqlDriver(opts, log), log, storeOpts);
   try {
     await store.ping();
   } catch (err) {

@@ -11,12 +11,15 @@
  */
 
 import mysql from "mysql2/promise";
+import type { Logger } from "../log.ts";
+import * as schema from "./mysql_schema.ts";
 import type {
   Param,
   Row,
   RunResult,
   SqlConn,
   SqlDriver,
+  TxOptions,
 } from "./sql_driver.ts";
 
 /** Where the MySQL/MariaDB server is. */
@@ -33,14 +36,25 @@ export interface MysqlOptions {
 /** Times a transaction chosen as a deadlock victim is run. */
 const DEADLOCK_RETRIES = 5;
 
+/** Longest wait (ms) before running a deadlock victim again. */
+const DEADLOCK_BACKOFF_MAX_MS = 200;
+
 type Executor = Pick<mysql.Pool, "execute" | "query">;
 
 /** A MySQL/MariaDB database. */
 export class MysqlDriver implements SqlDriver {
   readonly dialect = "mysql" as const;
+  readonly insertIgnore = "INSERT IGNORE";
+  readonly forUpdate = " FOR UPDATE";
+  readonly ddl = schema.DDL;
   #pool: mysql.Pool;
+  #log?: Logger;
+  /** Whether the server has JSON_TABLE (asked once). */
+  #jsonTable?: Promise<boolean>;
 
-  constructor(opts: MysqlOptions) {
+  /** `log` hears once when the server is too old for batch statements. */
+  constructor(opts: MysqlOptions, log?: Logger) {
+    this.#log = log;
     this.#pool = mysql.createPool({
       host: opts.host,
       port: opts.port,
@@ -75,24 +89,34 @@ export class MysqlDriver implements SqlDriver {
    * InnoDB may pick a transaction as a deadlock victim (e.g. two RECEIVE
    * copies at once); it is then rolled back whole and safe to run again.
    */
-  async transaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    fn: (conn: SqlConn) => Promise<T>,
+    opts: TxOptions = {},
+  ): Promise<T> {
     for (let attempt = 1;; attempt++) {
       try {
-        return await this.#transaction(fn);
+        return await this.#transaction(fn, opts);
       } catch (err) {
         const code = (err as { code?: string })?.code;
         if (code !== "ER_LOCK_DEADLOCK" || attempt >= DEADLOCK_RETRIES) {
           throw err;
         }
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+        await new Promise((r) => setTimeout(r, deadlockBackoffMs(attempt)));
       }
     }
   }
 
-  async #transaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
+  async #transaction<T>(
+    fn: (conn: SqlConn) => Promise<T>,
+    opts: TxOptions,
+  ): Promise<T> {
     const c = await this.#pool.getConnection();
     let broken = false;
     try {
+      // Applies to the next transaction of this connection only.
+      if (opts.readCommitted) {
+        await c.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      }
       await c.beginTransaction();
       const result = await fn({
         all: (sql, params) => all(c, sql, params),
@@ -118,9 +142,61 @@ export class MysqlDriver implements SqlDriver {
     return (err as { code?: string })?.code === "ER_DUP_ENTRY";
   }
 
+  upsert(insert: string, _key: string, set: string): string {
+    return `${insert} ON DUPLICATE KEY UPDATE ${set}`;
+  }
+
+  async jsonRows(): Promise<((columns: [string, string][]) => string) | null> {
+    return await this.#hasJsonTable() ? schema.jsonTable : null;
+  }
+
+  #hasJsonTable(): Promise<boolean> {
+    this.#jsonTable ??= this.all("SELECT VERSION() AS v").then((rows) => {
+      const v = String(rows[0]?.v ?? "");
+      const ok = schema.jsonTableSupported(v);
+      if (!ok) {
+        this.#log?.info(
+          `store: ${v} has no JSON_TABLE; line states are written one by one`,
+        );
+      }
+      return ok;
+    });
+    // A failed question (server away) is asked again next time.
+    this.#jsonTable.catch(() => this.#jsonTable = undefined);
+    return this.#jsonTable;
+  }
+
+  columns(c: SqlConn, table: string): Promise<string[]> {
+    return schema.columns(c, table);
+  }
+
+  hasIndex(c: SqlConn, table: string, name: string): Promise<boolean> {
+    return schema.hasIndex(c, table, name);
+  }
+
+  migrationLock<T>(c: SqlConn, fn: () => Promise<T>): Promise<T> {
+    return schema.migrationLock(c, fn);
+  }
+
+  upgradeCharset(c: SqlConn): Promise<void> {
+    return schema.upgradeCharset(c);
+  }
+
   async close(): Promise<void> {
     await this.#pool.end();
   }
+}
+
+/**
+ * Wait before retry `attempt` (1-based): random within a window that doubles
+ * per attempt up to {@linkcode DEADLOCK_BACKOFF_MAX_MS}, so two victims do
+ * not collide again in step.
+ */
+export function deadlockBackoffMs(
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  return random() * Math.min(DEADLOCK_BACKOFF_MAX_MS, 10 * 2 ** attempt);
 }
 
 function bind(params: Param[] = []): (string | number | null)[] {

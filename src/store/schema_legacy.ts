@@ -9,7 +9,7 @@ import type { Dialect } from "./types.ts";
 
 /** `CREATE TABLE IF NOT EXISTS` statements of the original tables. */
 export function legacyTables(dialect: Dialect): string[] {
-  return dialect === "sqlite" ? SQLITE : MYSQL;
+  return LEGACY[dialect];
 }
 
 const SQLITE = [
@@ -103,3 +103,5 @@ const MYSQL = [
     disable_status TINYINT(1),
     updated_at TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP) ${TAIL}`,
 ];
+
+const LEGACY: Record<Dialect, string[]> = { sqlite: SQLITE, mysql: MYSQL };

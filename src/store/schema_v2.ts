@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Dialect } from "./types.ts";
+import type { Ddl } from "./sql_driver.ts";
 
 /** A column added to an existing table when it is missing. */
 export interface AddedColumn {
@@ -70,76 +70,67 @@ export const ADDED_INDEXES: [string, string, string][] = [
   ["goippy_calls", "goippy_calls_open", "goip_id, ended_ms"],
 ];
 
-/** `CREATE TABLE IF NOT EXISTS` statements of the new tables. */
-export function newTables(dialect: Dialect): string[] {
-  const m = dialect === "mysql";
-  const id = m
-    ? "id BIGINT AUTO_INCREMENT PRIMARY KEY"
-    : "id INTEGER PRIMARY KEY AUTOINCREMENT";
-  const key = (s: string) => m ? `VARCHAR(${s}) NOT NULL` : "TEXT NOT NULL";
-  const int = m ? "BIGINT NOT NULL" : "INTEGER NOT NULL";
-  const intNull = m ? "BIGINT NULL" : "INTEGER";
-  const text = m ? "MEDIUMTEXT NOT NULL" : "TEXT NOT NULL";
-  const tail = m
-    ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
-    : "";
-  const index = (name: string, cols: string) =>
-    m ? `, KEY ${name} (${cols})` : "";
-  const tables = [
+/** `CREATE TABLE IF NOT EXISTS` statements of the new tables (meta first). */
+export function newTables(ddl: Ddl): string[] {
+  const { id, int, intNull, text, tableOptions: tail } = ddl;
+  const key = (chars: number) => ddl.key(chars);
+  const after: string[] = [];
+  const indexes = (table: string, list: [string, string][]) => {
+    const idx = ddl.indexes(table, list);
+    after.push(...idx.after);
+    return idx.inline;
+  };
+  return [
     `CREATE TABLE IF NOT EXISTS goippy_meta (
-      meta_key ${key("64")} PRIMARY KEY,
-      meta_value ${key("255")})${tail}`,
+      meta_key ${key(64)} PRIMARY KEY,
+      meta_value ${key(255)})${tail}`,
     `CREATE TABLE IF NOT EXISTS goippy_receive_seen (
-      goip_id ${key("64")},
+      goip_id ${key(64)},
       n ${int},
       seen_ms ${int},
       PRIMARY KEY (goip_id, n))${tail}`,
     `CREATE TABLE IF NOT EXISTS goippy_sendid (
-      goip_id ${key("64")} PRIMARY KEY,
+      goip_id ${key(64)} PRIMARY KEY,
       last_id ${int})${tail}`,
     `CREATE TABLE IF NOT EXISTS goippy_inbox (
       ${id},
       created_ms ${int},
-      kind ${key("16")},
+      kind ${key(16)},
       from_jid ${text},
       to_jid ${text},
       body ${text},
       ref_id ${text},
-      goip_id ${key("64")},
+      goip_id ${key(64)},
       done_ms ${intNull}
-      ${index("goippy_inbox_pending", "done_ms, id")})${tail}`,
+      ${
+      indexes("goippy_inbox", [["goippy_inbox_pending", "done_ms, id"]])
+    })${tail}`,
     `CREATE TABLE IF NOT EXISTS goippy_outbox (
       ${id},
       created_ms ${int},
       updated_ms ${int},
-      ext ${key("32")},
-      goip_id ${key("64")},
-      kind ${key("8")},
+      ext ${key(32)},
+      goip_id ${key(64)},
+      kind ${key(8)},
       dest_num ${text},
       body ${text},
       from_jid ${text},
       to_jid ${text},
       stanza_id ${text},
       want_receipt ${int},
-      origin ${key("8")},
-      state ${key("16")},
+      origin ${key(8)},
+      state ${key(16)},
       sendid ${intNull},
       sms_no ${intNull},
       attempts ${int},
       error_text ${text},
       result_text ${text}
-      ${index("goippy_outbox_state", "state, goip_id, id")}
-      ${index("goippy_outbox_sms_no", "goip_id, sms_no")})${tail}`,
+      ${
+      indexes("goippy_outbox", [
+        ["goippy_outbox_state", "state, goip_id, id"],
+        ["goippy_outbox_sms_no", "goip_id, sms_no"],
+      ])
+    })${tail}`,
+    ...after,
   ];
-  if (!m) {
-    tables.push(
-      "CREATE INDEX IF NOT EXISTS goippy_inbox_pending " +
-        "ON goippy_inbox (done_ms, id)",
-      "CREATE INDEX IF NOT EXISTS goippy_outbox_state " +
-        "ON goippy_outbox (state, goip_id, id)",
-      "CREATE INDEX IF NOT EXISTS goippy_outbox_sms_no " +
-        "ON goippy_outbox (goip_id, sms_no)",
-    );
-  }
-  return tables;
 }

@@ -42,7 +42,7 @@ export function completeCall(
   raw: string,
   nowMs: number,
 ): Promise<CallRecord | undefined> {
-  const lock = d.dialect === "mysql" ? " FOR UPDATE" : "";
+  const lock = d.forUpdate;
   const open = `SELECT ${COLS} FROM goippy_calls WHERE goip_id = ? ` +
     "AND ended_ms IS NULL";
   return d.transaction(async (c) => {

@@ -1,11 +1,9 @@
 /**
- * Line state (`goippy_state`) for {@linkcode SqlStore}. On MySQL/MariaDB a
- * batch of states is written with one `UPDATE … JOIN JSON_TABLE(?)`, so
- * thousands of lines cost a few round trips, not two each; servers without
- * `JSON_TABLE` (MySQL before 8.0.4, MariaDB before 10.6) get the same
- * result one row at a time. SQLite has no round trips: there one prepared
- * statement per row is cheaper than the JSON form (13 ms against 30 ms for
- * 1,666 states, measured with `node:sqlite`).
+ * Line state (`goippy_state`) for {@linkcode SqlStore}. Where the driver
+ * offers JSON rows (MySQL 8.0.4+, MariaDB 10.6+) a batch of states is
+ * written with one `UPDATE … JOIN <JSON rows>`, so thousands of lines cost a
+ * few round trips, not two each; elsewhere (SQLite, older servers) the same
+ * result comes one row at a time.
  *
  * @module
  */
@@ -23,58 +21,31 @@ export function saveLineState(d: SqlDriver, s: LineState): Promise<void> {
   return d.transaction((c) => saveOne(c, s));
 }
 
+/** The driver's JSON rows source (see {@linkcode SqlDriver.jsonRows}). */
+export type JsonRows = (columns: [string, string][]) => string;
+
 /**
  * See {@linkcode Store.saveLineStates}: one transaction for many lines; the
- * last state of a line in `list` wins. `bulk` says a MySQL server takes the
- * JSON form (see {@linkcode bulkWritesSupported}); SQLite ignores it.
+ * last state of a line in `list` wins. With `jsonRows` (the driver's, when
+ * the store wants batch statements) in chunks of one statement each.
  */
 export function saveLineStates(
   d: SqlDriver,
   list: LineState[],
-  bulk: boolean,
+  jsonRows: JsonRows | null,
 ): Promise<void> {
   const byLine = new Map(list.map((s) => [clip(s.goipId, 64), s]));
   const states = [...byLine.values()];
   if (states.length === 0) return Promise.resolve();
   return d.transaction(async (c) => {
-    if (!bulk || d.dialect === "sqlite") {
+    if (!jsonRows) {
       for (const s of states) await saveOne(c, s);
       return;
     }
     for (let i = 0; i < states.length; i += BULK_CHUNK) {
-      await saveChunk(c, states.slice(i, i + BULK_CHUNK));
+      await saveChunk(c, states.slice(i, i + BULK_CHUNK), jsonRows);
     }
   });
-}
-
-/**
- * Whether a MySQL/MariaDB server takes the bulk form (`JSON_TABLE`: MySQL
- * 8.0.4+, MariaDB 10.6+), from what `VERSION()` says. Pure.
- */
-export function bulkWritesSupported(version: string): boolean {
-  const at = (re: RegExp) => {
-    const m = re.exec(version);
-    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
-  };
-  const atLeast = (v: number[] | null, min: number[]) => {
-    if (!v) return false;
-    for (let i = 0; i < 3; i++) {
-      if (v[i] !== min[i]) return v[i] > min[i];
-    }
-    return true;
-  };
-  // MariaDB may prefix "5.5.5-" for old clients: the real version is before
-  // "-MariaDB".
-  const maria = at(/(\d+)\.(\d+)\.(\d+)-MariaDB/i);
-  if (maria) return atLeast(maria, [10, 6, 0]);
-  if (/mariadb/i.test(version)) return false;
-  return atLeast(at(/^(\d+)\.(\d+)\.(\d+)/), [8, 0, 4]);
-}
-
-/** What the server's `VERSION()` says. */
-export async function serverVersion(d: SqlDriver): Promise<string> {
-  const rows = await d.all("SELECT VERSION() AS v");
-  return String(rows[0]?.v ?? "");
 }
 
 /** See {@linkcode Store.lineState}. */
@@ -113,8 +84,8 @@ function values(s: LineState) {
 type Values = ReturnType<typeof values>;
 
 /**
- * JSON column of each value in the bulk document, with its MySQL type
- * (nulls are left out of the document: a missing path reads as NULL).
+ * JSON column of each value in the bulk document, with its SQL type (nulls
+ * are left out of the document: a missing path reads as NULL).
  */
 const JSON_COLS: [keyof Values, string][] = [
   ["goipId", "VARCHAR(64)"],
@@ -157,12 +128,6 @@ function stateAssignments(t: string): string {
   ].map((a) => `${t}.${a}`).join(", ");
 }
 
-/** `JSON_TABLE` over the JSON document parameter, aliased `j`. */
-function jsonSource(cols: [keyof Values, string][]): string {
-  const list = cols.map(([k, type]) => `${k} ${type} PATH '$.${k}'`);
-  return `JSON_TABLE(?, '$[*]' COLUMNS (${list.join(", ")})) AS j`;
-}
-
 /** The JSON document of some rows (null values left out). */
 function document(rows: Record<string, string | number | null>[]): string {
   return JSON.stringify(rows.map((v) => {
@@ -172,10 +137,14 @@ function document(rows: Record<string, string | number | null>[]): string {
   }));
 }
 
-async function saveChunk(c: SqlConn, states: LineState[]): Promise<void> {
+async function saveChunk(
+  c: SqlConn,
+  states: LineState[],
+  jsonRows: JsonRows,
+): Promise<void> {
   const rows = states.map(values);
   const updated = await c.run(
-    `UPDATE goippy_state s JOIN ${jsonSource(JSON_COLS)}
+    `UPDATE goippy_state s JOIN ${jsonRows(JSON_COLS)}
        ON s.goip_id = j.goipId COLLATE utf8mb4_bin
      SET ${stateAssignments("s")}`,
     [document(rows)],
@@ -197,7 +166,7 @@ async function saveChunk(c: SqlConn, states: LineState[]): Promise<void> {
   );
   const learned = await c.run(
     `UPDATE goippy_gateways g JOIN ${
-      jsonSource([["goipId", "VARCHAR(64)"], ["msisdn", "VARCHAR(32)"]])
+      jsonRows([["goipId", "VARCHAR(64)"], ["msisdn", "VARCHAR(32)"]])
     } ON g.goip_id = j.goipId COLLATE utf8mb4_bin
      SET g.msisdn = j.msisdn
      WHERE g.msisdn IS NULL OR g.msisdn <> j.msisdn COLLATE utf8mb4_bin`,

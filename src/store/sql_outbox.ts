@@ -28,31 +28,21 @@ export const FINAL_STATES: OutState[] = [
   "expired",
 ];
 
-/** `INSERT OR IGNORE` (SQLite) / `INSERT IGNORE` (MySQL). */
-export function insertIgnore(d: SqlDriver): string {
-  return d.dialect === "sqlite" ? "INSERT OR IGNORE" : "INSERT IGNORE";
-}
-
-/** Row locks for read-then-write inside a MySQL transaction. */
-function forUpdate(d: SqlDriver): string {
-  return d.dialect === "mysql" ? " FOR UPDATE" : "";
-}
-
 /** See {@linkcode Store.nextSendId}. */
 export function nextSendId(
   d: SqlDriver,
   goipId: string,
-  nowMs = Date.now(),
+  nowMs: number,
 ): Promise<number> {
   const floor = Math.floor(nowMs / 1000);
   // One upsert statement: the row lock is taken at once, so concurrent
   // callers queue up instead of deadlocking.
   const bump = "CASE WHEN last_id + 1 > ? THEN last_id + 1 ELSE ? END";
-  const upsert = d.dialect === "sqlite"
-    ? "INSERT INTO goippy_sendid (goip_id, last_id) VALUES (?, ?) " +
-      `ON CONFLICT (goip_id) DO UPDATE SET last_id = ${bump}`
-    : "INSERT INTO goippy_sendid (goip_id, last_id) VALUES (?, ?) " +
-      `ON DUPLICATE KEY UPDATE last_id = ${bump}`;
+  const upsert = d.upsert(
+    "INSERT INTO goippy_sendid (goip_id, last_id) VALUES (?, ?)",
+    "goip_id",
+    `last_id = ${bump}`,
+  );
   return d.transaction(async (c) => {
     await c.run(upsert, [goipId, floor, floor, floor]);
     const rows = await c.all(
@@ -67,7 +57,7 @@ export function nextSendId(
 export async function enqueueOutbox(
   d: SqlDriver,
   item: NewOutboxItem,
-  nowMs = Date.now(),
+  nowMs: number,
 ): Promise<number> {
   const r = await d.run(
     `INSERT INTO goippy_outbox (created_ms, updated_ms, ext, goip_id, kind,
@@ -139,7 +129,7 @@ export async function updateOutbox(
   d: SqlDriver,
   id: number,
   change: OutboxUpdate,
-  nowMs = Date.now(),
+  nowMs: number,
 ): Promise<void> {
   const sets = ["updated_ms = ?"];
   const params: Param[] = [nowMs];
@@ -177,12 +167,12 @@ export function moveState(
   to: OutState,
   where: string,
   params: Param[],
-  nowMs = Date.now(),
+  nowMs: number,
 ): Promise<OutboxItem[]> {
   return d.transaction(async (c) => {
     const rows = await c.all(
       `SELECT ${COLS} FROM goippy_outbox WHERE state = ? ${where} ORDER BY id` +
-        forUpdate(d),
+        d.forUpdate,
       [from, ...params],
     );
     const items = rows.map(toOutbox);

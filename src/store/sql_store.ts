@@ -11,9 +11,12 @@ import { migrate, readVersion } from "./migrate.ts";
 import type { SqlDriver } from "./sql_driver.ts";
 import * as calls from "./sql_calls.ts";
 import * as gw from "./sql_gateways.ts";
-import * as inc from "./sql_incoming.ts";
+import * as housekeeping from "./sql_housekeeping.ts";
+import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
+import * as receive from "./sql_receive.ts";
+import * as traffic from "./sql_traffic.ts";
 import type {
   CallRecord,
   Dialect,
@@ -35,11 +38,13 @@ import type {
 /** Options of {@linkcode SqlStore}. */
 export interface SqlStoreOptions {
   /**
-   * MySQL: write batches of line states with one JSON statement when the
-   * server can (default true; false: one row at a time, as on older
-   * servers). SQLite always writes row by row (no round trips to save).
+   * Write batches of line states with one JSON statement where the driver
+   * offers it (default true; false: one row at a time, as on older
+   * servers and SQLite).
    */
   bulkWrites?: boolean;
+  /** The clock (epoch ms) for every time the store writes; `Date.now` by default. */
+  now?: () => number;
 }
 
 /** A store over one SQL driver. */
@@ -48,14 +53,14 @@ export class SqlStore implements Store {
   #d: SqlDriver;
   #log?: Logger;
   #bulkWrites: boolean;
-  /** Whether the server takes the bulk form (asked once). */
-  #bulk?: Promise<boolean>;
+  #now: () => number;
 
   constructor(driver: SqlDriver, log?: Logger, opts: SqlStoreOptions = {}) {
     this.#d = driver;
     this.dialect = driver.dialect;
     this.#log = log;
     this.#bulkWrites = opts.bulkWrites ?? true;
+    this.#now = opts.now ?? Date.now;
   }
 
   async migrate(): Promise<void> {
@@ -67,7 +72,7 @@ export class SqlStore implements Store {
     }
   }
   schemaVersion(): Promise<number> {
-    return readVersion(this.#d, this.dialect);
+    return readVersion(this.#d);
   }
   close(): Promise<void> {
     return this.#d.close();
@@ -101,13 +106,14 @@ export class SqlStore implements Store {
     return lines.saveLineState(this.#d, state);
   }
   async saveLineStates(list: LineState[]): Promise<void> {
-    await lines.saveLineStates(this.#d, list, await this.#bulkSupported());
+    const jsonRows = this.#bulkWrites ? await this.#d.jsonRows() : null;
+    await lines.saveLineStates(this.#d, list, jsonRows);
   }
   lineState(goipId: string): Promise<LineState | undefined> {
     return lines.lineState(this.#d, goipId);
   }
   nextSendId(goipId: string): Promise<number> {
-    return out.nextSendId(this.#d, goipId);
+    return out.nextSendId(this.#d, goipId, this.#now());
   }
 
   storeIncomingSms(
@@ -115,26 +121,36 @@ export class SqlStore implements Store {
     dedupeWindowMs: number,
     nowMs?: number,
   ): Promise<"stored" | "duplicate"> {
-    return inc.storeIncomingSms(this.#d, sms, dedupeWindowMs, nowMs);
+    return receive.storeIncomingSms(
+      this.#d,
+      sms,
+      dedupeWindowMs,
+      nowMs ?? this.#now(),
+    );
   }
   storeIncomingBatch(
     list: IncomingSms[],
     dedupeWindowMs: number,
     nowMs?: number,
   ): Promise<("stored" | "duplicate")[]> {
-    return inc.storeIncomingBatch(this.#d, list, dedupeWindowMs, nowMs);
+    return receive.storeIncomingBatch(
+      this.#d,
+      list,
+      dedupeWindowMs,
+      nowMs ?? this.#now(),
+    );
   }
   logTraffic(entry: TrafficEntry): Promise<void> {
-    return inc.logTraffic(this.#d, entry);
+    return traffic.logTraffic(this.#d, entry, this.#now());
   }
   enqueueInbox(item: NewInboxItem): Promise<number> {
-    return inc.enqueueInbox(this.#d, item);
+    return inbox.enqueueInbox(this.#d, item, this.#now());
   }
   pendingInbox(limit: number): Promise<InboxItem[]> {
-    return inc.pendingInbox(this.#d, limit);
+    return inbox.pendingInbox(this.#d, limit);
   }
   markInboxDone(ids: number[]): Promise<void> {
-    return inc.markInboxDone(this.#d, ids);
+    return inbox.markInboxDone(this.#d, ids, this.#now());
   }
 
   recordCall(call: Omit<CallRecord, "id" | "endedMs">): Promise<number> {
@@ -145,7 +161,7 @@ export class SqlStore implements Store {
     remoteNum: string,
     cause: string,
     raw: string,
-    nowMs = Date.now(),
+    nowMs = this.#now(),
   ): Promise<CallRecord | undefined> {
     return calls.completeCall(this.#d, goipId, remoteNum, cause, raw, nowMs);
   }
@@ -154,7 +170,7 @@ export class SqlStore implements Store {
   }
 
   enqueueOutbox(item: NewOutboxItem): Promise<number> {
-    return out.enqueueOutbox(this.#d, item);
+    return out.enqueueOutbox(this.#d, item, this.#now());
   }
   outboxItem(id: number): Promise<OutboxItem | undefined> {
     return out.outboxItem(this.#d, id);
@@ -166,7 +182,7 @@ export class SqlStore implements Store {
     return out.linesWithQueued(this.#d);
   }
   updateOutbox(id: number, change: OutboxUpdate): Promise<void> {
-    return out.updateOutbox(this.#d, id, change);
+    return out.updateOutbox(this.#d, id, change, this.#now());
   }
   findSentBySmsNo(
     goipId: string,
@@ -176,36 +192,30 @@ export class SqlStore implements Store {
     return out.findSentBySmsNo(this.#d, goipId, smsNo, sinceMs);
   }
   markInterruptedUncertain(): Promise<OutboxItem[]> {
-    return out.moveState(this.#d, "sending", "uncertain", "", []);
+    return out.moveState(
+      this.#d,
+      "sending",
+      "uncertain",
+      "",
+      [],
+      this.#now(),
+    );
   }
   expireQueued(beforeMs: number): Promise<OutboxItem[]> {
-    return out.moveState(this.#d, "queued", "expired", "AND created_ms < ?", [
-      beforeMs,
-    ]);
+    return out.moveState(
+      this.#d,
+      "queued",
+      "expired",
+      "AND created_ms < ?",
+      [beforeMs],
+      this.#now(),
+    );
   }
 
   queueDepths(): Promise<QueueDepths> {
-    return inc.queueDepths(this.#d);
+    return housekeeping.queueDepths(this.#d);
   }
   purgeOlderThan(beforeMs: number): Promise<number> {
-    return inc.purgeOlderThan(this.#d, beforeMs);
-  }
-
-  #bulkSupported(): Promise<boolean> {
-    if (!this.#bulkWrites || this.dialect === "sqlite") {
-      return Promise.resolve(false);
-    }
-    this.#bulk ??= lines.serverVersion(this.#d).then((v) => {
-      const ok = lines.bulkWritesSupported(v);
-      if (!ok) {
-        this.#log?.info(
-          `store: ${v} has no JSON_TABLE; line states are written one by one`,
-        );
-      }
-      return ok;
-    });
-    // A failed question (server away) is asked again next time.
-    this.#bulk.catch(() => this.#bulk = undefined);
-    return this.#bulk;
+    return housekeeping.purgeOlderThan(this.#d, beforeMs);
   }
 }

@@ -16,11 +16,13 @@
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type {
+  Ddl,
   Param,
   Row,
   RunResult,
   SqlConn,
   SqlDriver,
+  TxOptions,
 } from "./sql_driver.ts";
 
 /** Milliseconds a writer waits, in all, for another connection's lock. */
@@ -35,9 +37,28 @@ export interface SqliteDriverOptions {
   synchronous?: "FULL" | "NORMAL" | "OFF";
 }
 
+const DDL: Ddl = {
+  id: "id INTEGER PRIMARY KEY AUTOINCREMENT",
+  key: () => "TEXT NOT NULL",
+  int: "INTEGER NOT NULL",
+  intNull: "INTEGER",
+  text: "TEXT NOT NULL",
+  tableOptions: "",
+  indexes: (table, list) => ({
+    inline: "",
+    after: list.map(([name, cols]) =>
+      `CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${cols})`
+    ),
+  }),
+};
+
 /** A SQLite database file (or `:memory:`). */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = "sqlite" as const;
+  readonly insertIgnore = "INSERT OR IGNORE";
+  /** Transactions run one at a time (BEGIN IMMEDIATE): nothing to lock. */
+  readonly forUpdate = "";
+  readonly ddl = DDL;
   #db: DatabaseSync;
   #stmts = new Map<string, StatementSync>();
   #lock: Promise<unknown> = Promise.resolve();
@@ -72,7 +93,11 @@ export class SqliteDriver implements SqlDriver {
     return this.#locked(() => whenFree(() => this.#db.exec(sql)));
   }
 
-  transaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
+  /** One transaction at a time (BEGIN IMMEDIATE): `opts` changes nothing. */
+  transaction<T>(
+    fn: (conn: SqlConn) => Promise<T>,
+    _opts?: TxOptions,
+  ): Promise<T> {
     return this.#locked(async () => {
       await whenFree(() => this.#db.exec("BEGIN IMMEDIATE"));
       try {
@@ -92,6 +117,43 @@ export class SqliteDriver implements SqlDriver {
 
   isUniqueViolation(err: unknown): boolean {
     return err instanceof Error && /UNIQUE constraint failed/.test(err.message);
+  }
+
+  upsert(insert: string, key: string, set: string): string {
+    return `${insert} ON CONFLICT (${key}) DO UPDATE SET ${set}`;
+  }
+
+  /**
+   * Null: without round trips one prepared statement per row is cheaper
+   * than the JSON form (13 ms against 30 ms for 1,666 line states).
+   */
+  jsonRows(): Promise<null> {
+    return Promise.resolve(null);
+  }
+
+  async columns(c: SqlConn, table: string): Promise<string[]> {
+    const rows = await c.all("SELECT name AS c FROM pragma_table_info(?)", [
+      table,
+    ]);
+    return rows.map((r) => String(r.c));
+  }
+
+  async hasIndex(c: SqlConn, _table: string, name: string): Promise<boolean> {
+    const rows = await c.all(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?",
+      [name],
+    );
+    return rows.length > 0;
+  }
+
+  /** The migration's transaction (BEGIN IMMEDIATE) already excludes others. */
+  migrationLock<T>(_c: SqlConn, fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  /** SQLite stores text as UTF-8 whatever the table: nothing to do. */
+  upgradeCharset(_c: SqlConn): Promise<void> {
+    return Promise.resolve();
   }
 
   close(): Promise<void> {

@@ -230,8 +230,11 @@ export interface Store {
   // --- line state -----------------------------------------------------------
   /** Upsert the line state; also sets gateways.msisdn when `msisdn` is non-empty. */
   saveLineState(state: LineState): Promise<void>;
-  /** Optional: {@linkcode Store.saveLineState} for many lines in one transaction. */
-  saveLineStates?(list: LineState[]): Promise<void>;
+  /**
+   * {@linkcode Store.saveLineState} for many lines in one transaction (the
+   * last state of a line in `list` wins).
+   */
+  saveLineStates(list: LineState[]): Promise<void>;
   lineState(goipId: string): Promise<LineState | undefined>;
   /**
    * Next sendid for a line: strictly greater than every sendid handed out
@@ -243,9 +246,10 @@ export interface Store {
 
   // --- incoming -------------------------------------------------------------
   /**
-   * In one transaction: if `(goipId, n)` was seen within `dedupeWindowMs`,
-   * store nothing and return "duplicate"; else remember it, write the traffic
-   * log row and the inbox row, and return "stored".
+   * In one transaction: if the same event (`goipId`, `n`, `srcnum` and
+   * `body`: a retransmission) was seen within `dedupeWindowMs`, store nothing
+   * and return "duplicate"; else remember it, write the traffic log row and
+   * the inbox row, and return "stored". Another SMS reusing `n` is stored.
    */
   storeIncomingSms(
     sms: IncomingSms,
@@ -253,12 +257,11 @@ export interface Store {
     nowMs?: number,
   ): Promise<"stored" | "duplicate">;
   /**
-   * Optional: {@linkcode Store.storeIncomingSms} for several SMS in one
-   * transaction (one commit: group commit under load). All or nothing;
-   * results in order; a repeat of `(goipId, n)` inside the list is a
-   * duplicate.
+   * {@linkcode Store.storeIncomingSms} for several SMS in one transaction
+   * (one commit: group commit under load). All or nothing; results in
+   * order; a repeat of the same event inside the list is a duplicate.
    */
-  storeIncomingBatch?(
+  storeIncomingBatch(
     list: IncomingSms[],
     dedupeWindowMs: number,
     nowMs?: number,

@@ -19,14 +19,24 @@ import {
   startMariaDb,
 } from "./mariadb.ts";
 
+/** The clock of a case's stores: it moves only when told. */
+export interface TestClock {
+  /** Epoch ms. */
+  now(): number;
+  /** Move the clock forward. */
+  advance(ms: number): void;
+}
+
 /** What a case gets. */
 export interface StoreCtx {
   dialect: Dialect;
+  /** The clock every store of the case writes times with. */
+  clock: TestClock;
   /** Open, migrated store (closed by the harness). */
   store: Store;
   /** Close `store` and open the same database again (migrated). */
   reopen(): Promise<Store>;
-  /** Another store on the same database (closed by the harness). */
+  /** Another store on the same database, same clock (closed by the harness). */
   second(opts?: SqlStoreOptions): Promise<Store>;
   /** Raw SQL on the same database, outside the store. */
   raw(sql: string): Promise<Record<string, unknown>[]>;
@@ -126,17 +136,30 @@ interface Backend {
   mariadb?: MariaDb;
 }
 
+/** A clock that starts at the real time and moves only when told. */
+function testClock(): TestClock {
+  let t = Date.now();
+  return {
+    now: () => t,
+    advance(ms) {
+      t += ms;
+    },
+  };
+}
+
 async function runCase(c: StoreCase, dialect: Dialect, b: Backend) {
   if (c.seed) await b.raw(await c.seed(dialect));
   const opened: Store[] = [];
+  const clock = testClock();
   const open = async (migrate: boolean, opts?: SqlStoreOptions) => {
-    const s = await b.open(opts);
+    const s = await b.open({ now: clock.now, ...opts });
     opened.push(s);
     if (migrate) await s.migrate();
     return s;
   };
   const ctx: StoreCtx = {
     dialect,
+    clock,
     store: await open(!c.fresh),
     async reopen() {
       await ctx.store.close();
