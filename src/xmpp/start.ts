@@ -15,6 +15,7 @@ import { isOnline, lineStatusText } from "./commands.ts";
 import { ComponentLink, type LinkState } from "./component.ts";
 import { Deliverer } from "./deliverer.ts";
 import { handleStanza, ownLineJid } from "./handlers.ts";
+import { iqRoutes } from "./iq.ts";
 import { userJid } from "./jid.ts";
 import { presence } from "./stanzas.ts";
 
@@ -107,9 +108,14 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     onStanza: (el) =>
       track(
         serial = serial.then(() =>
-          handleStanza(el, { config, store, hub, log, send, version: VERSION })
+          handleStanza(el, { config, store, hub, log, send })
         ),
       ),
+    iqRoutes: iqRoutes({
+      componentJid: component,
+      version: VERSION,
+      os: Deno.build.os,
+    }),
     onOnline: () => {
       deliverer.connected();
       track(
