@@ -142,6 +142,13 @@ Deno.test(
         !w.logs.some((l) => l.includes("cannot connect")),
         "not a network error",
       );
+      // the library's reconnect waits what goippy told it, not its own 1 s
+      await settle(2500);
+      assertEquals(
+        w.logs.filter((l) => l.includes("component secret rejected by"))
+          .length,
+        1,
+      );
       assertEquals(x.state(), "connecting");
     }, { secret: "wrong-secret" });
   },

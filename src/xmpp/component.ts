@@ -1,17 +1,27 @@
 /**
- * The XEP-0114 connection to the users' XMPP server, kept up by goippy's own
- * loop (the library's fixed-delay reconnect is switched off): backoff 1 s
- * doubling to 60 s with ±20 % jitter, 60 s after a rejected secret, and a
- * XEP-0199 ping watchdog that drops a connection whose server stops
- * answering (noticed within {@linkcode ComponentLinkOptions.pingIntervalMs}
- * + {@linkcode ComponentLinkOptions.pingTimeoutMs}).
+ * The XEP-0114 connection to the users' XMPP server, composed from
+ * `@xmpp/component`'s own parts: its reconnect (with goippy's backoff as the
+ * delay: 1 s doubling to 60 s with ±20 % jitter, 60 s after a rejected
+ * secret), its IQ caller for pings, its IQ callee for the IQs goippy answers
+ * and its middleware for every other stanza. Added on top: a XEP-0199 ping
+ * watchdog that drops a connection whose server stops answering (noticed
+ * within {@linkcode ComponentLinkOptions.pingIntervalMs} +
+ * {@linkcode ComponentLinkOptions.pingTimeoutMs}), a deadline for getting
+ * online, and TCP_NODELAY.
  *
  * @module
  */
 
-import { component } from "@xmpp/component";
 import type { Logger } from "../log.ts";
+import { Backoff } from "./backoff.ts";
+import type { IqRoute } from "./iq.ts";
 import { xml, type XmlElement } from "./xml.ts";
+import {
+  createComponent,
+  type EntityError,
+  type EntityStatus,
+  type XmppComponent,
+} from "./xmppjs.ts";
 
 /** `connected`: stream up; `connecting`: trying/waiting to retry; `off`: stopped. */
 export type LinkState = "connected" | "connecting" | "off";
@@ -26,8 +36,10 @@ export interface ComponentLinkOptions {
   /** Where watchdog pings go (the users' domain). */
   pingTo: string;
   log: Logger;
-  /** Every stanza except answers to our own pings. */
+  /** Every message and presence (IQs are answered through `iqRoutes`). */
   onStanza: (el: XmlElement) => void;
+  /** The IQ get/set answered; every other one gets an error reply. */
+  iqRoutes?: readonly IqRoute[];
   /** After each successful handshake. */
   onOnline?: () => void;
   pingIntervalMs?: number;
@@ -38,36 +50,44 @@ export interface ComponentLinkOptions {
   authRetryMs?: number;
 }
 
-// deno-lint-ignore no-explicit-any
-type Xmpp = any;
+/**
+ * How long the library waits for the server's stream header, its handshake
+ * answer and its stream close; its default (2 s) is short for a loaded server.
+ */
+const STREAM_TIMEOUT_MS = 10_000;
+/** A connection attempt not online by then is dropped and retried. */
+const ONLINE_DEADLINE_MS = 30_000;
+/** At stop, how long the server gets to answer `</stream:stream>`. */
+const STOP_WAIT_MS = 1500;
 
-/** Next backoff delay: doubled, capped. */
-export function nextDelay(delayMs: number, maxMs: number): number {
-  return Math.min(delayMs * 2, maxMs);
+/** One online stream; `closed` resolves when its socket is gone. */
+interface Stream {
+  closed: Promise<void>;
+  end(): void;
 }
 
-/** ±20 % jitter around `delayMs`. */
-export function withJitter(delayMs: number, random = Math.random()): number {
-  return Math.round(delayMs * (0.8 + 0.4 * random));
+/** What went wrong in the current connection (for the log line at its end). */
+interface Attempt {
+  authRejected: boolean;
+  lastError: string;
 }
 
 /** One component connection with reconnects and a watchdog. */
 export class ComponentLink {
   #o: Required<ComponentLinkOptions>;
   #state: LinkState = "off";
-  #xmpp: Xmpp = null;
+  #xmpp: XmppComponent | null = null;
   #stopped = true;
-  #run: Promise<void> | null = null;
-  #wake: (() => void) | null = null;
-  #sleepTimer: ReturnType<typeof setTimeout> | undefined;
-  #pings = new Map<string, (ok: boolean) => void>();
-  #seq = 0;
-  /** Counts successful connections (1 after the first). */
-  generation = 0;
+  #backoff: Backoff;
+  #attempt: Attempt = { authRejected: false, lastError: "" };
+  #deadline: ReturnType<typeof setTimeout> | undefined;
+  #stream: Stream | null = null;
+  #watchdog: Promise<void> = Promise.resolve();
 
   constructor(opts: ComponentLinkOptions) {
     this.#o = {
       ...opts,
+      iqRoutes: opts.iqRoutes ?? [],
       onOnline: opts.onOnline ?? (() => {}),
       pingIntervalMs: opts.pingIntervalMs ?? 30_000,
       pingTimeoutMs: opts.pingTimeoutMs ?? 30_000,
@@ -75,6 +95,7 @@ export class ComponentLink {
       maxDelayMs: opts.maxDelayMs ?? 60_000,
       authRetryMs: opts.authRetryMs ?? 60_000,
     };
+    this.#backoff = new Backoff(this.#o.minDelayMs, this.#o.maxDelayMs);
   }
 
   /** The current state. */
@@ -87,25 +108,67 @@ export class ComponentLink {
     if (!this.#stopped) return;
     this.#stopped = false;
     this.#state = "connecting";
-    this.#run = this.#loop();
+    const { host, port, jid, secret } = this.#o;
+    const x = createComponent({
+      service: `xmpp://${host}:${port}`,
+      domain: jid,
+      password: secret,
+    });
+    this.#xmpp = x;
+    x.timeout = STREAM_TIMEOUT_MS;
+    x.on("error", (err) => {
+      if (x === this.#xmpp) this.#onError(err);
+    });
+    // "status" comes just before the event of the same name, on which the
+    // library's reconnect reads its delay: see #disconnected.
+    x.on("status", (status) => {
+      if (x === this.#xmpp) this.#onStatus(x, status);
+    });
+    for (const r of this.#o.iqRoutes) {
+      x.iqCallee[r.type](
+        r.ns,
+        r.name,
+        (ctx) => r.answer(ctx.stanza, ctx.element!),
+      );
+    }
+    // Last in the chain: the library's IQ caller has taken the answers to
+    // our pings, its IQ callee has answered every IQ get/set.
+    x.middleware.use((ctx, next) => {
+      if (ctx.name !== "message" && ctx.name !== "presence") return next();
+      try {
+        this.#o.onStanza(ctx.stanza);
+      } catch (err) {
+        this.#o.log.error(`XMPP: stanza handler failed: ${err}`);
+      }
+    });
+    // failures arrive as "error" and "disconnect"; the library retries them
+    x.start().catch(() => {});
   }
 
   /** Close the stream properly (`</stream:stream>`) and stop retrying. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#wake?.();
     const x = this.#xmpp;
-    if (x && x.status === "online") {
-      // `</stream:stream>`, then wait (at most 1.5 s) for the server's own close
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        x.stop().catch(() => {}),
-        new Promise((r) => timer = setTimeout(r, 1500)),
-      ]);
-      clearTimeout(timer);
+    if (x) {
+      x.reconnect.stop();
+      clearTimeout(this.#deadline);
+      if (x.status === "online") {
+        await within(x.stop().catch(() => {}), STOP_WAIT_MS);
+      }
+      if (x.socket) {
+        // the server did not close (frozen), or a handshake was under way
+        let gone!: () => void;
+        const closed = new Promise<void>((r) => gone = r);
+        x.once("disconnect", gone);
+        this.#drop(x);
+        await within(closed, 100);
+        x.removeListener("disconnect", gone);
+      }
     }
-    if (x) this.#kill(x);
-    await this.#run;
+    this.#stream?.end();
+    this.#stream = null;
+    await this.#watchdog;
+    this.#xmpp = null;
     this.#state = "off";
   }
 
@@ -121,131 +184,74 @@ export class ComponentLink {
   /**
    * Send a XEP-0199 ping to the server on the current stream; true when an
    * answer (result or error) arrives within `timeoutMs`, false on timeout or
-   * disconnect. An answer proves every stanza written before it was read.
+   * when this stream ends first. An answer proves every stanza written
+   * before it was read.
    */
   ping(timeoutMs = this.#o.pingTimeoutMs): Promise<boolean> {
-    const id = `goippy-ping-${++this.#seq}-${crypto.randomUUID().slice(0, 8)}`;
+    const x = this.#xmpp;
+    const stream = this.#stream;
+    if (this.#state !== "connected" || !x || !stream) {
+      return Promise.resolve(false);
+    }
     const iq = xml(
       "iq",
-      { type: "get", id, from: this.#o.jid, to: this.#o.pingTo },
+      { type: "get", from: this.#o.jid, to: this.#o.pingTo },
       xml("ping", { xmlns: "urn:xmpp:ping" }),
     );
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(false), timeoutMs);
-      const done = (ok: boolean) => {
-        clearTimeout(timer);
-        this.#pings.delete(id);
-        resolve(ok);
-      };
-      this.#pings.set(id, done);
-      this.send(iq).catch(() => done(false));
-    });
-  }
-
-  async #loop(): Promise<void> {
-    let delay = this.#o.minDelayMs;
-    while (!this.#stopped) {
-      this.#state = "connecting";
-      const outcome = await this.#attempt();
-      if (this.#stopped) break;
-      let wait: number;
-      if (outcome === "auth") {
-        wait = this.#o.authRetryMs;
-      } else {
-        if (outcome === "was-online") delay = this.#o.minDelayMs;
-        wait = withJitter(delay);
-        delay = nextDelay(delay, this.#o.maxDelayMs);
-      }
-      this.#o.log.info(`XMPP: reconnecting in ${(wait / 1000).toFixed(1)} s`);
-      await this.#sleep(wait);
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = () => {
-        clearTimeout(this.#sleepTimer);
-        this.#wake = null;
-        resolve();
-      };
-      this.#sleepTimer = setTimeout(() => this.#wake?.(), ms);
-    });
-  }
-
-  #kill(x: Xmpp): void {
-    try {
-      x.socket?.destroy();
-    } catch {
-      // already gone
-    }
-  }
-
-  /** One connection from dial to drop. */
-  async #attempt(): Promise<"auth" | "failed" | "was-online"> {
-    const { host, port, jid, secret, log } = this.#o;
-    const x: Xmpp = component({
-      service: `xmpp://${host}:${port}`,
-      domain: jid,
-      password: secret,
-    });
-    x.reconnect.stop();
-    // The library's middleware would answer IQs a second time (its own
-    // service-unavailable): goippy answers every stanza itself.
-    for (const l of x.listeners("element")) x.removeListener("element", l);
-    x.timeout = 10_000;
-    this.#xmpp = x;
-    let authRejected = false;
-    let lastError = "";
-    let ended!: () => void;
-    const closed = new Promise<void>((r) => ended = r);
-    x.on(
-      "error",
-      (err: { condition?: string; message?: string; code?: string }) => {
-        if (err?.condition === "not-authorized") authRejected = true;
-        lastError = err?.condition ?? err?.code ?? err?.message ?? String(err);
-      },
+    // Answers are matched to requests by the library's IQ caller, and
+    // nowhere else: one place to change should replies come to another
+    // connection of the same component.
+    const answered = x.iqCaller.request(iq, timeoutMs).then(
+      () => true,
+      (err: Error) => err?.name === "StanzaError",
     );
-    x.on("disconnect", () => ended());
-    x.on("offline", () => ended());
-    x.on("stanza", (el: XmlElement) => this.#onStanza(el));
+    return Promise.race([answered, stream.closed.then(() => false)]);
+  }
 
-    let online = false;
-    const giveUp = setTimeout(() => this.#kill(x), 30_000);
-    try {
-      await Promise.race([
-        x.start(),
-        closed.then(() => {
-          throw new Error("connection closed");
-        }),
-      ]);
-      online = true;
+  #onError(err: EntityError): void {
+    if (err?.condition === "not-authorized") this.#attempt.authRejected = true;
+    this.#attempt.lastError = err?.condition ?? err?.code ?? err?.message ??
+      String(err);
+  }
+
+  #onStatus(x: XmppComponent, status: EntityStatus): void {
+    if (status === "connecting") {
+      this.#attempt = { authRejected: false, lastError: "" };
+      clearTimeout(this.#deadline);
+      this.#deadline = setTimeout(() => {
+        this.#attempt.lastError ||= `not online within ${
+          ONLINE_DEADLINE_MS / 1000
+        } s`;
+        this.#drop(x);
+      }, ONLINE_DEADLINE_MS);
+    } else if (status === "connect") {
       // A stanza and the ping after it must not wait for the server's
       // delayed ACK (Nagle): ~40 ms per batch to an online user otherwise.
-      x.socket?.setNoDelay?.(true);
-    } catch (err) {
-      if (!lastError) lastError = (err as Error)?.message ?? String(err);
-    } finally {
-      clearTimeout(giveUp);
+      x.socket?.setNoDelay(true);
+    } else if (status === "online") {
+      this.#online(x);
+    } else if (status === "disconnect") {
+      this.#disconnected(x);
     }
-    if (!online || this.#stopped) {
-      this.#kill(x);
-      let t: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([closed, new Promise((r) => t = setTimeout(r, 100))]);
-      clearTimeout(t);
-      this.#xmpp = null;
-      if (authRejected) {
-        log.error(`component secret rejected by ${host}:${port}`);
-        return "auth";
-      }
-      if (!this.#stopped) {
-        log.warn(
-          `XMPP: cannot connect to ${host}:${port} as ${jid}: ${lastError}`,
-        );
-      }
-      return "failed";
-    }
+  }
 
-    this.generation++;
+  /**
+   * Abandon the connection now. The library's own `disconnect()` half-closes
+   * and waits for the server's close, which a frozen server never sends.
+   */
+  #drop(x: XmppComponent): void {
+    x.socket?.destroy();
+  }
+
+  #online(x: XmppComponent): void {
+    clearTimeout(this.#deadline);
+    if (this.#stopped) return;
+    const { host, port, jid, log } = this.#o;
+    let end!: () => void;
+    const closed = new Promise<void>((r) => end = r);
+    const stream = { closed, end };
+    this.#stream = stream;
+    this.#backoff.reset();
     this.#state = "connected";
     log.info(`XMPP: connected to ${host}:${port} as ${jid}`);
     try {
@@ -253,61 +259,73 @@ export class ComponentLink {
     } catch (err) {
       log.error(`XMPP: onOnline failed: ${err}`);
     }
-    const watchdog = this.#watchdog(x, closed);
-    await closed;
+    this.#watchdog = this.#watch(x, stream);
+  }
+
+  /**
+   * The socket is gone: log why and set the wait before the library's next
+   * attempt. Its reconnect waits a fixed `delay`, read when "disconnect" is
+   * emitted; this runs on the "status" event just before, so the delay it
+   * reads is goippy's.
+   */
+  #disconnected(x: XmppComponent): void {
+    clearTimeout(this.#deadline);
+    const stream = this.#stream;
+    this.#stream = null;
+    stream?.end();
+    if (this.#stopped) return;
     this.#state = "connecting";
-    this.#xmpp = null;
-    for (const done of [...this.#pings.values()]) done(false);
-    await watchdog;
-    if (!this.#stopped) {
+    const { host, port, jid, log } = this.#o;
+    const { authRejected, lastError } = this.#attempt;
+    let wait: number;
+    if (stream) {
       log.warn(
         `XMPP: connection to ${host}:${port} lost${
           lastError ? ` (${lastError})` : ""
         }`,
       );
+      wait = this.#backoff.next();
+    } else if (authRejected) {
+      log.error(`component secret rejected by ${host}:${port}`);
+      wait = this.#o.authRetryMs;
+    } else {
+      log.warn(
+        `XMPP: cannot connect to ${host}:${port} as ${jid}: ${
+          lastError || "connection closed"
+        }`,
+      );
+      wait = this.#backoff.next();
     }
-    return "was-online";
+    x.reconnect.delay = wait;
+    log.info(`XMPP: reconnecting in ${(wait / 1000).toFixed(1)} s`);
   }
 
-  async #watchdog(x: Xmpp, closed: Promise<void>): Promise<void> {
+  /** Ping every interval; drop the connection when an answer is missing. */
+  async #watch(x: XmppComponent, stream: Stream): Promise<void> {
+    const { pingIntervalMs, pingTimeoutMs, log } = this.#o;
     let open = true;
-    closed.then(() => open = false);
-    while (open && !this.#stopped) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        closed,
-        new Promise((r) => timer = setTimeout(r, this.#o.pingIntervalMs)),
-      ]);
-      clearTimeout(timer);
+    stream.closed.then(() => open = false);
+    while (true) {
+      await within(stream.closed, pingIntervalMs);
       if (!open || this.#stopped) return;
-      const ok = await this.ping();
-      if (!ok && open && !this.#stopped) {
-        this.#o.log.warn(
+      const ok = await this.ping(pingTimeoutMs);
+      if (!open || this.#stopped) return;
+      if (!ok) {
+        log.warn(
           `XMPP: server did not answer a ping within ${
-            this.#o.pingTimeoutMs / 1000
+            pingTimeoutMs / 1000
           } s; reconnecting`,
         );
-        this.#kill(x);
+        this.#drop(x);
         return;
       }
     }
   }
+}
 
-  #onStanza(el: XmlElement): void {
-    if (
-      el.name === "iq" &&
-      (el.attrs.type === "result" || el.attrs.type === "error")
-    ) {
-      const done = this.#pings.get(el.attrs.id ?? "");
-      if (done) {
-        done(true);
-        return;
-      }
-    }
-    try {
-      this.#o.onStanza(el);
-    } catch (err) {
-      this.#o.log.error(`XMPP: stanza handler failed: ${err}`);
-    }
-  }
+/** Wait for `p`, at most `ms`. */
+async function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([p, new Promise((r) => timer = setTimeout(r, ms))]);
+  clearTimeout(timer);
 }

@@ -1,7 +1,8 @@
 /**
  * What goippy does with the stanzas users send to the component: messages
  * become outbox rows (or refusals, or command answers), presence
- * subscriptions are approved and probes answered, IQs answered by `iq.ts`.
+ * subscriptions are approved and probes answered (IQs are answered by the
+ * routes of `iq.ts`, through the component link).
  * Every stanza is untrusted: a handler never throws.
  *
  * @module
@@ -13,7 +14,6 @@ import type { Logger } from "../log.ts";
 import type { Store } from "../store/types.ts";
 import { lineOnline } from "../line_online.ts";
 import { helpText, lineStatusText, statusText } from "./commands.ts";
-import { answerIq } from "./iq.ts";
 import { bareJid, numberToJid, splitJid, unescapeLocal } from "./jid.ts";
 import { classifyMessage, decideRoute, isOwnLine } from "./route.ts";
 import { chatMessage, errorMessage, NS_RECEIPTS, presence } from "./stanzas.ts";
@@ -26,7 +26,6 @@ export interface HandlerDeps {
   hub: Hub;
   log: Logger;
   send: (el: XmlElement) => Promise<void>;
-  version: string;
 }
 
 /** Dispatch one incoming stanza. */
@@ -40,14 +39,6 @@ export async function handleStanza(
   try {
     if (el.name === "message") await handleMessage(el, d);
     else if (el.name === "presence") await handlePresence(el, d);
-    else if (el.name === "iq") {
-      const reply = answerIq(el, {
-        componentJid: d.config.XMPP_COMPONENT_JID,
-        version: d.version,
-        os: Deno.build.os,
-      });
-      if (reply) await d.send(reply);
-    }
   } catch (err) {
     d.log.error(
       `XMPP: failed to handle <${el.name}> from ${el.attrs.from}: ${err}`,

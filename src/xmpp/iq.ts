@@ -1,16 +1,18 @@
 /**
  * Answers to IQs addressed to the component or its contacts (pure): disco
- * (XEP-0030), ping (XEP-0199), version (XEP-0092), gateway (XEP-0100).
- * Every other get/set gets `service-unavailable`; results and errors are
- * never answered.
+ * (XEP-0030), ping (XEP-0199), version (XEP-0092), gateway (XEP-0100), as
+ * routes for the library's IQ callee, which wraps them in the reply and
+ * answers every other get/set with an error (`service-unavailable`, or
+ * `bad-request` when the IQ does not carry exactly one child).
  *
  * @module
  */
 
 import { numberToJid } from "./jid.ts";
 import { NUMBER_RE } from "../destination.ts";
-import { errorElement, type StanzaErrorSpec } from "./stanzas.ts";
+import { errorElement } from "./stanzas.ts";
 import { xml, type XmlElement } from "./xml.ts";
+import type { IqReply } from "./xmppjs.ts";
 
 /** Namespaces of the IQs goippy answers. */
 export const NS = {
@@ -40,115 +42,99 @@ export const FEATURES: readonly string[] = [
   NS.receipts,
 ];
 
-function result(iq: XmlElement, ...children: XmlElement[]): XmlElement {
-  return xml("iq", {
-    type: "result",
-    id: iq.attrs.id,
-    from: iq.attrs.to,
-    to: iq.attrs.from,
-  }, ...children);
+/** One IQ goippy answers, registered with the library's IQ callee. */
+export interface IqRoute {
+  type: "get" | "set";
+  /** The payload's namespace and name. */
+  ns: string;
+  name: string;
+  /**
+   * The answer to `iq` (to the component or to a contact) whose single child
+   * is `payload`; null when this address does not offer it.
+   */
+  answer(iq: XmlElement, payload: XmlElement): IqReply;
 }
 
-/** An IQ error reply carrying the request's payload back. */
-export function iqError(iq: XmlElement, err: StanzaErrorSpec): XmlElement {
-  return xml("iq", {
-    type: "error",
-    id: iq.attrs.id,
-    from: iq.attrs.to,
-    to: iq.attrs.from,
-  }, errorElement(err));
+/** Whether the IQ is addressed to the component itself, not a contact. */
+function toComponent(iq: XmlElement): boolean {
+  return !(iq.attrs.to ?? "").includes("@");
 }
 
-const UNAVAILABLE: StanzaErrorSpec = {
-  type: "cancel",
-  condition: "service-unavailable",
-  text: "",
-};
+/** The IQs goippy answers; every other get/set gets an error reply. */
+export function iqRoutes(ctx: IqContext): IqRoute[] {
+  const gw = (iq: XmlElement, q: XmlElement) =>
+    toComponent(iq) ? gateway(iq, q, ctx) : null;
+  return [
+    {
+      type: "get",
+      ns: NS.discoInfo,
+      name: "query",
+      answer: (iq, q) => toComponent(iq) ? componentInfo(q) : contactInfo(q),
+    },
+    {
+      type: "get",
+      ns: NS.discoItems,
+      name: "query",
+      answer: (_iq, q) =>
+        xml("query", { xmlns: NS.discoItems, node: q.attrs.node }),
+    },
+    { type: "get", ns: NS.ping, name: "ping", answer: () => true },
+    {
+      type: "get",
+      ns: NS.version,
+      name: "query",
+      answer: (iq) => toComponent(iq) ? version(ctx) : null,
+    },
+    { type: "get", ns: NS.gateway, name: "query", answer: gw },
+    { type: "set", ns: NS.gateway, name: "query", answer: gw },
+  ];
+}
 
-/** The reply to an IQ, or null when none is due (result/error/bad type). */
-export function answerIq(iq: XmlElement, ctx: IqContext): XmlElement | null {
-  const type = iq.attrs.type;
-  if (type !== "get" && type !== "set") return null;
-  const payload = iq.children.find((c): c is XmlElement =>
-    typeof c !== "string"
+function componentInfo(q: XmlElement): XmlElement {
+  return xml(
+    "query",
+    { xmlns: NS.discoInfo, node: q.attrs.node },
+    xml("identity", { category: "gateway", type: "sms", name: "goippy" }),
+    ...FEATURES.map((v) => xml("feature", { var: v })),
   );
-  const ns = payload?.attrs.xmlns;
-  const toComponent = !(iq.attrs.to ?? "").includes("@");
-  if (type === "get" && payload?.name === "query" && ns === NS.discoInfo) {
-    return toComponent
-      ? result(
-        iq,
-        xml(
-          "query",
-          { xmlns: NS.discoInfo, node: payload.attrs.node },
-          xml("identity", { category: "gateway", type: "sms", name: "goippy" }),
-          ...FEATURES.map((v) => xml("feature", { var: v })),
-        ),
-      )
-      : result(
-        iq,
-        xml(
-          "query",
-          { xmlns: NS.discoInfo, node: payload.attrs.node },
-          xml("identity", {
-            category: "client",
-            type: "sms",
-            name: "SMS contact",
-          }),
-          xml("feature", { var: NS.discoInfo }),
-          xml("feature", { var: NS.receipts }),
-        ),
-      );
-  }
-  if (type === "get" && payload?.name === "query" && ns === NS.discoItems) {
-    return result(
-      iq,
-      xml("query", { xmlns: NS.discoItems, node: payload.attrs.node }),
-    );
-  }
-  if (type === "get" && payload?.name === "ping" && ns === NS.ping) {
-    return result(iq);
-  }
-  if (
-    type === "get" && payload?.name === "query" && ns === NS.version &&
-    toComponent
-  ) {
-    return result(
-      iq,
-      xml(
-        "query",
-        { xmlns: NS.version },
-        xml("name", {}, "goippy"),
-        xml("version", {}, ctx.version),
-        xml("os", {}, ctx.os),
-      ),
-    );
-  }
-  if (payload?.name === "query" && ns === NS.gateway && toComponent) {
-    return gateway(iq, payload, ctx);
-  }
-  return iqError(iq, UNAVAILABLE);
+}
+
+function contactInfo(q: XmlElement): XmlElement {
+  return xml(
+    "query",
+    { xmlns: NS.discoInfo, node: q.attrs.node },
+    xml("identity", { category: "client", type: "sms", name: "SMS contact" }),
+    xml("feature", { var: NS.discoInfo }),
+    xml("feature", { var: NS.receipts }),
+  );
+}
+
+function version(ctx: IqContext): XmlElement {
+  return xml(
+    "query",
+    { xmlns: NS.version },
+    xml("name", {}, "goippy"),
+    xml("version", {}, ctx.version),
+    xml("os", {}, ctx.os),
+  );
 }
 
 function gateway(iq: XmlElement, q: XmlElement, ctx: IqContext): XmlElement {
   if (iq.attrs.type === "get") {
-    return result(
-      iq,
+    return xml(
+      "query",
+      { xmlns: NS.gateway },
       xml(
-        "query",
-        { xmlns: NS.gateway },
-        xml(
-          "desc",
-          {},
-          "Enter the phone number (with country code, e.g. +3725551234) to write to.",
-        ),
-        xml("prompt", {}, "Phone number"),
+        "desc",
+        {},
+        "Enter the phone number (with country code, e.g. +3725551234) to write to.",
       ),
+      xml("prompt", {}, "Phone number"),
     );
   }
   const raw = (q.getChildText("prompt") ?? "").replace(/[\s\-()./]/g, "");
   if (!NUMBER_RE.test(raw)) {
-    return iqError(iq, {
+    return errorElement({
       type: "modify",
       condition: "bad-request",
       text: `"${
@@ -156,12 +142,9 @@ function gateway(iq: XmlElement, q: XmlElement, ctx: IqContext): XmlElement {
       }" is not a phone number (+ and 3 to 20 digits).`,
     });
   }
-  return result(
-    iq,
-    xml(
-      "query",
-      { xmlns: NS.gateway },
-      xml("jid", {}, numberToJid(raw, ctx.componentJid)),
-    ),
+  return xml(
+    "query",
+    { xmlns: NS.gateway },
+    xml("jid", {}, numberToJid(raw, ctx.componentJid)),
   );
 }

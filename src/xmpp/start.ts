@@ -16,6 +16,7 @@ import { lineStatusText } from "./commands.ts";
 import { ComponentLink, type LinkState } from "./component.ts";
 import { Deliverer } from "./deliverer.ts";
 import { handleStanza } from "./handlers.ts";
+import { iqRoutes } from "./iq.ts";
 import { ownLineJid, userJid } from "./jid.ts";
 import { presence } from "./stanzas.ts";
 
@@ -119,10 +120,14 @@ export function startXmpp(deps: XmppDeps): XmppPart {
             hub,
             log,
             send,
-            version: VERSION,
           })
         ),
       ),
+    iqRoutes: iqRoutes({
+      componentJid: component,
+      version: VERSION,
+      os: Deno.build.os,
+    }),
     onOnline: () => {
       deliverer.connected();
       track(
