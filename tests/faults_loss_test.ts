@@ -25,11 +25,11 @@ import {
   receiveStream,
   startRig,
   tally,
-  until,
   USER_PASS,
 } from "./support/fault_rig.ts";
 import { GoipSim } from "./support/goip_sim.ts";
 import type { XmppUser } from "./support/xmpp_user.ts";
+import { waitFor } from "./support/poll.ts";
 
 const LOSS = 0.2;
 
@@ -43,7 +43,7 @@ Deno.test("fault 4a: 20 % loss both ways: 500 SMS in, all delivered once", async
     assertEquals(await sim.keepalive(), "reg:1;status:200;");
     const acked = await receiveStream(sim, 10, 50);
     assertEquals([...acked.values()].filter((a) => a).length, 500);
-    await until(
+    await waitFor(
       () => chatBodies(user).length >= 500,
       60_000,
       () => `500 messages (have ${chatBodies(user).length})`,
@@ -117,7 +117,7 @@ Deno.test("fault 4b: 20 % loss both ways: 200 SMS out, none transmitted twice, t
     }
     phase("users and lines up");
     // Every line online (keepalives are lost too: wait for the state).
-    await until(
+    await waitFor(
       () => sims.every((s) => s.keepaliveReplies.length > 0),
       60_000,
       "a keepalive answered on every line",

@@ -19,6 +19,7 @@ import {
   type XmlElement,
   type XmppUser,
 } from "./support/xmpp_user.ts";
+import { waitFor } from "./support/poll.ts";
 
 const DOMAIN = "example.org";
 const COMPONENT = "sms.example.org";
@@ -68,17 +69,16 @@ async function world(
     user = await connectUser({ ...c2s, user: "2001", password: "pw1" });
     friend = await connectUser({ ...c2s, user: "2002", password: "pw2" });
     const waitAtComponent = async (id: string) => {
-      const end = Date.now() + WAIT;
-      while (Date.now() < end) {
-        const hit = got.find((s) => s.attrs.id === id);
-        if (hit) return hit;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(
-        `message ${id} never reached the component; it got:\n` +
+      await waitFor(
+        () => got.some((s) => s.attrs.id === id),
+        WAIT,
+        () =>
+          `message ${id} at the component; it got:\n` +
           got.map(String).join("\n") + `\nthe user got:\n` +
           user!.stanzas.map(String).join("\n"),
+        25,
       );
+      return got.find((s) => s.attrs.id === id)!;
     };
     await fn({ server, user, friend, got, waitAtComponent });
   } finally {

@@ -23,9 +23,9 @@ import {
   OPTS,
   settle,
   WAIT,
-  waitUntil,
   world,
 } from "./xmpp_world.ts";
+import { waitFor } from "./support/poll.ts";
 
 Deno.test("xmpp: an incoming SMS reaches the user exactly", OPTS, async () => {
   await world(async (w) => {
@@ -39,7 +39,7 @@ Deno.test("xmpp: an incoming SMS reaches the user exactly", OPTS, async () => {
     assertEquals(m.attrs.from, `+3725551234@${COMPONENT}`);
     assertEquals(m.attrs.to, "2001@example.org");
     assertEquals(m.getChild("delay", "urn:xmpp:delay"), undefined);
-    await waitUntil(
+    await waitFor(
       async () => (await w.store.pendingInbox(10)).length === 0,
       WAIT,
       "inbox done",
@@ -77,7 +77,7 @@ Deno.test(
         receipt: true,
       });
       await user.sendMessage(to, "second", { id: "out-2", type: "normal" });
-      await waitUntil(
+      await waitFor(
         async () => (await w.store.queueDepths()).outboxQueued === 2,
         WAIT,
         "2 outbox rows",

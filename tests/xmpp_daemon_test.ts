@@ -21,8 +21,8 @@ import {
   SECRET,
   settle,
   WAIT,
-  waitUntil,
 } from "./xmpp_world.ts";
+import { waitFor } from "./support/poll.ts";
 
 const OWN = `+3725550000@${COMPONENT}`;
 
@@ -117,7 +117,7 @@ Deno.test(
       assert(sent.smsNo !== null, "module gave an sms_no");
       const store = await daemon.openStore();
       try {
-        await waitUntil(
+        await waitFor(
           async () =>
             !!(await store.findSentBySmsNo("goippy_2001", sent.smsNo!, 0)),
           WAIT,
@@ -255,7 +255,7 @@ Deno.test(
         password: "pw-2001",
       });
       try {
-        await waitUntil(
+        await waitFor(
           () => again.messages.filter(isMsg("chat")).length >= 5,
           30_000,
           "5 messages",

@@ -19,8 +19,8 @@ import {
   OPTS,
   SECRET,
   WAIT,
-  waitUntil,
 } from "./xmpp_world.ts";
+import { waitFor } from "./support/poll.ts";
 
 Deno.test(
   "xmpp e2e on ejabberd: SMS both ways, receipt, refusal, IQs",
@@ -86,7 +86,7 @@ Deno.test(
       const smsNo = sim.sentSms[0].smsNo!;
       const store = await daemon.openStore();
       try {
-        await waitUntil(
+        await waitFor(
           async () => !!(await store.findSentBySmsNo("goippy_2001", smsNo, 0)),
           WAIT,
           "outbox row sent",

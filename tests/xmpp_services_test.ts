@@ -16,9 +16,9 @@ import {
   OPTS,
   settle,
   WAIT,
-  waitUntil,
   world,
 } from "./xmpp_world.ts";
+import { waitFor } from "./support/poll.ts";
 
 const OWN = `+3725550000@${COMPONENT}`;
 
@@ -57,7 +57,7 @@ Deno.test(
       assert(body(help).includes(`*100# here (${OWN})`), body(help));
 
       await user.sendMessage(OWN, "*100#", { id: "u1" });
-      await waitUntil(
+      await waitFor(
         async () => !!(await w.store.nextQueued("goippy_2001")),
         WAIT,
         "USSD row",

@@ -24,6 +24,7 @@ import {
   type XmlElement,
   type XmppUser,
 } from "./support/xmpp_user.ts";
+import { waitFor } from "./support/poll.ts";
 
 export const DOMAIN = "example.org";
 export const COMPONENT = "sms.example.org";
@@ -118,23 +119,9 @@ export async function world(
   }
 }
 
-/** Poll `pred` every 50 ms until true; throws after `timeoutMs`. */
-export async function waitUntil(
-  pred: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await pred()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** Wait until the part is connected. */
 export function connected(x: XmppPart): Promise<void> {
-  return waitUntil(
+  return waitFor(
     () => x.state() === "connected",
     WAIT,
     "component connected",

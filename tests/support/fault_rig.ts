@@ -161,25 +161,6 @@ export function tally(xs: string[]): Map<string, number> {
   return m;
 }
 
-/** Wait until `pred` holds (polling every 50 ms); throws `what` on timeout. */
-export async function until(
-  pred: () => boolean,
-  timeoutMs: number,
-  what: string | (() => string),
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) {
-      throw new Error(
-        `timed out (${timeoutMs} ms): ${
-          typeof what === "string" ? what : what()
-        }`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /**
  * `senders` numbers each send `perSender` SMS one after the other (all
  * numbers at once), like a device. Body `s<i> m<j>`. Returns each exchange's
