@@ -11,7 +11,7 @@ import {
 } from "node:assert/strict";
 import { goippy } from "./support/cli.ts";
 import { startDaemon } from "./support/daemon.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import {
   haveMariaDb,
   MARIADB_MISSING,

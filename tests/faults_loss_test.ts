@@ -27,7 +27,7 @@ import {
   tally,
   USER_PASS,
 } from "./support/fault_rig.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import type { XmppUser } from "./support/xmpp_user.ts";
 import { waitFor } from "./support/poll.ts";
 

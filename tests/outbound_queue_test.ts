@@ -9,7 +9,7 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { startDaemon } from "./support/daemon.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import { waitFor } from "./support/poll.ts";
 import {
   GOIP_ID,

@@ -7,7 +7,7 @@
 
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import { startProsody, type XmppServer } from "./support/prosody.ts";
 import { connectUser, xml, type XmppUser } from "./support/xmpp_user.ts";
 import {

@@ -8,7 +8,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { startDaemon } from "./support/daemon.ts";
 import { startEjabberd } from "./support/ejabberd.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import { connectUser, xml } from "./support/xmpp_user.ts";
 import {
   assert,

@@ -8,7 +8,7 @@
  */
 
 import { type DaemonHandle, startDaemon } from "./daemon.ts";
-import { GoipSim, type GoipSimOptions } from "./goip_sim.ts";
+import { GoipSim, type GoipSimOptions } from "./goip_sim/mod.ts";
 import type { MariaDb } from "./mariadb.ts";
 import { startProsody, type XmppServer } from "./prosody.ts";
 import { connectUser, type XmlElement, type XmppUser } from "./xmpp_user.ts";

@@ -25,7 +25,7 @@ import type {
   OutboxItem,
   Store,
 } from "../../src/store/types.ts";
-import { GoipSim, type GoipSimOptions } from "./goip_sim.ts";
+import { GoipSim, type GoipSimOptions } from "./goip_sim/mod.ts";
 import { waitFor } from "./poll.ts";
 import type { MariaDb } from "./mariadb.ts";
 

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { dropper } from "./goip_sim_prng.ts";
-import { waitFor } from "./poll.ts";
+import { dropper } from "./prng.ts";
+import { waitFor } from "../poll.ts";
 
 /** A timer handle as `setTimeout` returns it. */
 export type Timer = ReturnType<typeof setTimeout>;
