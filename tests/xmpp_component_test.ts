@@ -24,7 +24,7 @@ import {
   settle,
   WAIT,
   world,
-} from "./xmpp_world.ts";
+} from "./support/xmpp_world.ts";
 import { waitFor } from "./support/poll.ts";
 
 Deno.test("xmpp: an incoming SMS reaches the user exactly", OPTS, async () => {

@@ -21,7 +21,7 @@ import {
   SECRET,
   settle,
   WAIT,
-} from "./xmpp_world.ts";
+} from "./support/xmpp_world.ts";
 import { waitFor } from "./support/poll.ts";
 
 const OWN = `+3725550000@${COMPONENT}`;

@@ -19,7 +19,7 @@ import {
   OPTS,
   SECRET,
   WAIT,
-} from "./xmpp_world.ts";
+} from "./support/xmpp_world.ts";
 import { waitFor } from "./support/poll.ts";
 
 Deno.test(

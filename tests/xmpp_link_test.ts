@@ -15,7 +15,7 @@ import {
   settle,
   WAIT,
   world,
-} from "./xmpp_world.ts";
+} from "./support/xmpp_world.ts";
 import { waitFor } from "./support/poll.ts";
 
 Deno.test(

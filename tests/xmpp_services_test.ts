@@ -17,7 +17,7 @@ import {
   settle,
   WAIT,
   world,
-} from "./xmpp_world.ts";
+} from "./support/xmpp_world.ts";
 import { waitFor } from "./support/poll.ts";
 
 const OWN = `+3725550000@${COMPONENT}`;

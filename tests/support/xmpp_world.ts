@@ -7,24 +7,20 @@
  */
 
 import { ok as assert } from "node:assert/strict";
-import { defaultConfig } from "../src/config/load.ts";
-import type { Config } from "../src/config/types.ts";
-import { Hub } from "../src/hub.ts";
-import { createLogger, type Logger } from "../src/log.ts";
-import { openStore } from "../src/store/open.ts";
-import type { LineState, Store } from "../src/store/types.ts";
+import { defaultConfig } from "../../src/config/load.ts";
+import type { Config } from "../../src/config/types.ts";
+import { Hub } from "../../src/hub.ts";
+import { createLogger, type Logger } from "../../src/log.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { LineState, Store } from "../../src/store/types.ts";
 import {
   startXmpp,
   type XmppPart,
   type XmppTiming,
-} from "../src/xmpp/start.ts";
-import { startProsody, type XmppServer } from "./support/prosody.ts";
-import {
-  connectUser,
-  type XmlElement,
-  type XmppUser,
-} from "./support/xmpp_user.ts";
-import { waitFor } from "./support/poll.ts";
+} from "../../src/xmpp/start.ts";
+import { startProsody, type XmppServer } from "./prosody.ts";
+import { connectUser, type XmlElement, type XmppUser } from "./xmpp_user.ts";
+import { waitFor } from "./poll.ts";
 
 export const DOMAIN = "example.org";
 export const COMPONENT = "sms.example.org";
