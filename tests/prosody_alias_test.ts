@@ -10,7 +10,7 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { component } from "@xmpp/component";
-import { goippyRunFlags, MAIN_TS } from "../scripts/flags.ts";
+import { goippy } from "./support/cli.ts";
 import { startProsody, type XmppServer } from "./support/prosody.ts";
 import {
   bare,
@@ -175,20 +175,12 @@ Deno.test("mod_sms_alias: default component is data.<vhost>", async () => {
 });
 
 Deno.test("goippy --prosody-module prints install/mod_sms_alias.lua byte for byte", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...await goippyRunFlags(), MAIN_TS, "--prosody-module"],
+  const out = await goippy(["--prosody-module"], {
     env: { GOIPPY_CONFIG: "/nonexistent/goippy.conf" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const err = new TextDecoder().decode(out.stderr);
-  assertEquals(out.code, 0, err);
-  const file = await Deno.readFile(
+  });
+  assertEquals(out.code, 0, out.stderr);
+  const file = await Deno.readTextFile(
     new URL("../install/mod_sms_alias.lua", import.meta.url),
   );
-  assertEquals(
-    new TextDecoder().decode(out.stdout),
-    new TextDecoder().decode(file),
-  );
+  assertEquals(out.stdout, file);
 });
