@@ -137,21 +137,23 @@ Deno.test("fault 4b: 20 % loss both ways: 200 SMS out, none transmitted twice, t
     }
     const check = await daemon.openStore();
     try {
-      const end = Date.now() + 300_000;
-      for (;;) {
-        // Done when each SMS went out or was reported, and nothing is
-        // queued or in flight (an SMS out may still turn "uncertain").
-        const settled = sent.every((m) =>
-          sims[m.line].sentSms.some((x) => x.text === m.text) ||
-          errorsById(users[m.line]).has(m.id)
-        );
-        const d = await check.queueDepths();
-        if (settled && d.outboxQueued + d.outboxSending === 0) break;
-        if (Date.now() > end) {
-          throw new Error(`outbox not drained: ${JSON.stringify(d)}`);
-        }
-        await new Promise((r) => setTimeout(r, 500));
-      }
+      let depths = {};
+      await waitFor(
+        async () => {
+          // Done when each SMS went out or was reported, and nothing is
+          // queued or in flight (an SMS out may still turn "uncertain").
+          const settled = sent.every((m) =>
+            sims[m.line].sentSms.some((x) => x.text === m.text) ||
+            errorsById(users[m.line]).has(m.id)
+          );
+          const d = await check.queueDepths();
+          depths = d;
+          return settled && d.outboxQueued + d.outboxSending === 0;
+        },
+        300_000,
+        () => `the outbox drained (${JSON.stringify(depths)})`,
+        500,
+      );
     } finally {
       await check.close();
     }
