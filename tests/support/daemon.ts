@@ -47,6 +47,12 @@ export interface DaemonHandle {
   openStore(): Promise<Store>;
   /** SIGTERM and wait (SIGKILL after 10 s); returns the exit code, cleans up. */
   stop(): Promise<number>;
+  /**
+   * Wait for the daemon to exit by itself (e.g. after {@linkcode signal});
+   * returns the exit code. SIGKILLs it and throws with the logs after
+   * `timeoutMs`.
+   */
+  exited(timeoutMs?: number): Promise<number>;
   /** SIGKILL and wait (keeps the temp dir for a restart). */
   kill(): Promise<void>;
   /** Stop (or after kill) and start again on the same config and port. */
@@ -236,6 +242,13 @@ export async function startDaemon(
       } finally {
         if (ownDir) await Deno.remove(dir, { recursive: true }).catch(() => {});
       }
+    },
+    async exited(timeoutMs = 20_000) {
+      const code = await waitExit(timeoutMs);
+      if (code !== null) return code;
+      (child as Deno.ChildProcess | null)?.kill("SIGKILL");
+      await exited;
+      throw new Error(`daemon did not exit within ${timeoutMs} ms:\n${out}`);
     },
     async kill() {
       if (running && child) (child as Deno.ChildProcess).kill("SIGKILL");
