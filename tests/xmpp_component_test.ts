@@ -20,14 +20,13 @@ import {
   errText,
   inboxChat,
   isMsg,
-  OPTS,
   settle,
   WAIT,
   world,
 } from "./support/xmpp_world.ts";
 import { waitFor } from "./support/poll.ts";
 
-Deno.test("xmpp: an incoming SMS reaches the user exactly", OPTS, async () => {
+Deno.test("xmpp: an incoming SMS reaches the user exactly", async () => {
   await world(async (w) => {
     await w.store.addGateway({ ext: "2001", goipPass: "pw" });
     await connected(w.xmpp());
@@ -51,7 +50,6 @@ Deno.test("xmpp: an incoming SMS reaches the user exactly", OPTS, async () => {
 
 Deno.test(
   "xmpp: a user's SMS is queued for the gateway, body exact",
-  OPTS,
   async () => {
     await world(async (w) => {
       await w.store.addGateway({
@@ -122,7 +120,6 @@ Deno.test(
 
 Deno.test(
   "xmpp: every refusal is an error stanza with a clear text; nothing is queued",
-  OPTS,
   async () => {
     await world(async (w) => {
       await w.store.addGateway({

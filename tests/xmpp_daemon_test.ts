@@ -17,7 +17,6 @@ import {
   errCondition,
   errText,
   isMsg,
-  OPTS,
   SECRET,
   settle,
   WAIT,
@@ -86,7 +85,6 @@ async function bridge(
 
 Deno.test(
   "xmpp e2e: SMS in exact; SMS out in the one-packet form; DELIVER becomes a receipt",
-  OPTS,
   async () => {
     await bridge(async ({ sim, user, daemon }) => {
       const r = await sim.receive("+3725551234", "Tere! 🙂 two  spaces");
@@ -145,7 +143,6 @@ Deno.test(
 
 Deno.test(
   "xmpp e2e: SMS out with SMS_SEND_MODE = msg uses the MSG/PASSWORD/SEND/DONE session",
-  OPTS,
   async () => {
     await bridge(async ({ sim, user }) => {
       await user.sendMessage(`+3725551234@${COMPONENT}`, "via the session ü");
@@ -164,7 +161,6 @@ Deno.test(
 
 Deno.test(
   "xmpp e2e: refusals answer the user and nothing reaches the GoIP",
-  OPTS,
   async () => {
     await bridge(
       async ({ sim, user }) => {
@@ -192,7 +188,6 @@ Deno.test(
 
 Deno.test(
   "xmpp e2e: USSD round trip on the own line; its presence follows the keepalives",
-  OPTS,
   async () => {
     await bridge(async ({ sim, user }) => {
       sim.settings.ussdAnswer = "Your balance is 5.00 EUR";
@@ -237,7 +232,6 @@ Deno.test(
 
 Deno.test(
   "xmpp e2e: SMS received while Prosody is down are delivered after it returns, stamped, none lost or doubled",
-  OPTS,
   async () => {
     await bridge(async ({ server, sim, user, daemon }) => {
       await user.stop();
@@ -283,7 +277,6 @@ Deno.test(
 
 Deno.test(
   "xmpp e2e: a GoIP ERROR comes back as an error on the user's message; a USSD error too",
-  OPTS,
   async () => {
     await bridge(async ({ sim, user }) => {
       sim.settings.smsBehaviour = "error";

@@ -16,7 +16,6 @@ import {
   DOMAIN,
   errCondition,
   isMsg,
-  OPTS,
   SECRET,
   WAIT,
 } from "./support/xmpp_world.ts";
@@ -24,7 +23,6 @@ import { waitFor } from "./support/poll.ts";
 
 Deno.test(
   "xmpp e2e on ejabberd: SMS both ways, receipt, refusal, IQs",
-  OPTS,
   async () => {
     const server = await startEjabberd({
       domain: DOMAIN,

@@ -11,7 +11,6 @@ import {
   connected,
   inboxChat,
   isMsg,
-  OPTS,
   settle,
   WAIT,
   world,
@@ -20,7 +19,6 @@ import { waitFor } from "./support/poll.ts";
 
 Deno.test(
   "xmpp: deliveries wait while Prosody is down and arrive after its restart, in order, stamped, none lost or doubled",
-  OPTS,
   async () => {
     await world(async (w) => {
       const x = w.xmpp();
@@ -71,7 +69,6 @@ Deno.test(
 
 Deno.test(
   "xmpp: the ping watchdog drops a frozen server; unconfirmed messages go out again, never lost",
-  OPTS,
   async () => {
     await world(async (w) => {
       const x = w.xmpp({
@@ -113,7 +110,6 @@ Deno.test(
 
 Deno.test(
   "xmpp: a wrong component secret is logged as exactly that and retried slowly",
-  OPTS,
   async () => {
     await world(async (w) => {
       const x = w.xmpp();
@@ -149,7 +145,6 @@ Deno.test(
 
 Deno.test(
   "xmpp: no server at all is a network error, retried with backoff",
-  OPTS,
   async () => {
     await world(async (w) => {
       await w.server.pause();
@@ -173,7 +168,6 @@ Deno.test(
 
 Deno.test(
   "xmpp: stop does not hang on a frozen server with a batch in flight",
-  OPTS,
   async () => {
     await world(async (w) => {
       const x = w.xmpp();

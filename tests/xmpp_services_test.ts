@@ -13,7 +13,6 @@ import {
   errCondition,
   isMsg,
   line,
-  OPTS,
   settle,
   WAIT,
   world,
@@ -24,7 +23,6 @@ const OWN = `+3725550000@${COMPONENT}`;
 
 Deno.test(
   "xmpp: own line answers status and help, and queues USSD codes",
-  OPTS,
   async () => {
     await world(async (w) => {
       await w.store.addGateway({ ext: "2001", goipPass: "pw" });
@@ -78,7 +76,6 @@ Deno.test(
 
 Deno.test(
   "xmpp: subscriptions are approved; the own line is available while the GoIP line is",
-  OPTS,
   async () => {
     await world(async (w) => {
       await w.store.addGateway({ ext: "2001", goipPass: "pw" });
@@ -166,7 +163,6 @@ Deno.test(
 
 Deno.test(
   "xmpp: disco, ping, version and gateway IQs are answered; other IQs get service-unavailable",
-  OPTS,
   async () => {
     await world(async (w) => {
       await connected(w.xmpp());

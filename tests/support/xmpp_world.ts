@@ -27,8 +27,6 @@ export const COMPONENT = "sms.example.org";
 export const SECRET = "s3cret-component";
 /** Generous bound for every wait. */
 export const WAIT = 15_000;
-/** xmpp.js keeps stream-close timers alive a moment after a close. */
-export const OPTS = { sanitizeOps: false, sanitizeResources: false };
 
 /** Everything a test touches. */
 export interface World {
