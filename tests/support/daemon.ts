@@ -13,7 +13,7 @@ import { defaultConfig } from "../../src/config/defaults.ts";
 import { createLogger } from "../../src/log.ts";
 import type { MariaDb } from "./mariadb.ts";
 import { freeUdpPort } from "./ports.ts";
-import { goippy as runCliProcess } from "./cli.ts";
+import { goippy as runCliProcess, goippyEnv } from "./cli.ts";
 import type { CliResult } from "./cli.ts";
 
 /** Options of {@linkcode startDaemon}. */
@@ -125,14 +125,9 @@ export async function startDaemon(
 
   const spawn = async () => {
     out = "";
-    const env: Record<string, string> = { NO_COLOR: "1", ...opts.env };
-    for (const k of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
-      const v = Deno.env.get(k);
-      if (v !== undefined) env[k] = v;
-    }
     const c = new Deno.Command(Deno.execPath(), {
       args: ["run", ...flags, MAIN_TS, "--config", configPath],
-      env,
+      env: goippyEnv(opts.env),
       clearEnv: true,
       stdin: "null",
       stdout: "piped",
