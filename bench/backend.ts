@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { GoipSim } from "../tests/support/goip_sim.ts";
+import type { GoipSim } from "../tests/support/goip_sim/mod.ts";
 import type { MariaDb } from "../tests/support/mariadb.ts";
 import { freeUdpPort } from "../tests/support/ports.ts";
 import type { XmppServer } from "../tests/support/prosody.ts";

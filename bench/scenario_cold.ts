@@ -6,7 +6,7 @@
  * @module
  */
 
-import { GoipSim } from "../tests/support/goip_sim.ts";
+import { GoipSim } from "../tests/support/goip_sim/mod.ts";
 import { freeUdpPort } from "../tests/support/ports.ts";
 import { BenchDaemon } from "./daemon_proc.ts";
 import { median } from "./stats.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { GoipFleet } from "../tests/support/goip_sim_fleet.ts";
+import { GoipFleet } from "../tests/support/goip_sim/mod.ts";
 import { cpuShare, readProc } from "./proc.ts";
 import type { IdleResult } from "./types.ts";
 

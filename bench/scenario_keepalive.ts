@@ -8,7 +8,7 @@
  * @module
  */
 
-import { GoipFleet } from "../tests/support/goip_sim_fleet.ts";
+import { GoipFleet } from "../tests/support/goip_sim/mod.ts";
 import { startUdpEcho } from "../tests/support/udp_echo.ts";
 import { median, summarize } from "./stats.ts";
 import type { KeepaliveResult } from "./types.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { GoipSim } from "../tests/support/goip_sim.ts";
+import { GoipSim } from "../tests/support/goip_sim/mod.ts";
 import { paced } from "./pace.ts";
 import { cpuShare, readProc, readUdpDrops } from "./proc.ts";
 import { summarize } from "./stats.ts";

@@ -7,7 +7,7 @@
  */
 
 import { numberToJid } from "../src/xmpp/jid.ts";
-import type { GoipSim } from "../tests/support/goip_sim.ts";
+import type { GoipSim } from "../tests/support/goip_sim/mod.ts";
 import type { XmlElement, XmppUser } from "../tests/support/xmpp_user.ts";
 import { paced } from "./pace.ts";
 import { summarize, type Summary } from "./stats.ts";

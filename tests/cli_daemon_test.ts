@@ -11,26 +11,13 @@ import {
 } from "node:assert/strict";
 import { goippy } from "./support/cli.ts";
 import { startDaemon } from "./support/daemon.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import {
   haveMariaDb,
   MARIADB_MISSING,
   startMariaDb,
 } from "./support/mariadb.ts";
-
-/** Polls `check` (bounded) until it is true. */
-async function eventually(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 15_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`not within ${timeoutMs} ms: ${what}`);
-}
+import { waitFor } from "./support/poll.ts";
 
 async function story(configPath: string, udpPort: number) {
   const run = (...args: string[]) => goippy(["--config", configPath, ...args]);
@@ -46,9 +33,11 @@ async function story(configPath: string, udpPort: number) {
   });
   try {
     // added while the daemon runs: accepted without a restart
-    await eventually(
-      "keepalive accepted",
+    await waitFor(
       async () => (await sim.keepalive()).includes("status:200"),
+      15_000,
+      "keepalive accepted",
+      200,
     );
 
     const status = await run("--status");
@@ -85,9 +74,11 @@ async function story(configPath: string, udpPort: number) {
 
     // disabled from the command line: refused without a restart
     assertEquals((await run("--disable", "2001")).code, 0);
-    await eventually(
-      "keepalive refused",
+    await waitFor(
       async () => (await sim.keepalive()).includes("status:404"),
+      15_000,
+      "keepalive refused",
+      200,
     );
     assertEquals(sim.sentSms.length, 1, "nothing else was transmitted");
   } finally {

@@ -21,8 +21,8 @@ import {
   receiveStream,
   startRig,
   tally,
-  until,
 } from "./support/fault_rig.ts";
+import { waitFor } from "./support/poll.ts";
 
 Deno.test("fault 2: SIGKILL in the middle of 1,000 SMS in: nothing lost, duplicates only from the unconfirmed window", async () => {
   // A device's resends (3 s, 3 times) cover the daemon's restart.
@@ -38,7 +38,7 @@ Deno.test("fault 2: SIGKILL in the middle of 1,000 SMS in: nothing lost, duplica
       acks++;
       if (!killed) ackedBeforeKill.add(body);
     });
-    await until(() => acks >= 300, 60_000, () => `300 acks (have ${acks})`);
+    await waitFor(() => acks >= 300, 60_000, () => `300 acks (have ${acks})`);
     await daemon.kill();
     killed = true;
     const ackedAtKill = ackedBeforeKill.size;
@@ -47,7 +47,7 @@ Deno.test("fault 2: SIGKILL in the middle of 1,000 SMS in: nothing lost, duplica
     const ackedCount = [...acked.values()].filter((a) => a).length;
     assertEquals(ackedCount, 1000, "with retransmissions all 1,000 acked");
 
-    await until(
+    await waitFor(
       () => new Set(chatBodies(user)).size >= 1000,
       120_000,
       () => `1000 distinct messages (have ${new Set(chatBodies(user)).size})`,

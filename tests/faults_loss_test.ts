@@ -25,11 +25,11 @@ import {
   receiveStream,
   startRig,
   tally,
-  until,
   USER_PASS,
 } from "./support/fault_rig.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import type { XmppUser } from "./support/xmpp_user.ts";
+import { waitFor } from "./support/poll.ts";
 
 const LOSS = 0.2;
 
@@ -43,7 +43,7 @@ Deno.test("fault 4a: 20 % loss both ways: 500 SMS in, all delivered once", async
     assertEquals(await sim.keepalive(), "reg:1;status:200;");
     const acked = await receiveStream(sim, 10, 50);
     assertEquals([...acked.values()].filter((a) => a).length, 500);
-    await until(
+    await waitFor(
       () => chatBodies(user).length >= 500,
       60_000,
       () => `500 messages (have ${chatBodies(user).length})`,
@@ -117,7 +117,7 @@ Deno.test("fault 4b: 20 % loss both ways: 200 SMS out, none transmitted twice, t
     }
     phase("users and lines up");
     // Every line online (keepalives are lost too: wait for the state).
-    await until(
+    await waitFor(
       () => sims.every((s) => s.keepaliveReplies.length > 0),
       60_000,
       "a keepalive answered on every line",
@@ -137,21 +137,23 @@ Deno.test("fault 4b: 20 % loss both ways: 200 SMS out, none transmitted twice, t
     }
     const check = await daemon.openStore();
     try {
-      const end = Date.now() + 300_000;
-      for (;;) {
-        // Done when each SMS went out or was reported, and nothing is
-        // queued or in flight (an SMS out may still turn "uncertain").
-        const settled = sent.every((m) =>
-          sims[m.line].sentSms.some((x) => x.text === m.text) ||
-          errorsById(users[m.line]).has(m.id)
-        );
-        const d = await check.queueDepths();
-        if (settled && d.outboxQueued + d.outboxSending === 0) break;
-        if (Date.now() > end) {
-          throw new Error(`outbox not drained: ${JSON.stringify(d)}`);
-        }
-        await new Promise((r) => setTimeout(r, 500));
-      }
+      let depths = {};
+      await waitFor(
+        async () => {
+          // Done when each SMS went out or was reported, and nothing is
+          // queued or in flight (an SMS out may still turn "uncertain").
+          const settled = sent.every((m) =>
+            sims[m.line].sentSms.some((x) => x.text === m.text) ||
+            errorsById(users[m.line]).has(m.id)
+          );
+          const d = await check.queueDepths();
+          depths = d;
+          return settled && d.outboxQueued + d.outboxSending === 0;
+        },
+        300_000,
+        () => `the outbox drained (${JSON.stringify(depths)})`,
+        500,
+      );
     } finally {
       await check.close();
     }

@@ -8,13 +8,9 @@
 
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import mysql from "mysql2/promise";
-import {
-  chatBodies,
-  receiveStream,
-  startRig,
-  until,
-} from "./support/fault_rig.ts";
+import { chatBodies, receiveStream, startRig } from "./support/fault_rig.ts";
 import { MARIADB_MISSING, startMariaDb } from "./support/mariadb.ts";
+import { waitFor } from "./support/poll.ts";
 
 Deno.test("fault 3: MariaDB restarted mid-stream: acked means stored, all delivered once, goippy reconnects", async (t) => {
   const maria = await startMariaDb();
@@ -36,7 +32,7 @@ Deno.test("fault 3: MariaDB restarted mid-stream: acked means stored, all delive
     assertEquals(await sim.keepalive(), "reg:1;status:200;");
     let acks = 0;
     const stream = receiveStream(sim, 10, 50, () => acks++);
-    await until(() => acks >= 100, 60_000, () => `100 acks (have ${acks})`);
+    await waitFor(() => acks >= 100, 60_000, () => `100 acks (have ${acks})`);
     const ackedBefore = acks;
     await maria.restart();
     const acked = await stream;
@@ -64,7 +60,7 @@ Deno.test("fault 3: MariaDB restarted mid-stream: acked means stored, all delive
     const ackedNotStored = ackedBodies.filter((b) => !storedSet.has(b));
     assertEquals(ackedNotStored, [], "nothing acked that was not stored");
 
-    await until(
+    await waitFor(
       () => chatBodies(user).length >= stored.length,
       60_000,
       () => `${stored.length} delivered (have ${chatBodies(user).length})`,

@@ -9,7 +9,7 @@
 
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { startDaemon } from "./support/daemon.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import {
   COMPONENT,
   errorText,

@@ -17,9 +17,9 @@ import {
   senderNumber,
   startRig,
   tally,
-  until,
 } from "./support/fault_rig.ts";
 import { numberToJid } from "../src/xmpp/jid.ts";
+import { waitFor } from "./support/poll.ts";
 
 const SENDERS = 10;
 const PER_SENDER = 100;
@@ -37,7 +37,7 @@ Deno.test("fault 1: 1,000 SMS in while Prosody is down: all delivered once, in o
 
     await prosody.resume();
     const user = await rig.connectUser();
-    await until(
+    await waitFor(
       () => chatBodies(user).length >= 1000,
       120_000,
       () => `1000 messages (have ${chatBodies(user).length})`,
@@ -85,11 +85,12 @@ Deno.test("fault 5: Prosody restarted while 200 outgoing SMS are queued: each se
     const store = await rig.daemon.openStore();
     try {
       let queued = 0;
-      const end = Date.now() + 30_000;
-      while (queued < 200 && Date.now() < end) {
-        queued = (await store.queueDepths()).outboxQueued;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(
+        async () => (queued = (await store.queueDepths()).outboxQueued) >= 200,
+        30_000,
+        () => `200 queued (have ${queued})`,
+        100,
+      );
       assertEquals(queued, 200);
     } finally {
       await store.close();

@@ -14,7 +14,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { startDaemon } from "./support/daemon.ts";
 import { DatagramFuzzer } from "./support/fuzz_datagrams.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import { freeTcpPort } from "./support/ports.ts";
 
 const TOTAL = 1_000_000;

@@ -11,7 +11,7 @@ import {
 import { goippy } from "./support/cli.ts";
 import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
 import { haveMariaDb, startMariaDb } from "./support/mariadb.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import { freeTcpPort } from "./support/ports.ts";
 
 async function withConfig(

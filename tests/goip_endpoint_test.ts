@@ -9,7 +9,7 @@ import {
   deepStrictEqual as assertEquals,
   ok as assert,
 } from "node:assert/strict";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
 import { haveMariaDb, startMariaDb } from "./support/mariadb.ts";
 import { freeTcpPort } from "./support/ports.ts";

@@ -9,10 +9,11 @@ import {
   deepStrictEqual as assertEquals,
   ok as assert,
 } from "node:assert/strict";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
 import { haveMariaDb, startMariaDb } from "./support/mariadb.ts";
 import { freeTcpPort } from "./support/ports.ts";
+import { waitFor } from "./support/poll.ts";
 import type { OutboxItem, Store } from "../src/store/types.ts";
 
 const COMPONENT = "sms.example.org";
@@ -70,14 +71,13 @@ async function waitItem(
   id: number,
   pred: (i: OutboxItem) => boolean,
 ): Promise<OutboxItem> {
-  for (let i = 0; i < 300; i++) {
-    const item = await store.outboxItem(id);
-    if (item && pred(item)) return item;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(
-    `outbox #${id}: ${JSON.stringify(await store.outboxItem(id))}`,
+  let item: OutboxItem | undefined;
+  await waitFor(
+    async () => (item = await store.outboxItem(id)) !== undefined && pred(item),
+    15_000,
+    async () => `outbox #${id}: ${JSON.stringify(await store.outboxItem(id))}`,
   );
+  return item!;
 }
 
 async function inboxWith(store: Store, pred: (b: string) => boolean) {

@@ -5,8 +5,11 @@
  */
 
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { GoipSim, type GoipSimOptions } from "./support/goip_sim.ts";
-import { GoipFleet } from "./support/goip_sim_fleet.ts";
+import {
+  GoipFleet,
+  GoipSim,
+  type GoipSimOptions,
+} from "./support/goip_sim/mod.ts";
 import { startUdpEcho } from "./support/udp_echo.ts";
 
 const enc = new TextEncoder();

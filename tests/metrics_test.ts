@@ -12,7 +12,7 @@ import type { LineState, Store } from "../src/store/types.ts";
 import { createGoippyMetrics, type XmppState } from "../src/metrics/goippy.ts";
 import { startMetricsServer } from "../src/metrics/server.ts";
 import { startDaemon } from "./support/daemon.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import { freeTcpPort } from "./support/ports.ts";
 
 function line(goipId: string, ext: string, lastSeenMs: number): LineState {

@@ -9,7 +9,8 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { startDaemon } from "./support/daemon.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
+import { waitFor } from "./support/poll.ts";
 import {
   GOIP_ID,
   MSISDN,
@@ -196,11 +197,11 @@ Deno.test("outbound through the daemon: SIGKILL mid-send is uncertain after rest
       body: "second",
       stanzaId: "k2",
     });
-    const end = Date.now() + 15_000;
-    while ((await store.outboxItem(second))?.state !== "sent") {
-      if (Date.now() > end) throw new Error(`not sent:\n${d.logs()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(
+      async () => (await store.outboxItem(second))?.state === "sent",
+      15_000,
+      () => `the second SMS sent; daemon log:\n${d.logs()}`,
+    );
     const row = await store.outboxItem(id);
     assertEquals(row?.state, "uncertain");
     assert(row.error.startsWith("outcome uncertain:"), row.error);

@@ -10,7 +10,7 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { component } from "@xmpp/component";
-import { goippyRunFlags, MAIN_TS } from "../scripts/flags.ts";
+import { goippy } from "./support/cli.ts";
 import { startProsody, type XmppServer } from "./support/prosody.ts";
 import {
   bare,
@@ -19,6 +19,7 @@ import {
   type XmlElement,
   type XmppUser,
 } from "./support/xmpp_user.ts";
+import { waitFor } from "./support/poll.ts";
 
 const DOMAIN = "example.org";
 const COMPONENT = "sms.example.org";
@@ -68,17 +69,16 @@ async function world(
     user = await connectUser({ ...c2s, user: "2001", password: "pw1" });
     friend = await connectUser({ ...c2s, user: "2002", password: "pw2" });
     const waitAtComponent = async (id: string) => {
-      const end = Date.now() + WAIT;
-      while (Date.now() < end) {
-        const hit = got.find((s) => s.attrs.id === id);
-        if (hit) return hit;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(
-        `message ${id} never reached the component; it got:\n` +
+      await waitFor(
+        () => got.some((s) => s.attrs.id === id),
+        WAIT,
+        () =>
+          `message ${id} at the component; it got:\n` +
           got.map(String).join("\n") + `\nthe user got:\n` +
           user!.stanzas.map(String).join("\n"),
+        25,
       );
+      return got.find((s) => s.attrs.id === id)!;
     };
     await fn({ server, user, friend, got, waitAtComponent });
   } finally {
@@ -175,20 +175,12 @@ Deno.test("mod_sms_alias: default component is data.<vhost>", async () => {
 });
 
 Deno.test("goippy --prosody-module prints install/mod_sms_alias.lua byte for byte", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...await goippyRunFlags(), MAIN_TS, "--prosody-module"],
+  const out = await goippy(["--prosody-module"], {
     env: { GOIPPY_CONFIG: "/nonexistent/goippy.conf" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const err = new TextDecoder().decode(out.stderr);
-  assertEquals(out.code, 0, err);
-  const file = await Deno.readFile(
+  });
+  assertEquals(out.code, 0, out.stderr);
+  const file = await Deno.readTextFile(
     new URL("../install/mod_sms_alias.lua", import.meta.url),
   );
-  assertEquals(
-    new TextDecoder().decode(out.stdout),
-    new TextDecoder().decode(file),
-  );
+  assertEquals(out.stdout, file);
 });

@@ -15,6 +15,7 @@ import {
   uninstallService,
 } from "../src/systemd/install.ts";
 import { instanceFor, unitText } from "../src/systemd/unit.ts";
+import { type CliResult, goippy } from "./support/cli.ts";
 
 // Both fakes refuse to run without a GOIPPY_ROOT: an empty one would make
 // them write into the real /etc of the machine running the tests.
@@ -65,24 +66,13 @@ async function sandbox(): Promise<Sandbox> {
   };
 }
 
-async function cli(
+/** The real CLI in the sandbox (its PATH and GOIPPY_ROOT). */
+function cli(
   sb: Sandbox,
   args: string[],
   extraEnv: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...(await goippyRunFlags()), MAIN_TS, ...args],
-    env: { ...sb.env, ...extraEnv, NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
+): Promise<CliResult> {
+  return goippy(args, { env: { ...sb.env, ...extraEnv } });
 }
 
 async function readLines(path: string): Promise<string[]> {

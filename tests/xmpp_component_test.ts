@@ -20,14 +20,13 @@ import {
   errText,
   inboxChat,
   isMsg,
-  OPTS,
   settle,
   WAIT,
-  waitUntil,
   world,
-} from "./xmpp_world.ts";
+} from "./support/xmpp_world.ts";
+import { waitFor } from "./support/poll.ts";
 
-Deno.test("xmpp: an incoming SMS reaches the user exactly", OPTS, async () => {
+Deno.test("xmpp: an incoming SMS reaches the user exactly", async () => {
   await world(async (w) => {
     await w.store.addGateway({ ext: "2001", goipPass: "pw" });
     await connected(w.xmpp());
@@ -39,7 +38,7 @@ Deno.test("xmpp: an incoming SMS reaches the user exactly", OPTS, async () => {
     assertEquals(m.attrs.from, `+3725551234@${COMPONENT}`);
     assertEquals(m.attrs.to, "2001@example.org");
     assertEquals(m.getChild("delay", "urn:xmpp:delay"), undefined);
-    await waitUntil(
+    await waitFor(
       async () => (await w.store.pendingInbox(10)).length === 0,
       WAIT,
       "inbox done",
@@ -51,7 +50,6 @@ Deno.test("xmpp: an incoming SMS reaches the user exactly", OPTS, async () => {
 
 Deno.test(
   "xmpp: a user's SMS is queued for the gateway, body exact",
-  OPTS,
   async () => {
     await world(async (w) => {
       await w.store.addGateway({
@@ -77,7 +75,7 @@ Deno.test(
         receipt: true,
       });
       await user.sendMessage(to, "second", { id: "out-2", type: "normal" });
-      await waitUntil(
+      await waitFor(
         async () => (await w.store.queueDepths()).outboxQueued === 2,
         WAIT,
         "2 outbox rows",
@@ -122,7 +120,6 @@ Deno.test(
 
 Deno.test(
   "xmpp: every refusal is an error stanza with a clear text; nothing is queued",
-  OPTS,
   async () => {
     await world(async (w) => {
       await w.store.addGateway({

@@ -7,7 +7,7 @@
 
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import { startProsody, type XmppServer } from "./support/prosody.ts";
 import { connectUser, xml, type XmppUser } from "./support/xmpp_user.ts";
 import {
@@ -17,12 +17,11 @@ import {
   errCondition,
   errText,
   isMsg,
-  OPTS,
   SECRET,
   settle,
   WAIT,
-  waitUntil,
-} from "./xmpp_world.ts";
+} from "./support/xmpp_world.ts";
+import { waitFor } from "./support/poll.ts";
 
 const OWN = `+3725550000@${COMPONENT}`;
 
@@ -86,7 +85,6 @@ async function bridge(
 
 Deno.test(
   "xmpp e2e: SMS in exact; SMS out in the one-packet form; DELIVER becomes a receipt",
-  OPTS,
   async () => {
     await bridge(async ({ sim, user, daemon }) => {
       const r = await sim.receive("+3725551234", "Tere! 🙂 two  spaces");
@@ -117,7 +115,7 @@ Deno.test(
       assert(sent.smsNo !== null, "module gave an sms_no");
       const store = await daemon.openStore();
       try {
-        await waitUntil(
+        await waitFor(
           async () =>
             !!(await store.findSentBySmsNo("goippy_2001", sent.smsNo!, 0)),
           WAIT,
@@ -145,7 +143,6 @@ Deno.test(
 
 Deno.test(
   "xmpp e2e: SMS out with SMS_SEND_MODE = msg uses the MSG/PASSWORD/SEND/DONE session",
-  OPTS,
   async () => {
     await bridge(async ({ sim, user }) => {
       await user.sendMessage(`+3725551234@${COMPONENT}`, "via the session ü");
@@ -164,7 +161,6 @@ Deno.test(
 
 Deno.test(
   "xmpp e2e: refusals answer the user and nothing reaches the GoIP",
-  OPTS,
   async () => {
     await bridge(
       async ({ sim, user }) => {
@@ -192,7 +188,6 @@ Deno.test(
 
 Deno.test(
   "xmpp e2e: USSD round trip on the own line; its presence follows the keepalives",
-  OPTS,
   async () => {
     await bridge(async ({ sim, user }) => {
       sim.settings.ussdAnswer = "Your balance is 5.00 EUR";
@@ -237,7 +232,6 @@ Deno.test(
 
 Deno.test(
   "xmpp e2e: SMS received while Prosody is down are delivered after it returns, stamped, none lost or doubled",
-  OPTS,
   async () => {
     await bridge(async ({ server, sim, user, daemon }) => {
       await user.stop();
@@ -255,7 +249,7 @@ Deno.test(
         password: "pw-2001",
       });
       try {
-        await waitUntil(
+        await waitFor(
           () => again.messages.filter(isMsg("chat")).length >= 5,
           30_000,
           "5 messages",
@@ -283,7 +277,6 @@ Deno.test(
 
 Deno.test(
   "xmpp e2e: a GoIP ERROR comes back as an error on the user's message; a USSD error too",
-  OPTS,
   async () => {
     await bridge(async ({ sim, user }) => {
       sim.settings.smsBehaviour = "error";

@@ -8,7 +8,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { startDaemon } from "./support/daemon.ts";
 import { startEjabberd } from "./support/ejabberd.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
 import { connectUser, xml } from "./support/xmpp_user.ts";
 import {
   assert,
@@ -16,15 +16,13 @@ import {
   DOMAIN,
   errCondition,
   isMsg,
-  OPTS,
   SECRET,
   WAIT,
-  waitUntil,
-} from "./xmpp_world.ts";
+} from "./support/xmpp_world.ts";
+import { waitFor } from "./support/poll.ts";
 
 Deno.test(
   "xmpp e2e on ejabberd: SMS both ways, receipt, refusal, IQs",
-  OPTS,
   async () => {
     const server = await startEjabberd({
       domain: DOMAIN,
@@ -86,7 +84,7 @@ Deno.test(
       const smsNo = sim.sentSms[0].smsNo!;
       const store = await daemon.openStore();
       try {
-        await waitUntil(
+        await waitFor(
           async () => !!(await store.findSentBySmsNo("goippy_2001", smsNo, 0)),
           WAIT,
           "outbox row sent",

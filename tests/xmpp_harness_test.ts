@@ -17,6 +17,7 @@ import {
   xml,
   type XmlElement,
 } from "./support/xmpp_user.ts";
+import { waitFor } from "./support/poll.ts";
 
 const DOMAIN = "example.org";
 const COMPONENT = "sms.example.org";
@@ -79,14 +80,6 @@ async function rawComponent(server: XmppServer) {
   };
 }
 
-async function until(pred: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + WAIT;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 Deno.test("prosody: two users exchange messages", async () => {
   const server = await startProsody({
     domain: DOMAIN,
@@ -116,9 +109,11 @@ async function componentRoundTrip(server: XmppServer): Promise<void> {
   });
   try {
     const id = await a.sendMessage(`x@${COMPONENT}`, "to the component");
-    await until(
+    await waitFor(
       () => comp.received.some((s) => s.attrs.id === id),
+      WAIT,
       "message at component",
+      25,
     );
     const got = comp.received.find((s) => s.attrs.id === id)!;
     assertEquals(got.attrs.to, `x@${COMPONENT}`);

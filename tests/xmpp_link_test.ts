@@ -11,35 +11,33 @@ import {
   connected,
   inboxChat,
   isMsg,
-  OPTS,
   settle,
   WAIT,
-  waitUntil,
   world,
-} from "./xmpp_world.ts";
+} from "./support/xmpp_world.ts";
+import { waitFor } from "./support/poll.ts";
 
 Deno.test(
   "xmpp: deliveries wait while Prosody is down and arrive after its restart, in order, stamped, none lost or doubled",
-  OPTS,
   async () => {
     await world(async (w) => {
       const x = w.xmpp();
       await connected(x);
       await w.server.pause();
-      await waitUntil(() => x.state() === "connecting", WAIT, "drop noticed");
+      await waitFor(() => x.state() === "connecting", WAIT, "drop noticed");
       const before = Date.now();
       for (let i = 1; i <= 12; i++) await inboxChat(w, `queued ${i}`);
       assertEquals((await w.store.pendingInbox(100)).length, 12);
       await w.server.resume();
-      await waitUntil(() => x.state() === "connected", 30_000, "reconnected");
-      await waitUntil(
+      await waitFor(() => x.state() === "connected", 30_000, "reconnected");
+      await waitFor(
         async () => (await w.store.pendingInbox(100)).length === 0,
         WAIT,
         "inbox done",
       );
       // the user logs in afterwards: Prosody's offline storage hands them over
       const user = await w.user("2001");
-      await waitUntil(
+      await waitFor(
         () => user.messages.filter(isMsg("chat")).length >= 12,
         WAIT,
         "12 messages",
@@ -71,7 +69,6 @@ Deno.test(
 
 Deno.test(
   "xmpp: the ping watchdog drops a frozen server; unconfirmed messages go out again, never lost",
-  OPTS,
   async () => {
     await world(async (w) => {
       const x = w.xmpp({
@@ -83,16 +80,16 @@ Deno.test(
       await connected(x);
       w.server.signal("SIGSTOP");
       await inboxChat(w, "sent into a frozen server");
-      await waitUntil(
+      await waitFor(
         () => w.logs.some((l) => l.includes("did not answer a ping")),
         WAIT,
         "watchdog",
       );
-      await waitUntil(() => x.state() === "connecting", WAIT, "link dropped");
+      await waitFor(() => x.state() === "connecting", WAIT, "link dropped");
       assertEquals((await w.store.pendingInbox(10)).length, 1);
       w.server.signal("SIGCONT");
-      await waitUntil(() => x.state() === "connected", 30_000, "reconnected");
-      await waitUntil(
+      await waitFor(() => x.state() === "connected", 30_000, "reconnected");
+      await waitFor(
         async () => (await w.store.pendingInbox(10)).length === 0,
         WAIT,
         "inbox done",
@@ -113,11 +110,10 @@ Deno.test(
 
 Deno.test(
   "xmpp: a wrong component secret is logged as exactly that and retried slowly",
-  OPTS,
   async () => {
     await world(async (w) => {
       const x = w.xmpp();
-      await waitUntil(
+      await waitFor(
         () => w.logs.some((l) => l.includes("component secret rejected by")),
         WAIT,
         "rejection",
@@ -156,12 +152,11 @@ Deno.test(
 
 Deno.test(
   "xmpp: no server at all is a network error, retried with backoff",
-  OPTS,
   async () => {
     await world(async (w) => {
       await w.server.pause();
       const x = w.xmpp();
-      await waitUntil(
+      await waitFor(
         () => w.logs.filter((l) => l.includes("cannot connect")).length >= 2,
         WAIT,
         "2 attempts",
@@ -169,7 +164,7 @@ Deno.test(
       assert(w.logs.some((l) => l.includes("ECONNREFUSED")), w.logs.join("\n"));
       assertEquals(x.state(), "connecting");
       await w.server.resume();
-      await waitUntil(
+      await waitFor(
         () => x.state() === "connected",
         30_000,
         "connected after the server came",
@@ -180,7 +175,6 @@ Deno.test(
 
 Deno.test(
   "xmpp: stop does not hang on a frozen server with a batch in flight",
-  OPTS,
   async () => {
     await world(async (w) => {
       const x = w.xmpp();

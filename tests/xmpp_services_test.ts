@@ -13,18 +13,16 @@ import {
   errCondition,
   isMsg,
   line,
-  OPTS,
   settle,
   WAIT,
-  waitUntil,
   world,
-} from "./xmpp_world.ts";
+} from "./support/xmpp_world.ts";
+import { waitFor } from "./support/poll.ts";
 
 const OWN = `+3725550000@${COMPONENT}`;
 
 Deno.test(
   "xmpp: own line answers status and help, and queues USSD codes",
-  OPTS,
   async () => {
     await world(async (w) => {
       await w.store.addGateway({ ext: "2001", goipPass: "pw" });
@@ -57,7 +55,7 @@ Deno.test(
       assert(body(help).includes(`*100# here (${OWN})`), body(help));
 
       await user.sendMessage(OWN, "*100#", { id: "u1" });
-      await waitUntil(
+      await waitFor(
         async () => !!(await w.store.nextQueued("goippy_2001")),
         WAIT,
         "USSD row",
@@ -78,7 +76,6 @@ Deno.test(
 
 Deno.test(
   "xmpp: subscriptions are approved; the own line is available while the GoIP line is",
-  OPTS,
   async () => {
     await world(async (w) => {
       await w.store.addGateway({ ext: "2001", goipPass: "pw" });
@@ -166,7 +163,6 @@ Deno.test(
 
 Deno.test(
   "xmpp: disco, ping, version and gateway IQs are answered; other IQs get service-unavailable",
-  OPTS,
   async () => {
     await world(async (w) => {
       await connected(w.xmpp());

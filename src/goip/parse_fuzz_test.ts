@@ -5,7 +5,7 @@
 
 import { deepStrictEqual, ok } from "node:assert/strict";
 import { DatagramFuzzer } from "../../tests/support/fuzz_datagrams.ts";
-import { seededRandom } from "../../tests/support/goip_sim_prng.ts";
+import { seededRandom } from "../../tests/support/goip_sim/mod.ts";
 import { decodeDatagram, MAX_DATAGRAM_BYTES, parseDatagram } from "./parse.ts";
 import type { GoipPacket } from "./types.ts";
 

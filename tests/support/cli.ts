@@ -14,19 +14,30 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `goippy <args>` with the daemon's exact flags and a small clean env. */
-export async function goippy(
-  args: string[],
-  opts: { env?: Record<string, string>; cwd?: string } = {},
-): Promise<CliResult> {
+/**
+ * The small clean environment goippy runs in under test (use with
+ * `clearEnv: true`): PATH, HOME, DENO_DIR and TMPDIR from this process,
+ * NO_COLOR, then `extra`.
+ */
+export function goippyEnv(
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const k of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
     const v = Deno.env.get(k);
     if (v !== undefined) env[k] = v;
   }
+  return { ...env, NO_COLOR: "1", ...extra };
+}
+
+/** Run `goippy <args>` with the daemon's exact flags and a small clean env. */
+export async function goippy(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliResult> {
   const cmd = new Deno.Command(Deno.execPath(), {
     args: ["run", ...await goippyRunFlags(), MAIN_TS, ...args],
-    env: { ...env, NO_COLOR: "1", ...opts.env },
+    env: goippyEnv(opts.env),
     clearEnv: true,
     cwd: opts.cwd,
     stdin: "null",

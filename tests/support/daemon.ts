@@ -13,7 +13,7 @@ import { defaultConfig } from "../../src/config/defaults.ts";
 import { createLogger } from "../../src/log.ts";
 import type { MariaDb } from "./mariadb.ts";
 import { freeUdpPort } from "./ports.ts";
-import { goippy as runCliProcess } from "./cli.ts";
+import { goippy as runCliProcess, goippyEnv } from "./cli.ts";
 import type { CliResult } from "./cli.ts";
 
 /** Options of {@linkcode startDaemon}. */
@@ -47,6 +47,12 @@ export interface DaemonHandle {
   openStore(): Promise<Store>;
   /** SIGTERM and wait (SIGKILL after 10 s); returns the exit code, cleans up. */
   stop(): Promise<number>;
+  /**
+   * Wait for the daemon to exit by itself (e.g. after {@linkcode signal});
+   * returns the exit code. SIGKILLs it and throws with the logs after
+   * `timeoutMs`.
+   */
+  exited(timeoutMs?: number): Promise<number>;
   /** SIGKILL and wait (keeps the temp dir for a restart). */
   kill(): Promise<void>;
   /** Stop (or after kill) and start again on the same config and port. */
@@ -119,14 +125,9 @@ export async function startDaemon(
 
   const spawn = async () => {
     out = "";
-    const env: Record<string, string> = { NO_COLOR: "1", ...opts.env };
-    for (const k of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
-      const v = Deno.env.get(k);
-      if (v !== undefined) env[k] = v;
-    }
     const c = new Deno.Command(Deno.execPath(), {
       args: ["run", ...flags, MAIN_TS, "--config", configPath],
-      env,
+      env: goippyEnv(opts.env),
       clearEnv: true,
       stdin: "null",
       stdout: "piped",
@@ -236,6 +237,13 @@ export async function startDaemon(
       } finally {
         if (ownDir) await Deno.remove(dir, { recursive: true }).catch(() => {});
       }
+    },
+    async exited(timeoutMs = 20_000) {
+      const code = await waitExit(timeoutMs);
+      if (code !== null) return code;
+      (child as Deno.ChildProcess | null)?.kill("SIGKILL");
+      await exited;
+      throw new Error(`daemon did not exit within ${timeoutMs} ms:\n${out}`);
     },
     async kill() {
       if (running && child) (child as Deno.ChildProcess).kill("SIGKILL");

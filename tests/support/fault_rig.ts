@@ -8,7 +8,7 @@
  */
 
 import { type DaemonHandle, startDaemon } from "./daemon.ts";
-import { GoipSim, type GoipSimOptions } from "./goip_sim.ts";
+import { GoipSim, type GoipSimOptions } from "./goip_sim/mod.ts";
 import type { MariaDb } from "./mariadb.ts";
 import { startProsody, type XmppServer } from "./prosody.ts";
 import { connectUser, type XmlElement, type XmppUser } from "./xmpp_user.ts";
@@ -159,25 +159,6 @@ export function tally(xs: string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
   return m;
-}
-
-/** Wait until `pred` holds (polling every 50 ms); throws `what` on timeout. */
-export async function until(
-  pred: () => boolean,
-  timeoutMs: number,
-  what: string | (() => string),
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) {
-      throw new Error(
-        `timed out (${timeoutMs} ms): ${
-          typeof what === "string" ? what : what()
-        }`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /**

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { seededRandom } from "./goip_sim_prng.ts";
+import { seededRandom } from "./goip_sim/mod.ts";
 
 /** Real packet shapes (device → server), from the protocol reference. */
 export const SEED_PACKETS: readonly string[] = [

@@ -25,7 +25,8 @@ import type {
   OutboxItem,
   Store,
 } from "../../src/store/types.ts";
-import { GoipSim, type GoipSimOptions } from "./goip_sim.ts";
+import { GoipSim, type GoipSimOptions } from "./goip_sim/mod.ts";
+import { waitFor } from "./poll.ts";
 import type { MariaDb } from "./mariadb.ts";
 
 export const PASSWORD = "s3cret-pw";
@@ -176,20 +177,20 @@ export async function startOutboundWorld(opts: OutboundWorldOptions = {}) {
     states: OutboxItem["state"][],
     timeoutMs = 15_000,
   ): Promise<OutboxItem> => {
-    const end = Date.now() + timeoutMs;
-    while (true) {
-      const row = await store.outboxItem(id);
-      // Final failures are complete once their human text is written too.
-      const complete = row && (row.error !== "" ||
-        ["sent", "delivered", "queued", "sending"].includes(row.state));
-      if (row && complete && states.includes(row.state)) return row;
-      if (Date.now() > end) {
-        throw new Error(
-          `row ${id} is ${row?.state} (${row?.error}), wanted ${states}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    let row: OutboxItem | undefined;
+    await waitFor(
+      async () => {
+        row = await store.outboxItem(id);
+        // Final failures are complete once their human text is written too.
+        const complete = row && (row.error !== "" ||
+          ["sent", "delivered", "queued", "sending"].includes(row.state));
+        return !!row && !!complete && states.includes(row.state);
+      },
+      timeoutMs,
+      () => `row ${id} in ${states}; it is ${row?.state} (${row?.error})`,
+      20,
+    );
+    return row!;
   };
   const close = async () => {
     if (driver) await (driver as Outbound).stop();

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { dropper } from "./goip_sim_prng.ts";
+import { dropper } from "./prng.ts";
+import { waitFor } from "../poll.ts";
 
 /** A timer handle as `setTimeout` returns it. */
 export type Timer = ReturnType<typeof setTimeout>;
@@ -156,19 +157,21 @@ export abstract class SimChannel {
     return await waiting;
   }
 
-  /** Poll `pred` until true; throws a clear error after `timeoutMs`. */
-  async waitFor(
+  /** Poll `pred` until true; throws a clear error after `timeoutMs` or on close. */
+  waitFor(
     pred: () => boolean,
     timeoutMs: number,
     what = "condition",
   ): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!pred()) {
-      if (Date.now() >= end || this.#closed) {
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      }
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    return waitFor(
+      () => {
+        if (this.#closed) throw new Error(`closed while waiting for ${what}`);
+        return pred();
+      },
+      timeoutMs,
+      what,
+      5,
+    );
   }
 
   /** Wait for a datagram from the server matching `pred` (already received ones count). */

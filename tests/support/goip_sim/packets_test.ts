@@ -9,8 +9,8 @@ import {
   formatUssn,
   parseServerCommand,
   type ServerCommand,
-} from "./goip_sim_packets.ts";
-import { dropper, seededRandom } from "./goip_sim_prng.ts";
+} from "./packets.ts";
+import { dropper, seededRandom } from "./prng.ts";
 
 const WHO = { id: "goip-1", password: "goip" };
 const KA = {

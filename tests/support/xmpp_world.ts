@@ -7,31 +7,26 @@
  */
 
 import { ok as assert } from "node:assert/strict";
-import { defaultConfig } from "../src/config/load.ts";
-import type { Config } from "../src/config/types.ts";
-import { Hub } from "../src/hub.ts";
-import { createLogger, type Logger } from "../src/log.ts";
-import { openStore } from "../src/store/open.ts";
-import type { LineState, Store } from "../src/store/types.ts";
+import { defaultConfig } from "../../src/config/load.ts";
+import type { Config } from "../../src/config/types.ts";
+import { Hub } from "../../src/hub.ts";
+import { createLogger, type Logger } from "../../src/log.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { LineState, Store } from "../../src/store/types.ts";
 import {
   startXmpp,
   type XmppPart,
   type XmppTiming,
-} from "../src/xmpp/start.ts";
-import { startProsody, type XmppServer } from "./support/prosody.ts";
-import {
-  connectUser,
-  type XmlElement,
-  type XmppUser,
-} from "./support/xmpp_user.ts";
+} from "../../src/xmpp/start.ts";
+import { startProsody, type XmppServer } from "./prosody.ts";
+import { connectUser, type XmlElement, type XmppUser } from "./xmpp_user.ts";
+import { waitFor } from "./poll.ts";
 
 export const DOMAIN = "example.org";
 export const COMPONENT = "sms.example.org";
 export const SECRET = "s3cret-component";
 /** Generous bound for every wait. */
 export const WAIT = 15_000;
-/** xmpp.js keeps stream-close timers alive a moment after a close. */
-export const OPTS = { sanitizeOps: false, sanitizeResources: false };
 
 /** Everything a test touches. */
 export interface World {
@@ -124,23 +119,9 @@ export async function world(
   }
 }
 
-/** Poll `pred` every 50 ms until true; throws after `timeoutMs`. */
-export async function waitUntil(
-  pred: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await pred()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** Wait until the part is connected. */
 export function connected(x: XmppPart): Promise<void> {
-  return waitUntil(
+  return waitFor(
     () => x.state() === "connected",
     WAIT,
     "component connected",

@@ -23,16 +23,16 @@ import {
   type ExchangeResult,
   SimChannel,
   type Timer,
-} from "./goip_sim_channel.ts";
-import { deviceSettings, isLateReply } from "./goip_sim_defaults.ts";
-import { SimDevice } from "./goip_sim_device.ts";
+} from "./channel.ts";
+import { deviceSettings, isLateReply } from "./defaults.ts";
+import { SimDevice } from "./device.ts";
 import type {
   ControlRequest,
   DeviceSettings,
   SentSms,
   SmsBehaviourSetting,
   UssdRequest,
-} from "./goip_sim_types.ts";
+} from "./types.ts";
 import {
   type ChannelIdentity,
   type FieldValue,
@@ -45,22 +45,7 @@ import {
   formatUssn,
   parseServerCommand,
   type ReceiveFormatOptions,
-} from "./goip_sim_packets.ts";
-
-export type {
-  ControlBehaviour,
-  ControlRequest,
-  DeviceSettings,
-  SentSms,
-  SmsBehaviour,
-  SmsBehaviourSetting,
-  SmsStage,
-  UssdBehaviour,
-  UssdRequest,
-} from "./goip_sim_types.ts";
-export type { FieldValue } from "./goip_sim_packets.ts";
-export { SimDevice } from "./goip_sim_device.ts";
-export type { ChannelOptions, ExchangeResult } from "./goip_sim_channel.ts";
+} from "./packets.ts";
 
 /** Options of {@linkcode GoipSim.start}; module settings may be given too. */
 export interface GoipSimOptions

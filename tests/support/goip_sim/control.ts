@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { DeviceSettings } from "./goip_sim_types.ts";
+import type { DeviceSettings } from "./types.ts";
 
 /** The module's success reply to a control command (password already checked). */
 export function controlReply(

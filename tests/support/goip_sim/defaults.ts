@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { DeviceSettings } from "./goip_sim_types.ts";
+import type { DeviceSettings } from "./types.ts";
 
 /** Module settings used when {@linkcode GoipSim.start} is not told otherwise. */
 export const DEVICE_DEFAULTS: Readonly<

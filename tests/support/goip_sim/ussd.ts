@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { SimDevice } from "./goip_sim_device.ts";
-import type { ServerCommand } from "./goip_sim_packets.ts";
+import type { SimDevice } from "./device.ts";
+import type { ServerCommand } from "./packets.ts";
 
 /** Handle one USSD request on module `d` (records it in `d.ussdRequests`). */
 export function handleUssd(

@@ -7,9 +7,9 @@
  * @module
  */
 
-import { controlReply } from "./goip_sim_control.ts";
-import { handleUssd } from "./goip_sim_ussd.ts";
-import { type ServerCommand, utf8Length } from "./goip_sim_packets.ts";
+import { controlReply } from "./control.ts";
+import { handleUssd } from "./ussd.ts";
+import { type ServerCommand, utf8Length } from "./packets.ts";
 import type {
   ControlRequest,
   DeviceSettings,
@@ -17,7 +17,7 @@ import type {
   SmsBehaviour,
   SmsStage,
   UssdRequest,
-} from "./goip_sim_types.ts";
+} from "./types.ts";
 
 interface Session {
   text: string;

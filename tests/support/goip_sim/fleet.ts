@@ -7,7 +7,7 @@
  * @module
  */
 
-import { formatKeepalive } from "./goip_sim_packets.ts";
+import { formatKeepalive } from "./packets.ts";
 
 /** Options of {@linkcode GoipFleet.start}. */
 export interface GoipFleetOptions {
