@@ -23,6 +23,7 @@ import { startOpsParts } from "./metrics/ops.ts";
 import { openStore } from "./store/open.ts";
 import type { Store } from "./store/types.ts";
 import { startXmpp } from "./xmpp/start.ts";
+import { startHeartbeat } from "./instances/heartbeat.ts";
 
 /** Settings a SIGHUP applies at once; every other change needs a restart. */
 const LIVE_KEYS = new Set([
@@ -125,6 +126,9 @@ export async function runDaemon(
       metrics,
     });
     cleanups.push(() => outbound.stop());
+    // Written once the sender runs: from now on the CLI's requests are served.
+    const heartbeat = await startHeartbeat({ store, config, log });
+    cleanups.push(() => heartbeat.stop());
     const xmpp = startXmpp({ config, store, hub, log });
     cleanups.push(() => xmpp.stop());
     const ops = await startOpsParts({

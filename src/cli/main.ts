@@ -30,6 +30,7 @@ import { sendSms, sendUssd } from "./outbox.ts";
 import { showStatus } from "./status.ts";
 import { PROSODY_MODULE } from "../xmpp/prosody_module.ts";
 import { checkConfig, writeSample } from "./config_cmds.ts";
+import { requireDaemon } from "./daemon_check.ts";
 
 /** Run goippy with these arguments; resolves with the process exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -93,9 +94,15 @@ async function dispatch(cli: CliArgs): Promise<number> {
     case "status":
       return await withStore(cli, io, (s, c) => showStatus(s, c, io));
     case "send":
-      return await withStore(cli, io, (s) => sendSms(s, cli.args, io, wait));
+      return await withStore(cli, io, async (s, c) => {
+        await requireDaemon(s, c);
+        return await sendSms(s, cli.args, io, wait);
+      });
     case "ussd":
-      return await withStore(cli, io, (s) => sendUssd(s, cli.args, io, wait));
+      return await withStore(cli, io, async (s, c) => {
+        await requireDaemon(s, c);
+        return await sendUssd(s, cli.args, io, wait);
+      });
     case "install":
       return await installService(a0);
     case "uninstall":

@@ -63,6 +63,8 @@ Deno.test("a TOML file setting every key", async () => {
     QUEUE_TTL: 3600,
     CALL_NOTIFY: false,
     METRICS_BIND: "127.0.0.1:9464",
+    INSTANCE_ID: "gw-a",
+    INSTANCE_DEAD_AFTER: 30,
   });
 });
 
@@ -133,6 +135,7 @@ const BAD: [string, string, number, RegExp][] = [
   ["SQLITE_PATH = ''", "SQLITE_PATH", 1, /must not be empty/],
   ["METRICS_BIND = '9464'", "METRICS_BIND", 1, /host:port/],
   ["METRICS_BIND = '127.0.0.1:0'", "METRICS_BIND", 1, /port number/],
+  ["INSTANCE_DEAD_AFTER = 2", "INSTANCE_DEAD_AFTER", 1, /at least 3/],
   [
     "XMPP_COMPONENT_JID = 'sms@example.org'\nXMPP_COMPONENT_SECRET = 's'",
     "XMPP_COMPONENT_JID",

@@ -12,9 +12,10 @@ import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import type { Dialect } from "./types.ts";
 import { legacyTables } from "./schema_legacy.ts";
 import { ADDED_COLUMNS, ADDED_INDEXES, newTables } from "./schema_v2.ts";
+import { createInstancesTable } from "./sql_instances.ts";
 
 /** The schema version this goippy writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** One numbered migration step. */
 interface Step {
@@ -60,6 +61,11 @@ const STEPS: Step[] = [
       if (await hasIndex(c, dialect, table, name)) return;
       await c.exec(`CREATE INDEX ${name} ON ${table} (goip_id, seen_ms)`);
     },
+  },
+  {
+    version: 4,
+    what: "running daemons and their heartbeats",
+    run: createInstancesTable,
   },
 ];
 

@@ -14,6 +14,7 @@ import * as gw from "./sql_gateways.ts";
 import * as inc from "./sql_incoming.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
+import * as inst from "./sql_instances.ts";
 import type {
   CallRecord,
   Dialect,
@@ -21,6 +22,7 @@ import type {
   GatewayWithState,
   InboxItem,
   IncomingSms,
+  Instance,
   LineState,
   NewGateway,
   NewInboxItem,
@@ -207,5 +209,15 @@ export class SqlStore implements Store {
     // A failed question (server away) is asked again next time.
     this.#bulk.catch(() => this.#bulk = undefined);
     return this.#bulk;
+  }
+
+  heartbeat(instance: Omit<Instance, "stoppedMs">): Promise<void> {
+    return inst.heartbeat(this.#d, instance);
+  }
+  instanceStopped(instanceId: string, atMs: number): Promise<void> {
+    return inst.instanceStopped(this.#d, instanceId, atMs);
+  }
+  instances(): Promise<Instance[]> {
+    return inst.instances(this.#d);
   }
 }
