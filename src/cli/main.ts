@@ -94,15 +94,17 @@ async function dispatch(cli: CliArgs): Promise<number> {
     case "status":
       return await withStore(cli, io, (s, c) => showStatus(s, c, io));
     case "send":
-      return await withStore(cli, io, async (s, c) => {
-        await requireDaemon(s, c);
-        return await sendSms(s, cli.args, io, wait);
-      });
+      return await withStore(cli, io, (s, c) =>
+        sendSms(s, cli.args, io, {
+          ...wait,
+          beforeWrite: () => requireDaemon(s, c),
+        }));
     case "ussd":
-      return await withStore(cli, io, async (s, c) => {
-        await requireDaemon(s, c);
-        return await sendUssd(s, cli.args, io, wait);
-      });
+      return await withStore(cli, io, (s, c) =>
+        sendUssd(s, cli.args, io, {
+          ...wait,
+          beforeWrite: () => requireDaemon(s, c),
+        }));
     case "install":
       return await installService(a0);
     case "uninstall":
