@@ -203,10 +203,21 @@ Deno.test("a missing default config means built-in defaults and a note", async (
     assert(r.stdout.includes('SQLITE_PATH = "./goippy.sqlite3"'), r.stdout);
     assert(r.stdout.includes('GOIP_UDP_BIND = "0.0.0.0"'), r.stdout);
     assert(r.stdout.includes("GOIP_UDP_PORT = 44444"), r.stdout);
-    // gateway commands then use ./goippy.sqlite3 in the working directory
+    // gateway commands then use ./goippy.sqlite3 in the working directory,
+    // without the note: their errors are one line
     const add = await goippy(["--add", "2001", "pw"], { env, cwd: dir });
-    assertEquals(add.code, 0, add.stderr);
+    assertEquals([add.code, add.stderr], [0, ""]);
     assert((await Deno.stat(`${dir}/goippy.sqlite3`)).isFile);
+    for (
+      const [args, error] of [
+        [["--remove", "9999"], "no gateway 9999"],
+        [["--disable", "9999"], "no gateway 9999"],
+        [["--send", "9999", "+3725551234", "hi"], "no gateway 9999"],
+      ]
+    ) {
+      const r = await goippy(args as string[], { env, cwd: dir });
+      assertEquals([r.code, r.stderr], [1, `goippy: ${error}\n`]);
+    }
   });
 });
 

@@ -25,7 +25,8 @@ export async function checkConfig(
 ): Promise<number> {
   const where = configPath({ path, env }).path;
   try {
-    const { config, notes } = await loadConfig({ path, env });
+    const { config, notes, warnings } = await loadConfig({ path, env });
+    for (const w of warnings) io.err(`goippy: warning: ${w}`);
     for (const note of notes) io.err(`goippy: note: ${note}`);
     io.out(
       `# effective settings (${config.sourcePath || "built-in defaults"})`,

@@ -123,8 +123,10 @@ async function withStore(
   io: CliIo,
   fn: (store: Store, config: Config) => Promise<number>,
 ): Promise<number> {
-  const { config, notes } = await loadFor(cli);
-  for (const note of notes) io.err(`goippy: note: ${note}`);
+  // Notes (no config file, derived settings) are for the daemon and
+  // --check; here an error must stay one line.
+  const { config, warnings } = await loadFor(cli);
+  for (const w of warnings) io.err(`goippy: warning: ${w}`);
   const log = createLogger({
     level: "warn",
     journald: false,
@@ -145,9 +147,9 @@ export function loadFor(cli: CliArgs): Promise<LoadedConfig> {
 }
 
 async function daemon(cli: CliArgs): Promise<number> {
-  const { config, notes } = await loadFor(cli);
+  const { config, notes, warnings } = await loadFor(cli);
   const log = daemonLogger(config.LOG_LEVEL, config.LOG_TO_STDOUT);
-  for (const note of notes) log.warn(note);
+  for (const note of [...warnings, ...notes]) log.warn(note);
   return await runDaemon(config, log, {
     configPath: config.sourcePath || undefined,
   });
