@@ -12,6 +12,7 @@ import { ConfigError } from "./error.ts";
 import { defaultConfig } from "./defaults.ts";
 import { pythonToToml } from "./python_compat.ts";
 import { buildConfig } from "./schema.ts";
+import { explainTomlError } from "./toml_error.ts";
 
 export { ConfigError } from "./error.ts";
 export { defaultConfig } from "./defaults.ts";
@@ -108,8 +109,7 @@ export function parseConfigText(
     raw = parse(toml) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof TomlError) {
-      const first = err.message.replace(/^Invalid TOML document: /, "")
-        .split("\n")[0];
+      const first = explainTomlError(err, toml);
       const key = keyOnLine(toml, err.line);
       throw new ConfigError(
         `${name}: line ${err.line}${key ? ` (${key})` : ""}: ${first}`,

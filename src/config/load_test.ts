@@ -110,6 +110,30 @@ Deno.test("small conveniences", () => {
 
 /** [config text, key the error names, line it names (0 = none), message part]. */
 const BAD: [string, string, number, RegExp][] = [
+  [
+    'LOG_LEVEL = "info\nDB_PASS = "x"',
+    "LOG_LEVEL",
+    1,
+    /^config: line 1 \(LOG_LEVEL\): the string is not closed: add the closing quote/,
+  ],
+  [
+    "DB_PASS = 'abc",
+    "DB_PASS",
+    1,
+    /line 1 \(DB_PASS\): the string is not closed/,
+  ],
+  [
+    'DB_PASS = "a\u0001b"',
+    "DB_PASS",
+    1,
+    /line 1 \(DB_PASS\): a control character \(U\+0001\) is inside the string/,
+  ],
+  [
+    "DB_PASS = 'a'\n\nLOG_LEVEL = 'info'\r\nDB_PASS = 'b'",
+    "DB_PASS",
+    4,
+    /^config: line 4 \(DB_PASS\): set twice, on lines 1 and 4; keep one$/,
+  ],
   ["DB_BACKEND = 'sqlite'\nFOO = 1", "FOO", 2, /unknown key FOO \(line 2\)/],
   ["log_level = 'info'", "log_level", 1, /did you mean LOG_LEVEL/],
   ["GOIP_UDP_PORT = '44444'", "GOIP_UDP_PORT", 1, /must be a whole number/],
