@@ -82,6 +82,15 @@ async function story(dir: string, db?: MariaDb) {
         JSON.stringify(row),
       );
 
+      // --check next to its own running daemon (a reload): the port it
+      // holds is no problem
+      const check = await run("--check");
+      assertEquals(check.code, 0, check.stderr);
+      assertMatch(
+        check.stderr,
+        /note: GoIP UDP 127\.0\.0\.1:\d+ is held by the running goippy test-a \(pid \d+ on /,
+      );
+
       // running: the request goes to the outbox (the line is offline, so
       // no outcome within the second)
       const queued = await run(

@@ -32,7 +32,8 @@ export async function checkConfig(
       `# effective settings (${config.sourcePath || "built-in defaults"})`,
     );
     io.out(showConfig(config));
-    const problems = await preflight(config);
+    const { problems, notes: found } = await preflight(config);
+    for (const n of found) io.err(`goippy: note: ${n}`);
     for (const p of problems) io.err(`goippy: ${p}`);
     if (problems.length) {
       io.err(`goippy: configuration file ${where} test failed`);

@@ -11,15 +11,72 @@ import { isIP } from "node:net";
 import type { Config } from "../config/types.ts";
 import { sqlitePathProblem } from "../store/sqlite_path.ts";
 import { mysqlProblem } from "./preflight_mysql.ts";
+import { instanceId, isAlive } from "../instances/liveness.ts";
+import { createLogger } from "../log.ts";
+import { openStore } from "../store/open.ts";
+import type { Instance, Store } from "../store/types.ts";
 
-/** What would stop the daemon with this config, one sentence (with its fix) each. */
-export async function preflight(config: Config): Promise<string[]> {
-  const problems = await Promise.all([
+/** What `--check` found beyond the syntax. */
+export interface Preflight {
+  /** What would stop the daemon, one sentence (with its fix) each. */
+  problems: string[];
+  /** Worth knowing, not stopping it. */
+  notes: string[];
+}
+
+/** Try what the daemon does at start with this config. */
+export async function preflight(config: Config): Promise<Preflight> {
+  const [db, udp, xmpp] = await Promise.all([
     databaseProblem(config),
     udpProblem(config.GOIP_UDP_BIND, config.GOIP_UDP_PORT),
     xmppProblem(config),
   ]);
-  return problems.filter((p): p is string => p !== null);
+  const notes: string[] = [];
+  let port = udp;
+  if (udp?.includes("already in use") && db === null) {
+    // The daemon this config runs holds its own port: fine for a reload.
+    const own = await runningSelf(config);
+    if (own) {
+      port = null;
+      notes.push(
+        `GoIP UDP ${config.GOIP_UDP_BIND}:${config.GOIP_UDP_PORT} is held ` +
+          `by the running goippy ${own.instanceId} (pid ${own.pid} on ` +
+          `${own.host}) of this config`,
+      );
+    }
+  }
+  const problems = [db, port, xmpp].filter((p): p is string => p !== null);
+  return { problems, notes };
+}
+
+/** This config's own daemon when it is alive (per its heartbeat); reads only. */
+async function runningSelf(config: Config): Promise<Instance | undefined> {
+  if (config.DB_BACKEND === "sqlite") {
+    // Opening would create a missing file.
+    try {
+      await Deno.stat(config.SQLITE_PATH);
+    } catch {
+      return undefined;
+    }
+  }
+  const quiet = createLogger({
+    level: "error",
+    journald: false,
+    write: () => {},
+  });
+  let store: Store | undefined;
+  try {
+    store = await openStore(config, quiet);
+    const id = instanceId(config);
+    const now = Date.now();
+    return (await store.instances()).find((i) =>
+      i.instanceId === id && isAlive(i, now, config.INSTANCE_DEAD_AFTER)
+    );
+  } catch {
+    return undefined; // an older schema has no heartbeats: no exception made
+  } finally {
+    await store?.close().catch(() => {});
+  }
 }
 
 async function databaseProblem(config: Config): Promise<string | null> {
