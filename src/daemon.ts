@@ -24,6 +24,7 @@ import { openStore } from "./store/open.ts";
 import type { Store } from "./store/types.ts";
 import { startXmpp } from "./xmpp/start.ts";
 import { startHeartbeat } from "./instances/heartbeat.ts";
+import { explainUdpBindError } from "./udp_bind.ts";
 
 /** Settings a SIGHUP applies at once; every other change needs a restart. */
 const LIVE_KEYS = new Set([
@@ -81,6 +82,7 @@ export async function runDaemon(
   let current = config;
   let allow = sourceFilter(config.GOIP_ALLOW_SOURCES);
   let limiter = authLimiter(config);
+  let udpBound = false;
   try {
     const hub = new Hub();
     const metrics = createGoippyMetrics();
@@ -110,6 +112,7 @@ export async function runDaemon(
       allowSource: (ip) => allow(ip) && !limiter?.blocked(ip),
       onDrop: (r) => r === "source" && metrics.authFailures.inc(),
     });
+    udpBound = true;
     send = (a, t) => endpoint.send(a, t);
     cleanups.push(() => endpoint.close());
     const outbound = startOutbound({
@@ -203,7 +206,10 @@ export async function runDaemon(
     );
     return 0;
   } catch (err) {
-    log.error(`cannot start: ${errText(err)}`);
+    const why = !udpBound && err instanceof Deno.errors.AddrInUse
+      ? explainUdpBindError(err, config.GOIP_UDP_BIND, config.GOIP_UDP_PORT)
+      : errText(err);
+    log.error(`cannot start: ${why}`);
     await cleanup();
     return 1;
   }

@@ -114,6 +114,42 @@ Deno.test("--check: a UDP port in use is refused with the fix", async () => {
           "stop the other program or set GOIP_UDP_PORT",
         ],
       );
+      // the daemon says the same when it cannot start
+      const daemon = await goippy(["--config", conf]);
+      assertEquals(daemon.code, 1);
+      assertMatch(
+        daemon.stdout,
+        new RegExp(
+          `ERROR cannot start: GoIP UDP 127\\.0\\.0\\.1:${port} is already in use`,
+        ),
+      );
+    } finally {
+      busy.close();
+    }
+  });
+});
+
+Deno.test("--check: a METRICS_BIND port in use is refused with the fix", async () => {
+  await inTempDir(async (dir) => {
+    const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      const port = (busy.addr as Deno.NetAddr).port;
+      const r = await check(
+        await config(dir, [
+          `SQLITE_PATH = "${dir}/goippy.sqlite3"`,
+          `GOIP_UDP_BIND = "127.0.0.1"`,
+          `GOIP_UDP_PORT = ${freeUdpPort()}`,
+          `METRICS_BIND = "127.0.0.1:${port}"`,
+        ]),
+      );
+      assertEquals(r.code, 1, r.stderr);
+      assert(
+        r.stderr.includes(
+          `goippy: METRICS_BIND 127.0.0.1:${port} is already in use: ` +
+            "stop the other program or set METRICS_BIND\n",
+        ),
+        r.stderr,
+      );
     } finally {
       busy.close();
     }

@@ -11,6 +11,7 @@ import { isIP } from "node:net";
 import type { Config } from "../config/types.ts";
 import { sqlitePathProblem } from "../store/sqlite_path.ts";
 import { mysqlProblem } from "./preflight_mysql.ts";
+import { udpBindProblem } from "../udp_bind.ts";
 import { instanceId, isAlive } from "../instances/liveness.ts";
 import { createLogger } from "../log.ts";
 import { openStore } from "../store/open.ts";
@@ -28,9 +29,10 @@ export interface Preflight {
 export async function preflight(config: Config): Promise<Preflight> {
   const [db, udp, xmpp] = await Promise.all([
     databaseProblem(config),
-    udpProblem(config.GOIP_UDP_BIND, config.GOIP_UDP_PORT),
+    udpBindProblem(config.GOIP_UDP_BIND, config.GOIP_UDP_PORT),
     xmppProblem(config),
   ]);
+  const metrics = metricsProblem(config.METRICS_BIND);
   const notes: string[] = [];
   let port = udp;
   if (udp?.includes("already in use") && db === null) {
@@ -45,7 +47,9 @@ export async function preflight(config: Config): Promise<Preflight> {
       );
     }
   }
-  const problems = [db, port, xmpp].filter((p): p is string => p !== null);
+  const problems = [db, port, xmpp, metrics].filter((p): p is string =>
+    p !== null
+  );
   return { problems, notes };
 }
 
@@ -85,31 +89,6 @@ async function databaseProblem(config: Config): Promise<string | null> {
   return why && `SQLITE_PATH ${config.SQLITE_PATH}: ${why}`;
 }
 
-/** Bind the daemon's UDP address and let it go again; a reason when that fails. */
-export function udpProblem(
-  hostname: string,
-  port: number,
-): Promise<string | null> {
-  const where = `${hostname}:${port}`;
-  try {
-    const conn = Deno.listenDatagram({ hostname, port, transport: "udp" });
-    conn.close();
-    return Promise.resolve(null);
-  } catch (err) {
-    const why = err instanceof Deno.errors.AddrInUse
-      ? "is already in use (another goippy?): stop the other program or set GOIP_UDP_PORT"
-      : err instanceof Deno.errors.AddrNotAvailable
-      ? "is not an address of this machine: set GOIP_UDP_BIND"
-      : err instanceof Deno.errors.PermissionDenied
-      ? "may not be bound by this user (ports below 1024 need root or " +
-        "CAP_NET_BIND_SERVICE): set GOIP_UDP_PORT"
-      : `cannot be bound: ${
-        (err as Error).message
-      }; set GOIP_UDP_BIND/GOIP_UDP_PORT`;
-    return Promise.resolve(`GoIP UDP ${where} ${why}`);
-  }
-}
-
 /** When XMPP is on: XMPP_HOST must resolve (the server itself may be down). */
 async function xmppProblem(config: Config): Promise<string | null> {
   const host = config.XMPP_HOST;
@@ -121,5 +100,21 @@ async function xmppProblem(config: Config): Promise<string | null> {
     const code = (err as { code?: string })?.code ?? (err as Error).message;
     return `XMPP_HOST ${host} does not resolve (${code}): ` +
       `set XMPP_HOST to the XMPP server's name or address`;
+  }
+}
+
+/** METRICS_BIND's TCP address must be free (the daemon refuses to start otherwise). */
+function metricsProblem(bind: string): string | null {
+  const m = /^(.+):(\d+)$/.exec(bind);
+  if (!m) return null;
+  const hostname = m[1].replace(/^\[(.*)\]$/, "$1");
+  try {
+    Deno.listen({ hostname, port: Number(m[2]), transport: "tcp" }).close();
+    return null;
+  } catch (err) {
+    const why = err instanceof Deno.errors.AddrInUse
+      ? "is already in use: stop the other program or set METRICS_BIND"
+      : `cannot be bound: ${(err as Error).message}; set METRICS_BIND`;
+    return `METRICS_BIND ${bind} ${why}`;
   }
 }
