@@ -19,6 +19,7 @@ import {
 } from "./support/mariadb.ts";
 import type { MariaDb } from "./support/mariadb.ts";
 import { VERSION } from "../src/version.ts";
+import { freeTcpPort } from "./support/ports.ts";
 
 const FIX = "; start it (systemctl start goippy / deno task start)\n";
 
@@ -42,7 +43,11 @@ async function story(dir: string, db?: MariaDb) {
       DB_NAME: db.database,
     }
     : { SQLITE_PATH: `${dir}/goippy.sqlite3` };
-  const instance = { INSTANCE_ID: "test-a", INSTANCE_DEAD_AFTER: 3 };
+  const instance = {
+    INSTANCE_ID: "test-a",
+    INSTANCE_DEAD_AFTER: 3,
+    METRICS_BIND: `127.0.0.1:${freeTcpPort()}`,
+  };
   const conf = `${dir}/goippy.conf`;
   await Deno.writeTextFile(
     conf,
@@ -82,13 +87,13 @@ async function story(dir: string, db?: MariaDb) {
         JSON.stringify(row),
       );
 
-      // --check next to its own running daemon (a reload): the port it
-      // holds is no problem
+      // --check next to its own running daemon (a reload): the ports it
+      // holds are no problem
       const check = await run("--check");
       assertEquals(check.code, 0, check.stderr);
       assertMatch(
         check.stderr,
-        /note: GoIP UDP 127\.0\.0\.1:\d+ is held by the running goippy test-a \(pid \d+ on /,
+        /note: GoIP UDP 127\.0\.0\.1:\d+ and METRICS_BIND 127\.0\.0\.1:\d+ held by the running goippy test-a \(pid \d+ on /,
       );
 
       // running: the request goes to the outbox (the line is offline, so

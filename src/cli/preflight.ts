@@ -34,22 +34,22 @@ export async function preflight(config: Config): Promise<Preflight> {
   ]);
   const metrics = metricsProblem(config.METRICS_BIND);
   const notes: string[] = [];
-  let port = udp;
-  if (udp?.includes("already in use") && db === null) {
-    // The daemon this config runs holds its own port: fine for a reload.
+  let ports = [udp, metrics];
+  const inUse = ports.filter((p) => p?.includes("already in use"));
+  if (inUse.length && db === null) {
+    // The daemon this config runs holds its own ports: fine for a reload.
     const own = await runningSelf(config);
     if (own) {
-      port = null;
+      ports = ports.filter((p) => !inUse.includes(p));
       notes.push(
-        `GoIP UDP ${config.GOIP_UDP_BIND}:${config.GOIP_UDP_PORT} is held ` +
-          `by the running goippy ${own.instanceId} (pid ${own.pid} on ` +
+        `${
+          inUse.map((p) => p!.replace(/ is already in use.*/, "")).join(" and ")
+        } held by the running goippy ${own.instanceId} (pid ${own.pid} on ` +
           `${own.host}) of this config`,
       );
     }
   }
-  const problems = [db, port, xmpp, metrics].filter((p): p is string =>
-    p !== null
-  );
+  const problems = [db, ...ports, xmpp].filter((p): p is string => p !== null);
   return { problems, notes };
 }
 
