@@ -12,6 +12,9 @@ import type { Store } from "../store/types.ts";
 import { VERSION } from "../version.ts";
 import { heartbeatIntervalMs, instanceId } from "./liveness.ts";
 
+/** How long a clean shutdown waits to mark the row stopped. */
+const STOP_WRITE_LIMIT_MS = 1000;
+
 /** What {@linkcode startHeartbeat} needs. */
 export interface HeartbeatOptions {
   store: Pick<Store, "heartbeat" | "instanceStopped">;
@@ -63,8 +66,26 @@ export async function startHeartbeat(
     id,
     async stop() {
       clearInterval(timer);
-      await inFlight;
-      await store.instanceStopped(id, Date.now());
+      // A database that is away must not hold up the rest of the shutdown:
+      // the row then just ages past INSTANCE_DEAD_AFTER.
+      let limit: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((_, reject) =>
+        limit = setTimeout(
+          () => reject(new Error("database did not answer within 1 s")),
+          STOP_WRITE_LIMIT_MS,
+        )
+      );
+      try {
+        await Promise.race([
+          (async () => {
+            await inFlight;
+            await store.instanceStopped(id, Date.now());
+          })(),
+          late,
+        ]);
+      } finally {
+        clearTimeout(limit);
+      }
     },
   };
 }
