@@ -21,6 +21,8 @@ import { startOpsParts } from "./metrics/ops.ts";
 import { openStore } from "./store/open.ts";
 import type { Store } from "./store/types.ts";
 import { startXmpp } from "./xmpp/start.ts";
+import { startHeartbeat } from "./instances/heartbeat.ts";
+import { explainUdpBindError } from "./udp_bind.ts";
 
 /** How long a graceful stop may take before goippy exits anyway. */
 const STOP_LIMIT_MS = 4000;
@@ -47,6 +49,7 @@ export async function runDaemon(
   };
   let current = config;
   const live = () => current;
+  let udpBound = false;
   try {
     const hub = new Hub();
     const metrics = createGoippyMetrics();
@@ -68,6 +71,7 @@ export async function runDaemon(
       allowSource: (ip) => inbound.admits(ip),
       onDrop: (r) => r === "source" && metrics.authFailures.inc(),
     });
+    udpBound = true;
     send = (a, t) => endpoint.send(a, t);
     cleanups.push(() => endpoint.close());
     const outbound = startOutbound({
@@ -84,6 +88,9 @@ export async function runDaemon(
       metrics,
     });
     cleanups.push(() => outbound.stop());
+    // Written once the sender runs: from now on the CLI's requests are served.
+    const heartbeat = await startHeartbeat({ store, config, log });
+    cleanups.push(() => heartbeat.stop());
     const xmpp = startXmpp({ config: live, store, hub, log });
     cleanups.push(() => xmpp.stop());
     const ops = await startOpsParts({
@@ -154,7 +161,10 @@ export async function runDaemon(
     );
     return 0;
   } catch (err) {
-    log.error(`cannot start: ${errText(err)}`);
+    const why = !udpBound && err instanceof Deno.errors.AddrInUse
+      ? explainUdpBindError(err, config.GOIP_UDP_BIND, config.GOIP_UDP_PORT)
+      : errText(err);
+    log.error(`cannot start: ${why}`);
     await cleanup();
     return 1;
   }

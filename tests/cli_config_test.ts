@@ -10,7 +10,8 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { goippy } from "./support/cli.ts";
-import { SAMPLE_CONFIG } from "../src/config/sample.ts";
+import { SAMPLE_CONFIG, sampleConfig } from "../src/config/sample.ts";
+import { freeTcpPort } from "./support/ports.ts";
 import { VERSION } from "../src/version.ts";
 
 async function inTempDir(fn: (dir: string) => Promise<void>) {
@@ -58,9 +59,11 @@ Deno.test("an unknown flag is refused in one line", async () => {
 Deno.test("--sample writes mode 0600 and refuses to overwrite without --force", async () => {
   await inTempDir(async (dir) => {
     const file = `${dir}/sample.conf`;
+    // away from /etc/goippy.conf, the database lies beside the config
+    const beside = sampleConfig({ sqlitePath: `${dir}/goippy.sqlite3` });
     const first = await goippy(["--sample", file]);
     assertEquals(first.code, 0, first.stderr);
-    assertEquals(await Deno.readTextFile(file), SAMPLE_CONFIG);
+    assertEquals(await Deno.readTextFile(file), beside);
     assertEquals(await mode(file), 0o600);
 
     await Deno.writeTextFile(file, "# mine\n");
@@ -72,7 +75,7 @@ Deno.test("--sample writes mode 0600 and refuses to overwrite without --force", 
 
     const forced = await goippy(["--sample", file, "--force"]);
     assertEquals(forced.code, 0, forced.stderr);
-    assertEquals(await Deno.readTextFile(file), SAMPLE_CONFIG);
+    assertEquals(await Deno.readTextFile(file), beside);
     assertEquals(await mode(file), 0o600);
 
     const checked = await goippy(["--config", file, "--check"]);
@@ -93,6 +96,11 @@ Deno.test("--sample's default path lies under GOIPPY_ROOT", async () => {
     const r = await goippy(["--sample"], { env: { GOIPPY_ROOT: dir } });
     assertEquals(r.code, 0, r.stderr);
     assertEquals(await mode(`${dir}/etc/goippy.conf`), 0o600);
+    // the system config: the database in the state directory --install makes
+    assertEquals(
+      await Deno.readTextFile(`${dir}/etc/goippy.conf`),
+      SAMPLE_CONFIG,
+    );
     const again = await goippy(["--sample"], { env: { GOIPPY_ROOT: dir } });
     assertEquals(again.code, 1);
   });
@@ -101,10 +109,12 @@ Deno.test("--sample's default path lies under GOIPPY_ROOT", async () => {
 Deno.test("--check prints the effective settings with secrets masked", async () => {
   await inTempDir(async (dir) => {
     const conf = `${dir}/goippy.conf`;
+    const dbPort = freeTcpPort(); // nothing listens there
     await Deno.writeTextFile(
       conf,
       [
         "DB_BACKEND = 'mysql'",
+        `DB_PORT = ${dbPort}`,
         "DB_PASS = 'pass_goippy'",
         "GOIP_PORT = 44445",
         "XMPP_DATA_DOMAIN = 'data.example.org'",
@@ -115,7 +125,6 @@ Deno.test("--check prints the effective settings with secrets masked", async () 
       { mode: 0o600 },
     );
     const r = await goippy(["--config", conf, "--check"]);
-    assertEquals(r.code, 0, r.stderr);
     assert(!r.stdout.includes("pass_goippy"), r.stdout);
     assert(!r.stdout.includes("YOUR_SECRET"), r.stdout);
     for (
@@ -129,7 +138,12 @@ Deno.test("--check prints the effective settings with secrets masked", async () 
         "LOG_TO_STDOUT = true",
       ]
     ) assert(r.stdout.split("\n").includes(line), line);
-    assertMatch(r.stderr, /configuration file .* test is successful/);
+    assertEquals(r.code, 1);
+    assertMatch(
+      r.stderr,
+      new RegExp(`MySQL at 127\\.0\\.0\\.1:${dbPort}: connection refused`),
+    );
+    assertMatch(r.stderr, /configuration file .* test failed/);
   });
 });
 
@@ -189,10 +203,21 @@ Deno.test("a missing default config means built-in defaults and a note", async (
     assert(r.stdout.includes('SQLITE_PATH = "./goippy.sqlite3"'), r.stdout);
     assert(r.stdout.includes('GOIP_UDP_BIND = "0.0.0.0"'), r.stdout);
     assert(r.stdout.includes("GOIP_UDP_PORT = 44444"), r.stdout);
-    // gateway commands then use ./goippy.sqlite3 in the working directory
+    // gateway commands then use ./goippy.sqlite3 in the working directory,
+    // without the note: their errors are one line
     const add = await goippy(["--add", "2001", "pw"], { env, cwd: dir });
-    assertEquals(add.code, 0, add.stderr);
+    assertEquals([add.code, add.stderr], [0, ""]);
     assert((await Deno.stat(`${dir}/goippy.sqlite3`)).isFile);
+    for (
+      const [args, error] of [
+        [["--remove", "9999"], "no gateway 9999"],
+        [["--disable", "9999"], "no gateway 9999"],
+        [["--send", "9999", "+3725551234", "hi"], "no gateway 9999"],
+      ]
+    ) {
+      const r = await goippy(args as string[], { env, cwd: dir });
+      assertEquals([r.code, r.stderr], [1, `goippy: ${error}\n`]);
+    }
   });
 });
 

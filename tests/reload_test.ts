@@ -12,11 +12,12 @@ import {
 } from "node:assert/strict";
 import type { OutboxItem, Store } from "../src/store/types.ts";
 import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
-import { GoipSim } from "./support/goip_sim.ts";
+import { GoipSim } from "./support/goip_sim/mod.ts";
+import { waitFor } from "./support/poll.ts";
 import { freeTcpPort } from "./support/ports.ts";
 import { startProsody } from "./support/prosody.ts";
 import { connectUser, type XmppUser } from "./support/xmpp_user.ts";
-import { COMPONENT, DOMAIN, OPTS, SECRET, WAIT } from "./xmpp_world.ts";
+import { COMPONENT, DOMAIN, SECRET, WAIT } from "./support/xmpp_world.ts";
 
 type Value = string | number | boolean | string[];
 
@@ -45,15 +46,14 @@ async function logAfter(
   re: RegExp,
   timeoutMs = 10_000,
 ): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const m = d.logs().slice(mark).match(re);
-    if (m) return m[0];
-    if (Date.now() > end) {
-      throw new Error(`no ${re} after the mark:\n${d.logs().slice(mark)}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  let m: RegExpMatchArray | null = null;
+  await waitFor(
+    () => (m = d.logs().slice(mark).match(re)) !== null,
+    timeoutMs,
+    () => `${re} after the mark:\n${d.logs().slice(mark)}`,
+    20,
+  );
+  return (m as RegExpMatchArray | null)![0];
 }
 
 async function until<T>(
@@ -61,13 +61,9 @@ async function until<T>(
   fn: () => Promise<T | undefined>,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let v: T | undefined;
+  await waitFor(async () => (v = await fn()) !== undefined, timeoutMs, what);
+  return v as T;
 }
 
 function queueSms(store: Store, body: string): Promise<number> {
@@ -281,7 +277,6 @@ Deno.test("SIGHUP: a change of each live key reaches every part that reads it", 
 
 Deno.test(
   "SIGHUP: GOIP_OFFLINE_AFTER reaches the XMPP status command",
-  OPTS,
   async () => {
     const server = await startProsody({
       domain: DOMAIN,

@@ -98,7 +98,7 @@ storeContract("RECEIVE dedupe key", [
   },
   {
     name: "counters remembered by schema 3 are kept and still catch copies",
-    async fn({ store, raw, reopen, clock }) {
+    async fn({ raw, reopen, clock }) {
       // goippy_receive_seen as schema 3 left it, with one counter in it.
       await raw("DROP TABLE goippy_receive_seen");
       await raw(

@@ -5,13 +5,19 @@
  */
 
 import { configPath, loadConfig, underRoot } from "../config/load.ts";
-import { SAMPLE_CONFIG } from "../config/sample.ts";
+import { dirname, join, resolve } from "node:path";
+import { SAMPLE_CONFIG, sampleConfig } from "../config/sample.ts";
 import { showConfig } from "../config/show.ts";
 import { ConfigError } from "../config/error.ts";
 import { UsageError } from "./args.ts";
 import type { CliIo } from "./io.ts";
+import { preflight } from "./preflight.ts";
 
-/** `--check`: validate, print effective settings (secrets masked); 0 valid, 1 not. */
+/**
+ * `--check`: validate, print effective settings (secrets masked), then try
+ * what the daemon does at start (database, UDP port, XMPP host); 0 when it
+ * would start, 1 not.
+ */
 export async function checkConfig(
   path: string | undefined,
   io: CliIo,
@@ -19,12 +25,20 @@ export async function checkConfig(
 ): Promise<number> {
   const where = configPath({ path, env }).path;
   try {
-    const { config, notes } = await loadConfig({ path, env });
+    const { config, notes, warnings } = await loadConfig({ path, env });
+    for (const w of warnings) io.err(`goippy: warning: ${w}`);
     for (const note of notes) io.err(`goippy: note: ${note}`);
     io.out(
       `# effective settings (${config.sourcePath || "built-in defaults"})`,
     );
     io.out(showConfig(config));
+    const { problems, notes: found } = await preflight(config);
+    for (const n of found) io.err(`goippy: note: ${n}`);
+    for (const p of problems) io.err(`goippy: ${p}`);
+    if (problems.length) {
+      io.err(`goippy: configuration file ${where} test failed`);
+      return 1;
+    }
     io.err(`goippy: configuration file ${where} test is successful`);
     return 0;
   } catch (err) {
@@ -35,7 +49,10 @@ export async function checkConfig(
   }
 }
 
-/** `--sample [FILE] [--force]`: write the commented sample with mode 0600. */
+/**
+ * `--sample [FILE] [--force]`: write the commented sample with mode 0600;
+ * its SQLITE_PATH is /var/lib/goippy for the system config, else beside FILE.
+ */
 export async function writeSample(
   file: string | undefined,
   force: boolean,
@@ -46,7 +63,16 @@ export async function writeSample(
     io.out(SAMPLE_CONFIG.replace(/\n$/, ""));
     return 0;
   }
-  const path = file ?? underRoot("etc/goippy.conf", env);
+  const system = underRoot("etc/goippy.conf", env);
+  const path = file ?? system;
+  // The system config keeps its database in the state directory that
+  // --install creates; a config written anywhere else (a try-out) keeps it
+  // beside itself, so it runs as written, from any working directory.
+  const text = resolve(path) === resolve(system)
+    ? SAMPLE_CONFIG
+    : sampleConfig({
+      sqlitePath: join(dirname(resolve(path)), "goippy.sqlite3"),
+    });
   try {
     const info = await Deno.lstat(path);
     if (!force) {
@@ -59,7 +85,7 @@ export async function writeSample(
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
   try {
-    await Deno.writeTextFile(path, SAMPLE_CONFIG, {
+    await Deno.writeTextFile(path, text, {
       mode: 0o600,
       createNew: !force,
     });

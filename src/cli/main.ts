@@ -30,6 +30,7 @@ import { sendSms, sendUssd } from "./outbox.ts";
 import { showStatus } from "./status.ts";
 import { PROSODY_MODULE } from "../xmpp/prosody_module.ts";
 import { checkConfig, writeSample } from "./config_cmds.ts";
+import { requireDaemon } from "./daemon_check.ts";
 
 /** Run goippy with these arguments; resolves with the process exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -93,9 +94,17 @@ async function dispatch(cli: CliArgs): Promise<number> {
     case "status":
       return await withStore(cli, io, (s, c) => showStatus(s, c, io));
     case "send":
-      return await withStore(cli, io, (s) => sendSms(s, cli.args, io, wait));
+      return await withStore(cli, io, (s, c) =>
+        sendSms(s, cli.args, io, {
+          ...wait,
+          beforeWrite: () => requireDaemon(s, c),
+        }));
     case "ussd":
-      return await withStore(cli, io, (s) => sendUssd(s, cli.args, io, wait));
+      return await withStore(cli, io, (s, c) =>
+        sendUssd(s, cli.args, io, {
+          ...wait,
+          beforeWrite: () => requireDaemon(s, c),
+        }));
     case "install":
       return await installService(a0);
     case "uninstall":
@@ -114,8 +123,10 @@ async function withStore(
   io: CliIo,
   fn: (store: Store, config: Config) => Promise<number>,
 ): Promise<number> {
-  const { config, notes } = await loadFor(cli);
-  for (const note of notes) io.err(`goippy: note: ${note}`);
+  // Notes (no config file, derived settings) are for the daemon and
+  // --check; here an error must stay one line.
+  const { config, warnings } = await loadFor(cli);
+  for (const w of warnings) io.err(`goippy: warning: ${w}`);
   const log = createLogger({
     level: "warn",
     journald: false,
@@ -136,9 +147,9 @@ export function loadFor(cli: CliArgs): Promise<LoadedConfig> {
 }
 
 async function daemon(cli: CliArgs): Promise<number> {
-  const { config, notes } = await loadFor(cli);
+  const { config, notes, warnings } = await loadFor(cli);
   const log = daemonLogger(config.LOG_LEVEL, config.LOG_TO_STDOUT);
-  for (const note of notes) log.warn(note);
+  for (const note of [...warnings, ...notes]) log.warn(note);
   return await runDaemon(config, log, {
     configPath: config.sourcePath || undefined,
   });

@@ -17,6 +17,8 @@ export interface WaitOptions {
   timeoutMs: number;
   /** Poll interval (default 250 ms). */
   pollMs?: number;
+  /** Runs after the arguments are checked, before the row is written; may throw. */
+  beforeWrite?: () => Promise<void>;
 }
 
 /** `--send <ext> <number> <text…>`. */
@@ -37,6 +39,7 @@ export async function sendSms(
       `${number} is not allowed for gateway ${ext} (allow_regex ${g.allowRegex})`,
     );
   }
+  await wait.beforeWrite?.();
   const id = await store.enqueueOutbox({
     ext,
     goipId: g.goipId,
@@ -62,6 +65,7 @@ export async function sendUssd(
   const [ext, code] = args;
   const g = await usableGateway(store, ext);
   checkUssd(code);
+  await wait.beforeWrite?.();
   const id = await store.enqueueOutbox({
     ext,
     goipId: g.goipId,

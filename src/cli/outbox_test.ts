@@ -172,3 +172,31 @@ Deno.test("refused --send/--ussd queue nothing", async () => {
     assertEquals(await store.linesWithQueued(), []);
   });
 });
+
+Deno.test("beforeWrite runs after the checks and, when it throws, nothing is queued", async () => {
+  await withStore(async (store) => {
+    const calls: string[] = [];
+    const refuse = {
+      ...WAIT,
+      beforeWrite: () => {
+        calls.push("asked");
+        return Promise.reject(new Error("no goippy daemon is running"));
+      },
+    };
+    await assertRejects(
+      () => sendSms(store, ["9999", "+3725551", "x"], capture(), refuse),
+      /no gateway 9999/,
+    );
+    assertEquals(calls, [], "bad arguments are told first");
+    await assertRejects(
+      () => sendSms(store, ["2001", "+3725551", "x"], capture(), refuse),
+      /no goippy daemon/,
+    );
+    await assertRejects(
+      () => sendUssd(store, ["2001", "*100#"], capture(), refuse),
+      /no goippy daemon/,
+    );
+    assertEquals(calls, ["asked", "asked"]);
+    assertEquals(await store.outboxItem(1), undefined);
+  });
+});

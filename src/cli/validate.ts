@@ -45,11 +45,13 @@ export function checkRegex(re: string): string {
   try {
     new RegExp(re);
   } catch (err) {
-    throw new UsageError(
-      `allow_regex ${JSON.stringify(re)} does not compile: ${
-        (err as Error).message
-      }`,
+    // Shown as typed (JSON would double every backslash), and without the
+    // engine's own copy of it in "Invalid regular expression: /…/: why".
+    const why = (err as Error).message.replace(
+      /^Invalid regular expression: \/[\s\S]*\/[a-z]*: /,
+      "",
     );
+    throw new UsageError(`allow_regex '${re}' does not compile: ${why}`);
   }
   return re;
 }

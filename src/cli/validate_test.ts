@@ -69,7 +69,11 @@ Deno.test("refusals name the problem", () => {
     [() => parseAddArgs(["2001", "a\tb"]), /must not contain spaces/],
     [() => parseAddArgs(["2001", "a;b"]), /";"/],
     [() => parseAddArgs(["2001", "p".repeat(65)]), /at most 64/],
-    [() => parseAddArgs(["2001", "p", "("]), /"\(" does not compile/],
+    [() => parseAddArgs(["2001", "p", "("]), /'\(' does not compile/],
+    [
+      () => parseAddArgs(["2001", "p", "^\\+372("]),
+      /^allow_regex '\^\\\+372\(' does not compile: Unterminated group$/,
+    ],
     [() => parseAddArgs(["2001", "p", "-", "[a-"]), /does not compile/],
     [
       () => parseAddArgs(["2001", "p", "x", ".*"]),

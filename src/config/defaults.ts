@@ -36,5 +36,7 @@ export function defaultConfig(): Config {
     QUEUE_TTL: 86400,
     CALL_NOTIFY: true,
     METRICS_BIND: "",
+    INSTANCE_ID: "",
+    INSTANCE_DEAD_AFTER: 15,
   };
 }

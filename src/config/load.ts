@@ -12,6 +12,7 @@ import { ConfigError } from "./error.ts";
 import { defaultConfig } from "./defaults.ts";
 import { pythonToToml } from "./python_compat.ts";
 import { buildConfig } from "./schema.ts";
+import { explainTomlError } from "./toml_error.ts";
 
 export { ConfigError } from "./error.ts";
 export { defaultConfig } from "./defaults.ts";
@@ -27,7 +28,10 @@ export interface LoadOptions {
 /** A loaded config and remarks worth one log line each. */
 export interface LoadedConfig {
   config: Config;
+  /** Remarks for the daemon and `--check` (e.g. no config file: defaults). */
   notes: string[];
+  /** Problems every command should show (e.g. the file is readable by others). */
+  warnings: string[];
 }
 
 /** `${GOIPPY_ROOT:-/}` + `rel`, with exactly one slash between. */
@@ -55,13 +59,14 @@ export async function loadConfig(
 ): Promise<LoadedConfig> {
   const { path, explicit } = configPath(opts);
   const notes: string[] = [];
+  const warnings: string[] = [];
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound && !explicit) {
       notes.push(`no config file at ${path}: running on built-in defaults`);
-      return { config: defaultConfig(), notes };
+      return { config: defaultConfig(), notes, warnings };
     }
     const why = err instanceof Deno.errors.NotFound
       ? "no such file"
@@ -75,7 +80,7 @@ export async function loadConfig(
   try {
     const mode = (await Deno.stat(path)).mode;
     if (mode !== null && (mode & 0o044) !== 0) {
-      notes.push(
+      warnings.push(
         `config file ${path} is readable by group/others (mode ${
           (mode & 0o777).toString(8).padStart(4, "0")
         }); it holds passwords: chmod 600 ${path}`,
@@ -86,7 +91,7 @@ export async function loadConfig(
   }
   const config = parseConfigText(text, notes, path);
   config.sourcePath = path;
-  return { config, notes };
+  return { config, notes, warnings };
 }
 
 /** Parse config text (TOML or Python-style); pure apart from `notes`. */
@@ -104,8 +109,7 @@ export function parseConfigText(
     raw = parse(toml) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof TomlError) {
-      const first = err.message.replace(/^Invalid TOML document: /, "")
-        .split("\n")[0];
+      const first = explainTomlError(err, toml);
       const key = keyOnLine(toml, err.line);
       throw new ConfigError(
         `${name}: line ${err.line}${key ? ` (${key})` : ""}: ${first}`,

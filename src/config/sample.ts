@@ -112,6 +112,16 @@ SQLITE_PATH = ${JSON.stringify(sqlitePath)}
 # host:port for GET /metrics (Prometheus) and GET /health, e.g.
 # "127.0.0.1:9464"; "" = off.
 # METRICS_BIND = ""
+
+# --- instances ----------------------------------------------------------------
+
+# This daemon's name in the database (table goippy_instances, where it writes
+# a heartbeat every few seconds); "" = <hostname>:<GOIP_UDP_PORT>.
+# INSTANCE_ID = ""
+
+# Seconds without a heartbeat after which a daemon counts as not running
+# (--send and --ussd refuse at once when no daemon runs on the database).
+# INSTANCE_DEAD_AFTER = 15
 `;
 }
 

@@ -90,6 +90,12 @@ export const KEYS: Record<ConfigKey, KeySpec> = {
       return port(Number(m[2]));
     },
   },
+  INSTANCE_ID: {
+    kind: "string",
+    check: (v: string) =>
+      v.length <= 128 ? undefined : "must be at most 128 characters",
+  },
+  INSTANCE_DEAD_AFTER: { kind: "int", check: atLeast(3) },
 };
 
 /** The original Python goippy's names → today's. */

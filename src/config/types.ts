@@ -57,4 +57,8 @@ export interface Config {
 
   /** `host:port` for /metrics and /health; "" = off. */
   METRICS_BIND: string;
+  /** This daemon's name in `goippy_instances`; "" = `<hostname>:<GOIP_UDP_PORT>`. */
+  INSTANCE_ID: string;
+  /** Seconds without a heartbeat after which a daemon counts as not running. */
+  INSTANCE_DEAD_AFTER: number;
 }

@@ -12,6 +12,7 @@ import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import { legacyTables } from "./schema_legacy.ts";
 import { ADDED_COLUMNS, ADDED_INDEXES, newTables } from "./schema_v2.ts";
 import { receiveContentKey } from "./schema_v5.ts";
+import { createInstancesTable } from "./sql_instances.ts";
 
 /** One numbered migration step. */
 interface Step {
@@ -57,6 +58,11 @@ const STEPS: Step[] = [
       if (await d.hasIndex(c, table, name)) return;
       await c.exec(`CREATE INDEX ${name} ON ${table} (goip_id, seen_ms)`);
     },
+  },
+  {
+    version: 4,
+    what: "running daemons and their heartbeats",
+    run: createInstancesTable,
   },
   {
     version: 5,

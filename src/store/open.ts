@@ -8,6 +8,7 @@ import type { Config } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import { openMysqlStore } from "./mysql.ts";
 import { openSqliteStore } from "./sqlite.ts";
+import { sqlitePathProblem } from "./sqlite_path.ts";
 import type { Store } from "./types.ts";
 
 /**
@@ -34,10 +35,11 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
     log.debug(`store: sqlite ${config.SQLITE_PATH}`);
     return await Promise.resolve(store);
   } catch (err) {
+    // SQLite's own reason repeats the path and says nothing of the cause.
+    const why = await sqlitePathProblem(config.SQLITE_PATH) ??
+      (err as Error).message;
     throw new Error(
-      `cannot open SQLite database ${config.SQLITE_PATH}: ${
-        (err as Error).message
-      }`,
+      `cannot open SQLite database ${config.SQLITE_PATH}: ${why}`,
     );
   }
 }

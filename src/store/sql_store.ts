@@ -15,6 +15,7 @@ import * as housekeeping from "./sql_housekeeping.ts";
 import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
+import * as inst from "./sql_instances.ts";
 import * as receive from "./sql_receive.ts";
 import * as traffic from "./sql_traffic.ts";
 import type {
@@ -24,6 +25,7 @@ import type {
   GatewayWithState,
   InboxItem,
   IncomingSms,
+  Instance,
   LineState,
   NewGateway,
   NewInboxItem,
@@ -217,5 +219,15 @@ export class SqlStore implements Store {
   }
   purgeOlderThan(beforeMs: number): Promise<number> {
     return housekeeping.purgeOlderThan(this.#d, beforeMs);
+  }
+
+  heartbeat(instance: Omit<Instance, "stoppedMs">): Promise<void> {
+    return inst.heartbeat(this.#d, instance);
+  }
+  instanceStopped(instanceId: string, atMs: number): Promise<void> {
+    return inst.instanceStopped(this.#d, instanceId, atMs);
+  }
+  instances(): Promise<Instance[]> {
+    return inst.instances(this.#d);
   }
 }

@@ -12,6 +12,10 @@
  * @module
  */
 
+import type { Instance } from "./sql_instances.ts";
+
+export type { Instance } from "./sql_instances.ts";
+
 /** Which SQL dialect a store speaks. */
 export type Dialect = "sqlite" | "mysql";
 
@@ -314,6 +318,14 @@ export interface Store {
   queueDepths(): Promise<QueueDepths>;
   /** Delete traffic/call rows and done inbox rows older than `beforeMs`; returns rows removed. */
   purgeOlderThan(beforeMs: number): Promise<number>;
+
+  // --- running daemons ------------------------------------------------------
+  /** Write this daemon's row (created when missing; clears a stop mark). */
+  heartbeat(instance: Omit<Instance, "stoppedMs">): Promise<void>;
+  /** Mark the daemon's row stopped at `atMs` (clean shutdown). */
+  instanceStopped(instanceId: string, atMs: number): Promise<void>;
+  /** Every daemon row, latest heartbeat first. */
+  instances(): Promise<Instance[]>;
 }
 
 /** Thrown when a unique key (ext, goip_id) already exists. */
