@@ -1,0 +1,44 @@
+/**
+ * The notice a user gets when an SMS has to wait because the line is
+ * offline: once per waiting episode of a line, not per message. The episode
+ * is read from the outbox itself: an SMS queued while the line is offline
+ * and nothing else of the line waits starts one; the SMS after it in the same
+ * burst find the first still waiting and say nothing. Once the queue has
+ * drained, a later offline wait starts a new episode. Pure decisions and
+ * their text.
+ *
+ * @module
+ */
+
+import type { LineState } from "../store/types.ts";
+import { formatDuration } from "../goip/user_texts.ts";
+import { lineServable, utcTime } from "./live_line.ts";
+
+/** What decides whether an SMS about to be queued gets the notice. */
+export interface WaitFacts {
+  line: LineState | undefined;
+  nowMs: number;
+  offlineAfterS: number;
+  /** Something of the line is already queued (before this SMS). */
+  othersWaiting: boolean;
+}
+
+/** Whether this SMS starts a waiting episode (and so gets the notice). */
+export function startsWait(f: WaitFacts): boolean {
+  return !f.othersWaiting && !lineServable(f.line, f.nowMs, f.offlineAfterS);
+}
+
+/** The notice: the line is offline, the SMS waits until QUEUE_TTL. */
+export function waitNoticeText(
+  line: LineState | undefined,
+  nowMs: number,
+  queueTtlS: number,
+): string {
+  const seen = line && line.lastSeenMs > 0
+    ? `last seen ${utcTime(line.lastSeenMs)}`
+    : "not heard from yet";
+  return `Your line is offline (${seen}); your SMS waits and goes out ` +
+    `when the line is back, until ${utcTime(nowMs + queueTtlS * 1000)} ` +
+    `(${formatDuration(queueTtlS)}, QUEUE_TTL); after that it expires and ` +
+    "you get an error. More SMS sent meanwhile wait too, without a new notice.";
+}
