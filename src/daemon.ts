@@ -37,6 +37,7 @@ const LIVE_KEYS = new Set([
   "LOG_RETENTION_DAYS",
   "SMS_SEND_MODE",
   "QUEUE_TTL",
+  "USSD_TTL",
 ]);
 
 /** How long a graceful stop may take before goippy exits anyway. */

@@ -61,6 +61,7 @@ Deno.test("a TOML file setting every key", async () => {
     XMPP_COMPONENT_SECRET: "s3cret",
     SMS_SEND_MODE: "msg",
     QUEUE_TTL: 3600,
+    USSD_TTL: 45,
     CALL_NOTIFY: false,
     METRICS_BIND: "127.0.0.1:9464",
   });
@@ -129,6 +130,7 @@ const BAD: [string, string, number, RegExp][] = [
   ["LOG_TO_STDOUT = 'yes'", "LOG_TO_STDOUT", 1, /true or false/],
   ["LOG_TO_STDOUT = 1", "LOG_TO_STDOUT", 1, /true or false/],
   ["QUEUE_TTL = 0", "QUEUE_TTL", 1, /at least 1/],
+  ["USSD_TTL = 0", "USSD_TTL", 1, /at least 1/],
   ["LOG_DAYS = -1", "LOG_DAYS", 1, /LOG_DAYS \(line 1\) must be at least 0/],
   ["SQLITE_PATH = ''", "SQLITE_PATH", 1, /must not be empty/],
   ["METRICS_BIND = '9464'", "METRICS_BIND", 1, /host:port/],
