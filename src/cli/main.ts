@@ -95,7 +95,11 @@ async function dispatch(cli: CliArgs): Promise<number> {
     case "send":
       return await withStore(cli, io, (s) => sendSms(s, cli.args, io, wait));
     case "ussd":
-      return await withStore(cli, io, (s) => sendUssd(s, cli.args, io, wait));
+      return await withStore(
+        cli,
+        io,
+        (s, c) => sendUssd(s, cli.args, io, wait, c),
+      );
     case "install":
       return await installService(a0);
     case "uninstall":

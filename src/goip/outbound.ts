@@ -13,6 +13,8 @@
  * - Wakes on the hub's `outbox` and `line` events and polls the outbox every
  *   `pollMs` (the CLI writes the database from another process).
  * - Expires items older than QUEUE_TTL.
+ * - Never hands the GoIP a USSD request older than USSD_TTL: it fails at the
+ *   head of its line's queue, whether or not the line is online.
  * - `stop()` abandons an attempt in flight: its row stays `sending` and is
  *   reported as uncertain at the next start.
  *
@@ -36,6 +38,7 @@ import { reportFinal, reportLateReply } from "./outbound_report.ts";
 import type { ReplyPacket } from "./types.ts";
 import { DEFAULT_TIMINGS, type SenderTimings } from "./sender.ts";
 import { expiredText, interruptedText, noGatewayText } from "./user_texts.ts";
+import { ussdStaleText } from "../outbound/ussd_live.ts";
 
 export type { GoipTransport } from "./outbound_attempt.ts";
 
@@ -65,7 +68,7 @@ export interface OutboundDeps {
 export interface Outbound {
   /**
    * Take new settings (SIGHUP): SMS_SEND_MODE for the next attempt,
-   * QUEUE_TTL and GOIP_OFFLINE_AFTER at once.
+   * QUEUE_TTL, USSD_TTL and GOIP_OFFLINE_AFTER at once.
    */
   reload(config: Config): void;
   /** Stop polling and abandon attempts in flight; resolves when idle. */
@@ -256,6 +259,7 @@ class OutboundDriver implements Outbound {
         );
         continue;
       }
+      if (await this.#failStaleUssd(goipId)) continue;
       const line = await store.lineState(goipId);
       if (!gw.enabled || !this.#online(line)) return;
       const picked = await this.#locked(async () => {
@@ -277,6 +281,29 @@ class OutboundDriver implements Outbound {
         addr: line.addr,
       });
     }
+  }
+
+  /**
+   * Fail the line's next queued item when it is a USSD request older than
+   * USSD_TTL (a USSD code is an action taken now, never later); true when
+   * it did.
+   */
+  async #failStaleUssd(goipId: string): Promise<boolean> {
+    const stale = await this.#locked(async () => {
+      const item = await this.#d.store.nextQueued(goipId);
+      if (item?.kind !== "ussd") return undefined;
+      const ttl = this.#attemptCtx.config.USSD_TTL;
+      const text = ussdStaleText(item.createdMs, this.#now(), ttl);
+      if (!text) return undefined;
+      await this.#d.store.updateOutbox(item.id, {
+        state: "failed",
+        error: text,
+      });
+      return { item, text };
+    });
+    if (!stale) return false;
+    await reportFinal(this.#d, stale.item, "failed", stale.text);
+    return true;
   }
 
   #onReply(addr: string, reply: ReplyPacket): void {

@@ -14,18 +14,19 @@ import type { LineState } from "../store/types.ts";
 import { formatDuration } from "../goip/user_texts.ts";
 import { lineServable, utcTime } from "./live_line.ts";
 
-/** What decides whether an SMS about to be queued gets the notice. */
-export interface WaitFacts {
-  line: LineState | undefined;
-  nowMs: number;
-  offlineAfterS: number;
-  /** Something of the line is already queued (before this SMS). */
-  othersWaiting: boolean;
-}
-
-/** Whether this SMS starts a waiting episode (and so gets the notice). */
-export function startsWait(f: WaitFacts): boolean {
-  return !f.othersWaiting && !lineServable(f.line, f.nowMs, f.offlineAfterS);
+/**
+ * Whether an SMS about to be queued starts a waiting episode (and so gets the
+ * notice): its line is offline and nothing else of the line is queued yet.
+ * `othersWaiting` is only asked when the line is offline.
+ */
+export async function startsWait(
+  line: LineState | undefined,
+  nowMs: number,
+  offlineAfterS: number,
+  othersWaiting: () => Promise<boolean>,
+): Promise<boolean> {
+  if (lineServable(line, nowMs, offlineAfterS)) return false;
+  return !(await othersWaiting());
 }
 
 /** The notice: the line is offline, the SMS waits until QUEUE_TTL. */

@@ -4,33 +4,24 @@ import { startsWait, waitNoticeText } from "./sms_wait_notice.ts";
 
 const SEEN = Date.UTC(2026, 10, 30, 11, 2, 13);
 
-Deno.test("startsWait: only the first SMS that waits for an offline line", () => {
+Deno.test("startsWait: only the first SMS that waits for an offline line", async () => {
   const line = lineStateFixture({ lastSeenMs: SEEN });
-  const cases: [string, number, boolean, boolean][] = [
-    // name, ms since the last keepalive, others waiting, notice
-    ["online, queue empty", 5_000, false, false],
-    ["online, queue busy", 5_000, true, false],
-    ["offline, first of a burst", 120_000, false, true],
-    ["offline, later in the burst", 120_000, true, false],
+  const cases: [string, typeof line | undefined, number, boolean, boolean][] = [
+    // name, line, ms since the last keepalive, others waiting, notice
+    ["online, queue empty", line, 5_000, false, false],
+    ["online, queue busy", line, 5_000, true, false],
+    ["offline, first of a burst", line, 120_000, false, true],
+    ["offline, later in the burst", line, 120_000, true, false],
+    ["never heard, queue empty", undefined, 0, false, true],
   ];
-  for (const [name, after, othersWaiting, want] of cases) {
-    const got = startsWait({
-      line,
-      nowMs: SEEN + after,
-      offlineAfterS: 90,
-      othersWaiting,
+  for (const [name, l, after, others, want] of cases) {
+    let asked = false;
+    const got = await startsWait(l, SEEN + after, 90, () => {
+      asked = true;
+      return Promise.resolve(others);
     });
-    assertEquals([name, got], [name, want]);
+    assertEquals([name, got, asked], [name, want, after !== 5_000]);
   }
-  assertEquals(
-    startsWait({
-      line: undefined,
-      nowMs: SEEN,
-      offlineAfterS: 90,
-      othersWaiting: false,
-    }),
-    true,
-  );
 });
 
 Deno.test("waitNoticeText: last seen, and until when the SMS waits", () => {
