@@ -121,3 +121,34 @@ Deno.test("outbound: CLI items only update their row", async () => {
     await t.close();
   }
 });
+
+Deno.test("outbound: a queued USSD older than USSD_TTL fails without being dialled, online or not", async () => {
+  const t = await startOutboundWorld({
+    online: false,
+    config: { USSD_TTL: 1 },
+  });
+  try {
+    const ussd = { kind: "ussd" as const, number: "", toJid: OWN_LINE };
+    // Accepted just before the line dropped: it must not wait for the line.
+    const a = await t.enqueue({ ...ussd, body: "*123*1#", stanzaId: "s1" });
+    const stale =
+      "USSD not sent within 1 s; nothing was dialled. USSD codes are never run late: send it again if it is still wanted.";
+    assertEquals((await t.waitState(a, ["failed", "sent"])).error, stale);
+    await t.sim.keepalive();
+    // Queued behind an SMS that holds the line longer than USSD_TTL: the
+    // SMS goes, the USSD does not.
+    t.sim.settings.okDelayMs = 1500;
+    const sms = await t.enqueue({ stanzaId: "s2" });
+    const b = await t.enqueue({ ...ussd, body: "*123*2#", stanzaId: "s3" });
+    assertEquals((await t.waitState(sms, ["sent", "failed"])).state, "sent");
+    assertEquals((await t.waitState(b, ["failed", "sent"])).error, stale);
+    assertEquals(t.sim.ussdRequests, []);
+    const inbox = await t.store.pendingInbox(10);
+    assertEquals(
+      inbox.map((i) => [i.kind, i.refId, i.fromJid, i.body]),
+      [["error", "s1", OWN_LINE, stale], ["error", "s3", OWN_LINE, stale]],
+    );
+  } finally {
+    await t.close();
+  }
+});

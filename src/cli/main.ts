@@ -104,7 +104,7 @@ async function dispatch(cli: CliArgs): Promise<number> {
         sendUssd(s, cli.args, io, {
           ...wait,
           beforeWrite: () => requireDaemon(s, c),
-        }));
+        }, c));
     case "install":
       return await installService(a0);
     case "uninstall":

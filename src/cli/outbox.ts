@@ -1,13 +1,16 @@
 /**
  * `--send` and `--ussd`: put a request into the outbox (origin "cli") for the
  * running daemon's sender, then watch the row until it has an outcome.
- * Exit 0 sent/answered, 1 error, 2 no outcome within the timeout.
+ * Exit 0 sent/answered, 1 error (a USSD for an offline line at once), 2 no
+ * outcome within the timeout.
  *
  * @module
  */
 
+import type { Config } from "../config/types.ts";
 import type { OutboxItem, Store } from "../store/types.ts";
 import { allowRegexMatches } from "../destination.ts";
+import { ussdOfflineText } from "../outbound/ussd_live.ts";
 import { UsageError } from "./args.ts";
 import type { CliIo } from "./io.ts";
 import { checkExt, checkNumber, checkUssd } from "./validate.ts";
@@ -55,17 +58,30 @@ export async function sendSms(
   return await watch(store, id, io, wait);
 }
 
-/** `--ussd <ext> <code>`. */
+/**
+ * `--ussd <ext> <code>`. A USSD code never waits for its line: when the line
+ * is offline it is refused at once (exit 1) and nothing is queued.
+ */
 export async function sendUssd(
   store: Store,
   args: string[],
   io: CliIo,
   wait: WaitOptions,
+  config: Pick<Config, "GOIP_OFFLINE_AFTER">,
 ): Promise<number> {
   const [ext, code] = args;
   const g = await usableGateway(store, ext);
   checkUssd(code);
   await wait.beforeWrite?.();
+  const offline = ussdOfflineText(
+    await store.lineState(g.goipId),
+    Date.now(),
+    config.GOIP_OFFLINE_AFTER,
+  );
+  if (offline) {
+    io.err(`goippy: ${offline}`);
+    return 1;
+  }
   const id = await store.enqueueOutbox({
     ext,
     goipId: g.goipId,

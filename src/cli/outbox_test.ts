@@ -5,6 +5,7 @@ import {
 } from "node:assert/strict";
 import { openSqliteStore } from "../store/sqlite.ts";
 import type { OutboxUpdate, Store } from "../store/types.ts";
+import { lineStateFixture } from "../../tests/support/line_state.ts";
 import type { CliIo } from "./io.ts";
 import { sendSms, sendUssd } from "./outbox.ts";
 
@@ -51,6 +52,14 @@ async function actAsSender(store: Store, goipId: string, finish: OutboxUpdate) {
 }
 
 const WAIT = { timeoutMs: 10_000, pollMs: 20 };
+const LIVE = { GOIP_OFFLINE_AFTER: 90 };
+
+/** Line 2001 as the daemon writes it after a keepalive `agoMs` ago. */
+function seen(store: Store, agoMs: number) {
+  return store.saveLineState(
+    lineStateFixture({ lastSeenMs: Date.now() - agoMs }),
+  );
+}
 
 Deno.test("--send prints the outcome the daemon writes", async () => {
   await withStore(async (store) => {
@@ -90,9 +99,10 @@ Deno.test("--send prints the outcome the daemon writes", async () => {
 
 Deno.test("--ussd prints the answer", async () => {
   await withStore(async (store) => {
+    await seen(store, 1000);
     const io = capture();
     const [code, item] = await Promise.all([
-      sendUssd(store, ["2001", "*100#"], io, WAIT),
+      sendUssd(store, ["2001", "*100#"], io, WAIT, LIVE),
       actAsSender(store, "goippy_2001", {
         state: "sent",
         result: "Balance: 5.00 EUR",
@@ -100,6 +110,25 @@ Deno.test("--ussd prints the answer", async () => {
     ]);
     assertEquals([code, io.lines], [0, ["out: Balance: 5.00 EUR"]]);
     assertEquals([item.kind, item.body, item.number], ["ussd", "*100#", ""]);
+  });
+});
+
+Deno.test("--ussd for an offline line is refused at once and queues nothing", async () => {
+  await withStore(async (store) => {
+    const cases: [string, number | null, RegExp][] = [
+      ["never heard", null, /line offline: the GoIP has not been heard from/],
+      ["silent too long", 91_000, /line offline since \S+ \S+ UTC/],
+    ];
+    for (const [name, ago, text] of cases) {
+      if (ago !== null) await seen(store, ago);
+      const io = capture();
+      const code = await sendUssd(store, ["2001", "*100#"], io, WAIT, LIVE);
+      assertEquals([name, code, io.lines.length], [name, 1, 1]);
+      assertMatch(io.lines[0], /^err: goippy: USSD not sent: /);
+      assertMatch(io.lines[0], text);
+      assertMatch(io.lines[0], /nothing was dialled/);
+    }
+    assertEquals((await store.queueDepths()).outboxQueued, 0);
   });
 });
 
@@ -138,11 +167,11 @@ Deno.test("refused --send/--ussd queue nothing", async () => {
         /text must not be empty/,
       ],
       [
-        () => sendUssd(store, ["2001", "hello"], capture(), WAIT),
+        () => sendUssd(store, ["2001", "hello"], capture(), WAIT, LIVE),
         /not a USSD code/,
       ],
       [
-        () => sendUssd(store, ["bad ext", "*100#"], capture(), WAIT),
+        () => sendUssd(store, ["bad ext", "*100#"], capture(), WAIT, LIVE),
         /not allowed/,
       ],
     ];
@@ -193,7 +222,10 @@ Deno.test("beforeWrite runs after the checks and, when it throws, nothing is que
       /no goippy daemon/,
     );
     await assertRejects(
-      () => sendUssd(store, ["2001", "*100#"], capture(), refuse),
+      () =>
+        sendUssd(store, ["2001", "*100#"], capture(), refuse, {
+          GOIP_OFFLINE_AFTER: 90,
+        }),
       /no goippy daemon/,
     );
     assertEquals(calls, ["asked", "asked"]);

@@ -34,6 +34,7 @@ export function defaultConfig(): Config {
     XMPP_COMPONENT_SECRET: "",
     SMS_SEND_MODE: "sms",
     QUEUE_TTL: 86400,
+    USSD_TTL: 30,
     CALL_NOTIFY: true,
     METRICS_BIND: "",
     INSTANCE_ID: "",

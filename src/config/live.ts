@@ -27,6 +27,7 @@ export const LIVE_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>([
   "LOG_RETENTION_DAYS",
   "SMS_SEND_MODE",
   "QUEUE_TTL",
+  "USSD_TTL",
 ]);
 
 /**

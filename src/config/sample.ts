@@ -78,6 +78,11 @@ SQLITE_PATH = ${JSON.stringify(sqlitePath)}
 # Seconds an outgoing message may wait for its line before it expires.
 # QUEUE_TTL = 86400
 
+# Seconds a USSD request may take to reach the GoIP. USSD codes never wait
+# for an offline line: they are refused at once, and one not handed to the
+# GoIP within this time fails ("nothing was dialled").
+# USSD_TTL = 30
+
 # Tell the user about incoming calls (missed, or ended with their cause).
 # CALL_NOTIFY = true
 

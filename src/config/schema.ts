@@ -77,6 +77,7 @@ export const KEYS: Record<ConfigKey, KeySpec> = {
   XMPP_COMPONENT_SECRET: { kind: "string" },
   SMS_SEND_MODE: { kind: "string", check: oneOf("sms", "msg") },
   QUEUE_TTL: { kind: "int", check: atLeast(1) },
+  USSD_TTL: { kind: "int", check: atLeast(1) },
   CALL_NOTIFY: { kind: "bool" },
   METRICS_BIND: {
     kind: "string",

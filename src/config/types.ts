@@ -53,6 +53,8 @@ export interface Config {
   SMS_SEND_MODE: SmsSendMode;
   /** Seconds an outgoing message may wait for its line. */
   QUEUE_TTL: number;
+  /** Seconds a USSD request may take to reach the GoIP; it never waits for an offline line. */
+  USSD_TTL: number;
   CALL_NOTIFY: boolean;
 
   /** `host:port` for /metrics and /health; "" = off. */

@@ -18,6 +18,8 @@
  *   `src/goip/sender_sms.ts`): `attempt.ts` puts the row back to `queued`
  *   and pauses the line, and this driver picks it up when the pause ends. A
  *   failed, expired or uncertain item is final.
+ * - Never hands the GoIP a USSD request older than USSD_TTL: it fails at the
+ *   head of its line's queue, whether or not the line is online.
  * - `stop()` abandons an attempt in flight: its row stays `sending` and is
  *   reported as uncertain at the next start.
  *
@@ -42,6 +44,7 @@ import { reportFinal, reportLateReply } from "./report.ts";
 import type { ReplyPacket } from "../goip/types.ts";
 import { DEFAULT_TIMINGS, type SenderTimings } from "../goip/sender.ts";
 import { expiredText, interruptedText, noGatewayText } from "../notices/mod.ts";
+import { ussdStaleText } from "./ussd_live.ts";
 
 export type { GoipTransport } from "./attempt.ts";
 
@@ -53,7 +56,7 @@ export interface OutboundDeps {
   store: Store;
   hub: Hub;
   transport: GoipTransport;
-  /** The config in force (SMS_SEND_MODE, QUEUE_TTL, GOIP_OFFLINE_AFTER are live). */
+  /** The config in force (SMS_SEND_MODE, QUEUE_TTL, USSD_TTL, GOIP_OFFLINE_AFTER are live). */
   config: LiveConfig;
   log: Logger;
   /** Clock (epoch ms); defaults to `Date.now`. */
@@ -74,7 +77,7 @@ export interface Outbound {
    * After a SIGHUP: expire and look at the queues at once (a shorter
    * QUEUE_TTL may have expired items, a longer GOIP_OFFLINE_AFTER made lines
    * servable). The settings themselves are read through the config getter:
-   * SMS_SEND_MODE at the next attempt, QUEUE_TTL at each expiry check,
+   * SMS_SEND_MODE at the next attempt, QUEUE_TTL and USSD_TTL at each expiry check,
    * GOIP_OFFLINE_AFTER at each look at a line.
    */
   reload(): void;
@@ -260,6 +263,7 @@ class OutboundDriver implements Outbound {
         );
         continue;
       }
+      if (await this.#failStaleUssd(goipId)) continue;
       const line = await store.lineState(goipId);
       if (
         !gw.enabled || !line ||
@@ -286,6 +290,29 @@ class OutboundDriver implements Outbound {
         addr: line.addr,
       });
     }
+  }
+
+  /**
+   * Fail the line's next queued item when it is a USSD request older than
+   * USSD_TTL (a USSD code is an action taken now, never later); true when
+   * it did.
+   */
+  async #failStaleUssd(goipId: string): Promise<boolean> {
+    const stale = await this.#locked(async () => {
+      const item = await this.#d.store.nextQueued(goipId);
+      if (item?.kind !== "ussd") return undefined;
+      const ttl = this.#d.config().USSD_TTL;
+      const text = ussdStaleText(item.createdMs, this.#now(), ttl);
+      if (!text) return undefined;
+      await this.#d.store.updateOutbox(item.id, {
+        state: "failed",
+        error: text,
+      });
+      return { item, text };
+    });
+    if (!stale) return false;
+    await reportFinal(this.#d, stale.item, "failed", stale.text);
+    return true;
   }
 
   #onReply(addr: string, reply: ReplyPacket): void {

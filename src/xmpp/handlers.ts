@@ -14,7 +14,14 @@ import type { Logger } from "../log.ts";
 import type { Store } from "../store/types.ts";
 import { lineOnline } from "../line_online.ts";
 import { helpText, lineStatusText, statusText } from "./commands.ts";
-import { bareJid, numberToJid, splitJid, unescapeLocal } from "./jid.ts";
+import {
+  bareJid,
+  numberToJid,
+  ownLineJid,
+  splitJid,
+  unescapeLocal,
+} from "./jid.ts";
+import { liveCheck } from "./live_requests.ts";
 import { classifyMessage, decideRoute, isOwnLine } from "./route.ts";
 import { chatMessage, errorMessage, NS_RECEIPTS, presence } from "./stanzas.ts";
 import type { XmlElement } from "./xml.ts";
@@ -110,6 +117,12 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
       body: decision.code,
       toJid: bareJid(to),
     };
+  const live = await liveCheck(item.kind, gateway.goipId, state, {
+    store,
+    config,
+    nowMs: Date.now(),
+  });
+  if (live.refusal) return await refuse(live.refusal);
   try {
     const rowId = await store.enqueueOutbox({
       ext: gateway.ext,
@@ -136,6 +149,17 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
     return;
   }
   hub.emit("outbox", { goipId: gateway.goipId });
+  if (live.waitNotice) {
+    log.info(`XMPP: told ${first.fromBare} that the line is offline`);
+    await d.send(
+      chatMessage(
+        ownLineJid(msisdn, config.XMPP_COMPONENT_JID),
+        from,
+        live.waitNotice,
+        `goippy-wait-${crypto.randomUUID()}`,
+      ),
+    );
+  }
 }
 
 async function handlePresence(el: XmlElement, d: HandlerDeps): Promise<void> {
