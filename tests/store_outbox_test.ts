@@ -202,6 +202,24 @@ storeContract("outbox, depths and purge", [
     },
   },
   {
+    name:
+      "expireQueued writes the reason with the state (no reader sees one without the other)",
+    async fn({ store, clock }) {
+      const sms = await store.enqueueOutbox(out({ body: "old" }));
+      clock.advance(20);
+      const hit = await store.expireQueued(
+        clock.now(),
+        (i) => `${i.kind} waited too long`,
+      );
+      assert.deepEqual(hit.map((i) => i.error), ["sms waited too long"]);
+      const row = await store.outboxItem(sms);
+      assert.deepEqual([row?.state, row?.error], [
+        "expired",
+        "sms waited too long",
+      ]);
+    },
+  },
+  {
     name: "queueDepths counts pending inbox, queued and sending outbox",
     async fn({ store }) {
       assert.deepEqual(await store.queueDepths(), {

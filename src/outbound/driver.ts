@@ -169,7 +169,9 @@ class OutboundDriver implements Outbound {
   async #startup(): Promise<void> {
     this.#starting = true;
     try {
-      const rows = await this.#d.store.markInterruptedUncertain();
+      const rows = await this.#d.store.markInterruptedUncertain((item) =>
+        interruptedText(item.kind)
+      );
       for (const item of rows) {
         const text = interruptedText(item.kind);
         await reportFinal(this.#d, item, "uncertain", text);
@@ -207,7 +209,10 @@ class OutboundDriver implements Outbound {
     const ttl = this.#d.config().QUEUE_TTL;
     if (this.#stopped || ttl <= 0) return;
     const rows = await this.#locked(() =>
-      this.#d.store.expireQueued(this.#now() - ttl * 1000)
+      this.#d.store.expireQueued(
+        this.#now() - ttl * 1000,
+        (item) => expiredText(item.kind, ttl),
+      )
     );
     for (const item of rows) {
       await reportFinal(this.#d, item, "expired", expiredText(item.kind, ttl));

@@ -160,7 +160,11 @@ export async function findSentBySmsNo(
   return rows.length ? toOutbox(rows[0]) : undefined;
 }
 
-/** Move every row in `from` matching `where` to `to`; returns them (as now). */
+/**
+ * Move every row in `from` matching `where` to `to`; returns them (as now).
+ * `errorFor` gives each row its error text in the same write, so no reader
+ * ever sees the final state without its reason.
+ */
 export function moveState(
   d: SqlDriver,
   from: OutState,
@@ -168,6 +172,7 @@ export function moveState(
   where: string,
   params: Param[],
   nowMs: number,
+  errorFor?: (item: OutboxItem) => string,
 ): Promise<OutboxItem[]> {
   return d.transaction(async (c) => {
     const rows = await c.all(
@@ -177,11 +182,14 @@ export function moveState(
     );
     const items = rows.map(toOutbox);
     for (const item of items) {
+      const error = errorFor?.(item) ?? item.error;
       await c.run(
-        "UPDATE goippy_outbox SET state = ?, updated_ms = ? WHERE id = ?",
-        [to, nowMs, item.id],
+        "UPDATE goippy_outbox SET state = ?, error_text = ?, updated_ms = ? " +
+          "WHERE id = ?",
+        [to, error, nowMs, item.id],
       );
       item.state = to;
+      item.error = error;
       item.updatedMs = nowMs;
     }
     return items;

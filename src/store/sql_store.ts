@@ -193,7 +193,9 @@ export class SqlStore implements Store {
   ): Promise<OutboxItem | undefined> {
     return out.findSentBySmsNo(this.#d, goipId, smsNo, sinceMs);
   }
-  markInterruptedUncertain(): Promise<OutboxItem[]> {
+  markInterruptedUncertain(
+    errorFor?: (item: OutboxItem) => string,
+  ): Promise<OutboxItem[]> {
     return out.moveState(
       this.#d,
       "sending",
@@ -201,9 +203,13 @@ export class SqlStore implements Store {
       "",
       [],
       this.#now(),
+      errorFor,
     );
   }
-  expireQueued(beforeMs: number): Promise<OutboxItem[]> {
+  expireQueued(
+    beforeMs: number,
+    errorFor?: (item: OutboxItem) => string,
+  ): Promise<OutboxItem[]> {
     return out.moveState(
       this.#d,
       "queued",
@@ -211,6 +217,7 @@ export class SqlStore implements Store {
       "AND created_ms < ?",
       [beforeMs],
       this.#now(),
+      errorFor,
     );
   }
 

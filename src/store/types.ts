@@ -309,10 +309,21 @@ export interface Store {
     smsNo: number,
     sinceMs: number,
   ): Promise<OutboxItem | undefined>;
-  /** At start: every `sending` row becomes `uncertain`; returns them. */
-  markInterruptedUncertain(): Promise<OutboxItem[]>;
-  /** Every `queued` row created before `beforeMs` becomes `expired`; returns them. */
-  expireQueued(beforeMs: number): Promise<OutboxItem[]>;
+  /**
+   * At start: every `sending` row becomes `uncertain`, with its error text
+   * from `errorFor` in the same write; returns them.
+   */
+  markInterruptedUncertain(
+    errorFor?: (item: OutboxItem) => string,
+  ): Promise<OutboxItem[]>;
+  /**
+   * Every `queued` row created before `beforeMs` becomes `expired`, with its
+   * error text from `errorFor` in the same write; returns them.
+   */
+  expireQueued(
+    beforeMs: number,
+    errorFor?: (item: OutboxItem) => string,
+  ): Promise<OutboxItem[]>;
 
   // --- housekeeping -----------------------------------------------------------
   queueDepths(): Promise<QueueDepths>;
