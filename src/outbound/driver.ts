@@ -127,6 +127,8 @@ class OutboundDriver implements Outbound {
   #pausedUntil = new Map<string, number>();
   /** The paced time of a line's next SMS, by what it was computed from. */
   #paceAt = new Map<string, { from: string; atMs: number }>();
+  /** When this driver's last SMS attempt of a line ended (the GoIP had it). */
+  #smsEndedAt = new Map<string, number>();
   #wakers = new Set<() => void>();
   #timers = new Set<Timer>();
   #unsubscribe: (() => void)[] = [];
@@ -333,6 +335,9 @@ class OutboundDriver implements Outbound {
         password: gw.goipPass,
         addr: line.addr,
       });
+      if (picked.item.kind === "sms") {
+        this.#smsEndedAt.set(goipId, this.#now());
+      }
     }
   }
 
@@ -398,12 +403,19 @@ class OutboundDriver implements Outbound {
       gw.goipId,
       usageQuery(now, "", false),
     );
+    // The recorded hand-over precedes the datagram; the end of this
+    // driver's own attempt follows it, so counting from the later of the
+    // two keeps the gap at the GoIP at least the interval.
+    const ended = this.#smsEndedAt.get(gw.goipId);
+    const last = lastHandedMs === null && ended === undefined
+      ? null
+      : Math.max(lastHandedMs ?? 0, ended ?? 0);
     // The jitter is drawn once per SMS, not at every look.
-    const from = `${lastHandedMs} ${limits.intervalS} ${limits.jitterS}`;
+    const from = `${last} ${limits.intervalS} ${limits.jitterS}`;
     let pace = this.#paceAt.get(gw.goipId);
     if (pace?.from !== from) {
       const random = this.#d.random ?? Math.random;
-      pace = { from, atMs: nextSendAtMs(limits, lastHandedMs, random) };
+      pace = { from, atMs: nextSendAtMs(limits, last, random) };
       this.#paceAt.set(gw.goipId, pace);
     }
     return Math.max(0, pace.atMs - now);
