@@ -14,6 +14,7 @@ import {
 import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
 import { GoipSim } from "./support/goip_sim/mod.ts";
 import { waitFor } from "./support/poll.ts";
+import { freeTcpPort } from "./support/ports.ts";
 import type { NewOutboxItem, OutboxItem, Store } from "../src/store/types.ts";
 
 function sms(ext: string, body: string): NewOutboxItem {
@@ -81,12 +82,13 @@ Deno.test("pacing: SMS reach the GoIP at least SEND_INTERVAL apart, in order", a
 });
 
 Deno.test("limits: the (N+1)-th SMS of an hour is refused with its reset, per line, across a restart", async () => {
+  const metricsPort = freeTcpPort();
   const d = await startDaemon({
     gateways: [
       { ext: "2001", password: "pw" },
       { ext: "2002", password: "pw" },
     ],
-    config: { SEND_LIMIT_HOUR: 2 },
+    config: { SEND_LIMIT_HOUR: 2, METRICS_BIND: `127.0.0.1:${metricsPort}` },
   });
   const a = await line(d, "2001");
   const b = await line(d, "2002");
@@ -118,6 +120,22 @@ Deno.test("limits: the (N+1)-th SMS of an hour is refused with its reset, per li
     );
     assertEquals(late.state, "failed");
     assertMatch(late.error, /limit of 2 SMS per hour/);
+
+    const metrics = await (await fetch(
+      `http://127.0.0.1:${metricsPort}/metrics`,
+    )).text();
+    const lines = metrics.split("\n");
+    for (
+      const want of [
+        /^goippy_send_limit_used\{.*goip_id="goippy_2001".*limit="hour".*\} 2$/,
+        /^goippy_send_limit_used\{.*goip_id="goippy_2002".*limit="hour".*\} 1$/,
+        /^goippy_send_limit\{.*goip_id="goippy_2001".*limit="hour".*\} 2$/,
+        /^goippy_sms_limited_total\{limit="hour"\} 1$/,
+      ]
+    ) assert(lines.some((l) => want.test(l)), `${want} in\n${metrics}`);
+
+    const status = await d.cli(["--status"]);
+    assertMatch(status.stdout, /\n2001 .* 2\/2 \d\/- 1\/-\n/);
 
     await d.restart();
     await a.keepalive();
