@@ -155,3 +155,34 @@ Deno.test("limits: the (N+1)-th SMS of an hour is refused with its reset, per li
     await d.stop();
   }
 });
+
+Deno.test("limits: SIGHUP applies a new SEND_LIMIT_HOUR at the next hand-over", async () => {
+  const d = await startDaemon({ gateways: [{ ext: "2001", password: "pw" }] });
+  const sim = await line(d, "2001");
+  const store = await d.openStore();
+  try {
+    await sim.keepalive();
+    const first = await store.enqueueOutbox(sms("2001", "before"));
+    assertEquals((await final(store, first)).state, "sent");
+    const conf = await Deno.readTextFile(d.configPath);
+    await Deno.writeTextFile(d.configPath, `${conf}\nSEND_LIMIT_HOUR = 1\n`);
+    const mark = d.logs().length;
+    d.signal("SIGHUP");
+    await waitFor(
+      () => /reloaded .*changed SEND_LIMIT_HOUR/.test(d.logs().slice(mark)),
+      10_000,
+      "the reload",
+    );
+    const second = await final(
+      store,
+      await store.enqueueOutbox(sms("2001", "after")),
+    );
+    assertEquals(second.state, "failed");
+    assertMatch(second.error, /limit of 1 SMS per hour \(1 used\)/);
+    assertEquals(sim.sentSms.map((s) => s.text), ["before"]);
+  } finally {
+    await store.close();
+    await sim.close();
+    await d.stop();
+  }
+});

@@ -16,6 +16,7 @@ export {
 } from "./check.ts";
 export {
   type LimitName,
+  limitsOrPace,
   type LineLimits,
   lineLimits,
   nextSendAtMs,

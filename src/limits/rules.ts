@@ -70,6 +70,11 @@ export function anyLimit(l: LineLimits): boolean {
   return l.hour > 0 || l.day > 0 || l.recipients > 0;
 }
 
+/** Whether the line has a limit or a pace (else the driver checks nothing). */
+export function limitsOrPace(l: LineLimits): boolean {
+  return anyLimit(l) || l.intervalS > 0 || l.jitterS > 0;
+}
+
 /** Start of the UTC day of `ms`. */
 function dayStart(ms: number): number {
   const d = new Date(ms);

@@ -55,6 +55,7 @@ import { expiredText, interruptedText, noGatewayText } from "../notices/mod.ts";
 import { ussdStaleText } from "./ussd_live.ts";
 import {
   checkSendLimit,
+  limitsOrPace,
   limitText,
   lineLimits,
   nextSendAtMs,
@@ -298,22 +299,28 @@ class OutboundDriver implements Outbound {
       ) {
         return;
       }
-      const head = await store.nextQueued(goipId);
-      if (!head) return;
-      if (head.kind === "sms") {
-        if (await this.#failOverLimit(gw, head)) continue;
-        const waitMs = await this.#paceWaitMs(gw);
-        if (waitMs > 0) {
-          await this.#sleep(Math.min(waitMs, PACE_LOOK_MS));
-          continue;
+      // Only a line with limits or a pace has its next item looked at first.
+      let checkedId: number | undefined;
+      if (limitsOrPace(lineLimits(gw, this.#d.config()))) {
+        const head = await store.nextQueued(goipId);
+        if (!head) return;
+        if (head.kind === "sms") {
+          if (await this.#failOverLimit(gw, head)) continue;
+          const waitMs = await this.#paceWaitMs(gw);
+          if (waitMs > 0) {
+            await this.#sleep(Math.min(waitMs, PACE_LOOK_MS));
+            continue;
+          }
         }
+        checkedId = head.id;
       }
       const picked = await this.#locked(async () => {
         if (this.#stopped) return undefined;
         const item = await store.nextQueued(goipId);
-        // Another item than the one checked above (expired meanwhile):
-        // look again.
-        if (!item || item.id !== head.id) return undefined;
+        if (!item) return undefined;
+        // Another item than the one checked (the checked one expired
+        // meanwhile): look again.
+        if (checkedId !== undefined && item.id !== checkedId) return "again";
         const sendid = await store.nextSendId(goipId);
         await store.updateOutbox(item.id, {
           state: "sending",
@@ -325,10 +332,8 @@ class OutboundDriver implements Outbound {
         }
         return { item, sendid };
       });
-      if (!picked) {
-        if (this.#stopped) return;
-        continue;
-      }
+      if (!picked) return;
+      if (picked === "again") continue;
       this.#paceAt.delete(goipId);
       await runAttempt(this.#attemptCtx, picked.item, {
         sendid: picked.sendid,
