@@ -57,18 +57,26 @@ export interface LineUsage {
   usage: SendUsage;
 }
 
-/** The line's use of its limits now (hand-overs only, not the queue). */
+/**
+ * The line's use of its limits now (hand-overs only, not the queue); zeros
+ * without asking the database when it has no limit.
+ */
 export async function lineUsage(
   store: Store,
   gateway: Gateway,
   config: LimitConfig,
   nowMs: number = Date.now(),
 ): Promise<LineUsage> {
-  return {
-    limits: lineLimits(gateway, config),
-    usage: await store.sendUsage(
-      gateway.goipId,
-      usageQuery(nowMs, "", false),
-    ),
-  };
+  const limits = lineLimits(gateway, config);
+  const usage = anyLimit(limits)
+    ? await store.sendUsage(gateway.goipId, usageQuery(nowMs, "", false))
+    : {
+      hour: 0,
+      day: 0,
+      recipients: 0,
+      knownRecipient: false,
+      oldestInHourMs: null,
+      lastHandedMs: null,
+    };
+  return { limits, usage };
 }

@@ -374,6 +374,9 @@ class OutboundDriver implements Outbound {
    * a send limit; true when it did.
    */
   async #failOverLimit(gw: Gateway, item: OutboxItem): Promise<boolean> {
+    // Tried before (the GoIP refused it without sending): it is counted
+    // already, and its turn again is not one more SMS.
+    if (item.attempts > 0) return false;
     const over = await checkSendLimit(
       this.#d.store,
       gw,
