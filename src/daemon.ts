@@ -91,7 +91,7 @@ export async function runDaemon(
     // Written once the sender runs: from now on the CLI's requests are served.
     const heartbeat = await startHeartbeat({ store, config, log });
     cleanups.push(() => heartbeat.stop());
-    const xmpp = startXmpp({ config: live, store, hub, log });
+    const xmpp = startXmpp({ config: live, store, hub, log, metrics });
     cleanups.push(() => xmpp.stop());
     const ops = await startOpsParts({
       config: live,

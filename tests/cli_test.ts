@@ -32,12 +32,12 @@ async function gatewayStory(conf: string) {
   const table = (await ok("--listExt")).trim().split("\n");
   assertMatch(
     table[0],
-    /^ext +goip_id +msisdn +enabled +allow_regex +last seen +address$/,
+    /^ext +goip_id +msisdn +enabled +allow_regex +limits +last seen +address$/,
   );
   assertEquals(table.slice(1).map((l) => l.split(/ {2,}/)), [
-    ["2001", "goippy_2001", "-", "yes", ".*", "never", "-"],
-    ["2508", "goippy_2508", "-", "yes", "^\\+37255", "never", "-"],
-    ["2600", "goippy_2600", "-", "yes", "^\\+49", "never", "-"],
+    ["2001", "goippy_2001", "-", "yes", ".*", "-", "never", "-"],
+    ["2508", "goippy_2508", "-", "yes", "^\\+37255", "-", "never", "-"],
+    ["2600", "goippy_2600", "-", "yes", "^\\+49", "-", "never", "-"],
   ]);
 
   const before = await ok("--listExt");
@@ -57,6 +57,10 @@ async function gatewayStory(conf: string) {
     [["--disable", "bad/ext"], /is not allowed/],
     [["--addd", "2002", "pw"], /unknown option --addd/],
     [["--add", "2002", "pw", "--remove", "2001"], /choose one command/],
+    [["--limits", "2001", "hour=x"], /hour must be a whole number 0…/],
+    [["--limits", "2001", "hour=5", "minute=1"], /"minute=1" is not a setting/],
+    [["--limits", "9999", "hour=1"], /no gateway 9999/],
+    [["--limits"], /--limits needs <ext>/],
   ];
   for (const [args, message] of refusals) {
     const r = await run(...args);
@@ -67,6 +71,28 @@ async function gatewayStory(conf: string) {
     assertMatch(r.stderr, /^goippy: /);
   }
   assertEquals(await ok("--listExt"), before, "a refusal changed the database");
+
+  assertMatch(
+    await ok("--limits", "2508", "hour=30", "interval=5", "recipients=0"),
+    /^gateway 2508: 30 SMS per hour, none per day \(UTC\), none recipients per month \(UTC\); interval 5 s, jitter 0 s \(own: hour=30 recipients=0 interval=5; the rest from the config\)\n$/,
+  );
+  assertMatch(
+    await ok("--listExt"),
+    /\n2508 +goippy_2508 +- +yes +\S+ +hour=30 recipients=0 interval=5 +never/,
+  );
+  assertMatch(
+    await ok("--limits", "2508", "hour=-"),
+    /own: recipients=0 interval=5/,
+  );
+  assertMatch(
+    await ok("--limits", "2508", "default"),
+    /\(all from the config\)/,
+  );
+  assertEquals(
+    await ok("--listExt"),
+    before,
+    "default did not clear the limits",
+  );
 
   assertMatch(await ok("--disable", "2001"), /disabled gateway 2001/);
   assertMatch(await ok("--listExt"), /\n2001 +goippy_2001 +- +no /);

@@ -297,3 +297,38 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "xmpp e2e: an SMS over the hour's limit is refused with the limit and its reset; status shows used/limit",
+  async () => {
+    await bridge(async ({ sim, user }) => {
+      const to = `+3725551234@${COMPONENT}`;
+      await user.sendMessage(to, "within the limit");
+      await sim.waitForSms(1, WAIT);
+      const id = await user.sendMessage(to, "over the limit");
+      const err = await user.waitForMessage(isMsg("error", id), WAIT);
+      assertEquals(errCondition(err), "policy-violation");
+      assertEquals(err.getChild("error")?.attrs.type, "wait");
+      assert(
+        /^Not sent: line 2001 reached its limit of 1 SMS per hour \(1 used\); the limit resets at \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/
+          .test(errText(err)),
+        errText(err),
+      );
+      await user.sendMessage(OWN, "status");
+      const status = await user.waitForMessage(
+        (m) =>
+          isMsg("chat")(m) &&
+          (m.getChildText("body") ?? "").startsWith("Line "),
+        WAIT,
+      );
+      assert(
+        (status.getChildText("body") ?? "").includes(
+          "Sent: 1/1 this hour, 1/- today (UTC), 1/- recipients this month (UTC)",
+        ),
+        status.getChildText("body") ?? "",
+      );
+      await settle(1500);
+      assertEquals(sim.sentSms.map((s) => s.text), ["within the limit"]);
+    }, { SEND_LIMIT_HOUR: 1 });
+  },
+);

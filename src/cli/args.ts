@@ -19,6 +19,7 @@ export type Command =
   | "listExt"
   | "enable"
   | "disable"
+  | "limits"
   | "send"
   | "ussd"
   | "status"
@@ -59,6 +60,11 @@ const ARITY: Record<Command, [number, number, string]> = {
   listExt: [0, 0, ""],
   enable: [1, 1, "<ext>"],
   disable: [1, 1, "<ext>"],
+  limits: [
+    1,
+    Infinity,
+    "<ext> [hour=N] [day=N] [recipients=N] [interval=S] [jitter=S]",
+  ],
   send: [3, Infinity, "<ext> <number> <text…>"],
   ussd: [2, 2, "<ext> <code>"],
   status: [0, 0, ""],

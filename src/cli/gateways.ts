@@ -8,6 +8,7 @@
 import { type Store, StoreConflictError } from "../store/types.ts";
 import { UsageError } from "./args.ts";
 import type { CliIo } from "./io.ts";
+import { overridesText } from "./limits.ts";
 import { formatSeen, formatTable } from "./table.ts";
 import { checkExt, parseAddArgs } from "./validate.ts";
 
@@ -84,6 +85,7 @@ export async function listGateways(
       "msisdn",
       "enabled",
       "allow_regex",
+      "limits",
       "last seen",
       "address",
     ],
@@ -93,6 +95,7 @@ export async function listGateways(
       g.msisdn,
       g.enabled ? "yes" : "no",
       g.allowRegex,
+      overridesText(g),
       formatSeen(g.state?.lastSeenMs ?? 0, nowMs),
       g.state?.addr ?? "",
     ]),

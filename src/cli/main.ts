@@ -26,6 +26,7 @@ import {
   removeGateway,
   setEnabled,
 } from "./gateways.ts";
+import { setLimits } from "./limits.ts";
 import { sendSms, sendUssd } from "./outbox.ts";
 import { showStatus } from "./status.ts";
 import { PROSODY_MODULE } from "../xmpp/prosody_module.ts";
@@ -89,6 +90,8 @@ async function dispatch(cli: CliArgs): Promise<number> {
         io,
         (s) => setEnabled(s, a0, cli.command === "enable", io),
       );
+    case "limits":
+      return await withStore(cli, io, (s, c) => setLimits(s, cli.args, c, io));
     case "listExt":
       return await withStore(cli, io, (s) => listGateways(s, io));
     case "status":
@@ -98,7 +101,7 @@ async function dispatch(cli: CliArgs): Promise<number> {
         sendSms(s, cli.args, io, {
           ...wait,
           beforeWrite: () => requireDaemon(s, c),
-        }));
+        }, c));
     case "ussd":
       return await withStore(cli, io, (s, c) =>
         sendUssd(s, cli.args, io, {

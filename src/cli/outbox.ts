@@ -1,8 +1,8 @@
 /**
  * `--send` and `--ussd`: put a request into the outbox (origin "cli") for the
  * running daemon's sender, then watch the row until it has an outcome.
- * Exit 0 sent/answered, 1 error (a USSD for an offline line at once), 2 no
- * outcome within the timeout.
+ * Exit 0 sent/answered, 1 error (a USSD for an offline line, an SMS over a
+ * send limit: at once, nothing queued), 2 no outcome within the timeout.
  *
  * @module
  */
@@ -11,6 +11,7 @@ import type { Config } from "../config/types.ts";
 import type { OutboxItem, Store } from "../store/types.ts";
 import { allowRegexMatches } from "../destination.ts";
 import { ussdOfflineText } from "../outbound/ussd_live.ts";
+import { checkSendLimit, type LimitConfig, limitText } from "../limits/mod.ts";
 import { UsageError } from "./args.ts";
 import type { CliIo } from "./io.ts";
 import { checkExt, checkNumber, checkUssd } from "./validate.ts";
@@ -24,12 +25,26 @@ export interface WaitOptions {
   beforeWrite?: () => Promise<void>;
 }
 
-/** `--send <ext> <number> <text…>`. */
+/** No send limit but a gateway's own (when no config is given). */
+const NO_LIMITS: LimitConfig = {
+  SEND_INTERVAL: 0,
+  SEND_JITTER: 0,
+  SEND_LIMIT_HOUR: 0,
+  SEND_LIMIT_DAY: 0,
+  SEND_LIMIT_RECIPIENTS_MONTH: 0,
+};
+
+/**
+ * `--send <ext> <number> <text…>`. An SMS over a send limit (`limits`: the
+ * config's defaults, over which the gateway's own win) is refused at once
+ * (exit 1, the limit and its reset on stderr) and nothing is queued.
+ */
 export async function sendSms(
   store: Store,
   args: string[],
   io: CliIo,
   wait: WaitOptions,
+  limits: LimitConfig = NO_LIMITS,
 ): Promise<number> {
   const [ext, number, ...words] = args;
   const g = await usableGateway(store, ext);
@@ -43,6 +58,11 @@ export async function sendSms(
     );
   }
   await wait.beforeWrite?.();
+  const over = await checkSendLimit(store, g, number, limits, "enqueue");
+  if (over) {
+    io.err(`goippy: ${limitText(ext, over)}`);
+    return 1;
+  }
   const id = await store.enqueueOutbox({
     ext,
     goipId: g.goipId,

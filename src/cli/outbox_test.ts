@@ -232,3 +232,55 @@ Deno.test("beforeWrite runs after the checks and, when it throws, nothing is que
     assertEquals(await store.outboxItem(1), undefined);
   });
 });
+
+Deno.test("--send over a send limit exits 1 with the limit and queues nothing", async () => {
+  await withStore(async (store) => {
+    const limits = {
+      SEND_INTERVAL: 0,
+      SEND_JITTER: 0,
+      SEND_LIMIT_HOUR: 0,
+      SEND_LIMIT_DAY: 0,
+      SEND_LIMIT_RECIPIENTS_MONTH: 1,
+    };
+    // One recipient already waiting this month: a second one is over.
+    const first = await store.enqueueOutbox({
+      ext: "2001",
+      goipId: "goippy_2001",
+      kind: "sms",
+      number: "+3725550001",
+      body: "one",
+      fromJid: "",
+      toJid: "",
+      stanzaId: "",
+      wantReceipt: false,
+      origin: "cli",
+    });
+    const io = capture();
+    assertEquals(
+      await sendSms(store, ["2001", "+3725550002", "two"], io, WAIT, limits),
+      1,
+    );
+    assertMatch(
+      io.lines.join("\n"),
+      /^err: goippy: Not sent: line 2001 reached its limit of 1 distinct recipients per month \(UTC\) \(1 used\); the limit resets at \d{4}-\d\d-01 00:00 UTC\.$/,
+    );
+    assertEquals((await store.nextQueued("goippy_2001"))?.id, first);
+    // The gateway's own setting wins over the config's.
+    await store.setGatewayLimits("2001", { recipients: 0 });
+    const sender = (async () => {
+      await actAsSender(store, "goippy_2001", { state: "sent" });
+      await actAsSender(store, "goippy_2001", { state: "sent" });
+    })();
+    assertEquals(
+      await sendSms(
+        store,
+        ["2001", "+3725550002", "two"],
+        capture(),
+        WAIT,
+        limits,
+      ),
+      0,
+    );
+    await sender;
+  });
+});

@@ -7,7 +7,18 @@
 
 import type { Config } from "../config/types.ts";
 import { lineOnline } from "../line_online.ts";
-import type { GatewayWithState, Store } from "../store/types.ts";
+import type {
+  Gateway,
+  GatewayWithState,
+  SendCounts,
+  Store,
+} from "../store/types.ts";
+import {
+  type LimitConfig,
+  lineLimits,
+  usageQuery,
+  usedOf,
+} from "../limits/mod.ts";
 import type { CliIo } from "./io.ts";
 import { formatSeen, formatTable } from "./table.ts";
 
@@ -24,6 +35,26 @@ export function lineCondition(
     : "offline";
 }
 
+/**
+ * `3/30 12/- 5/100`: SMS handed over in the last hour, this UTC day and
+ * distinct recipients this UTC month, each of its limit ("-": none); "" for
+ * a line without any limit.
+ */
+export function sentCell(
+  g: Gateway,
+  config: LimitConfig,
+  c: SendCounts | undefined,
+): string {
+  const l = lineLimits(g, config);
+  if (l.hour <= 0 && l.day <= 0 && l.recipients <= 0) return "";
+  const u = c ?? { hour: 0, day: 0, recipients: 0 };
+  return [
+    usedOf(u.hour, l.hour),
+    usedOf(u.day, l.day),
+    usedOf(u.recipients, l.recipients),
+  ].join(" ");
+}
+
 /** Print the status table; exit code 0. */
 export async function showStatus(
   store: Store,
@@ -33,6 +64,7 @@ export async function showStatus(
 ): Promise<number> {
   const gateways = await store.listGateways();
   const depths = await store.queueDepths();
+  const counts = await store.sendCounts(usageQuery(nowMs, "", false));
   const online =
     gateways.filter((g) =>
       lineCondition(g, config.GOIP_OFFLINE_AFTER, nowMs) === "online"
@@ -42,7 +74,16 @@ export async function showStatus(
   );
   if (gateways.length > 0) {
     io.out(formatTable(
-      ["ext", "goip_id", "msisdn", "line", "signal", "operator", "last seen"],
+      [
+        "ext",
+        "goip_id",
+        "msisdn",
+        "line",
+        "signal",
+        "operator",
+        "last seen",
+        "sent hour day recipients",
+      ],
       gateways.map((g) => [
         g.ext,
         g.goipId,
@@ -51,6 +92,7 @@ export async function showStatus(
         g.state?.signal == null ? "" : String(g.state.signal),
         g.state?.provider ?? "",
         formatSeen(g.state?.lastSeenMs ?? 0, nowMs),
+        sentCell(g, config, counts.get(g.goipId)),
       ]),
     ));
   }

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { GatewayWithState, LineState } from "../store/types.ts";
-import { lineCondition } from "./status.ts";
+import { lineCondition, sentCell } from "./status.ts";
 
 const NOW = 1_800_000_000_000;
 
@@ -47,4 +47,37 @@ Deno.test("a line is online while its keepalives are fresh", () => {
   for (const [g, want] of table) {
     assertEquals(lineCondition(g, 90, NOW), want);
   }
+});
+
+Deno.test("--status shows used/limit of limited lines only", () => {
+  const none = {
+    SEND_INTERVAL: 0,
+    SEND_JITTER: 0,
+    SEND_LIMIT_HOUR: 0,
+    SEND_LIMIT_DAY: 0,
+    SEND_LIMIT_RECIPIENTS_MONTH: 0,
+  };
+  const g = gw(true, NOW);
+  assertEquals(sentCell(g, none, { hour: 3, day: 4, recipients: 2 }), "");
+  assertEquals(
+    sentCell(g, { ...none, SEND_LIMIT_HOUR: 30 }, undefined),
+    "0/30 0/- 0/-",
+  );
+  assertEquals(
+    sentCell(
+      {
+        ...g,
+        limits: {
+          hour: null,
+          day: 200,
+          recipients: 100,
+          interval: null,
+          jitter: null,
+        },
+      },
+      { ...none, SEND_LIMIT_HOUR: 30 },
+      { hour: 3, day: 12, recipients: 5 },
+    ),
+    "3/30 12/200 5/100",
+  );
 });

@@ -28,9 +28,14 @@ Commands:
                                  the original goippy's form (channel is kept, unused)
   --remove <ext>                 delete a gateway
   --listExt                      list gateways (ext, GoIP ID, MSISDN, enabled,
-                                 allow_regex, last seen, address)
+                                 allow_regex, own limits, last seen, address)
   --enable <ext>                 enable a gateway
   --disable <ext>                disable a gateway (its GoIP is refused)
+  --limits <ext> [hour=N] [day=N] [recipients=N] [interval=S] [jitter=S]
+                                 the gateway's own send limits (SMS per hour, per
+                                 UTC day, distinct recipients per UTC month; 0 =
+                                 none) and pacing (seconds); key=- or "default"
+                                 returns to the config's SEND_*; no key: show them
   --send <ext> <number> <text…>  send an SMS through the running daemon, print
                                  the outcome
   --ussd <ext> <code>            send a USSD code through the running daemon, print

@@ -28,6 +28,11 @@ export const LIVE_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>([
   "SMS_SEND_MODE",
   "QUEUE_TTL",
   "USSD_TTL",
+  "SEND_INTERVAL",
+  "SEND_JITTER",
+  "SEND_LIMIT_HOUR",
+  "SEND_LIMIT_DAY",
+  "SEND_LIMIT_RECIPIENTS_MONTH",
 ]);
 
 /**

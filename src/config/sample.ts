@@ -83,6 +83,20 @@ SQLITE_PATH = ${JSON.stringify(sqlitePath)}
 # GoIP within this time fails ("nothing was dialled").
 # USSD_TTL = 30
 
+# Pacing: at least SEND_INTERVAL seconds between two SMS handed to one line,
+# plus up to SEND_JITTER random seconds, so operators see no machine-timed
+# burst. USSD is never paced (it is live).
+# SEND_INTERVAL = 0
+# SEND_JITTER = 0
+
+# Send limits per line (0 = none): SMS in any 60 minutes, SMS per calendar
+# day and distinct recipients per calendar month (both UTC). A message over a
+# limit is refused at once with the limit and when it resets; nothing is
+# queued for later. "goippy --limits <ext> ..." overrides them per gateway.
+# SEND_LIMIT_HOUR = 0
+# SEND_LIMIT_DAY = 0
+# SEND_LIMIT_RECIPIENTS_MONTH = 0
+
 # Tell the user about incoming calls (missed, or ended with their cause).
 # CALL_NOTIFY = true
 

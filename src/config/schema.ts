@@ -79,6 +79,11 @@ export const KEYS: Record<ConfigKey, KeySpec> = {
   QUEUE_TTL: { kind: "int", check: atLeast(1) },
   USSD_TTL: { kind: "int", check: atLeast(1) },
   CALL_NOTIFY: { kind: "bool" },
+  SEND_INTERVAL: { kind: "int", check: atLeast(0) },
+  SEND_JITTER: { kind: "int", check: atLeast(0) },
+  SEND_LIMIT_HOUR: { kind: "int", check: atLeast(0) },
+  SEND_LIMIT_DAY: { kind: "int", check: atLeast(0) },
+  SEND_LIMIT_RECIPIENTS_MONTH: { kind: "int", check: atLeast(0) },
   METRICS_BIND: {
     kind: "string",
     check: (v: string) => {

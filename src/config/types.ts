@@ -56,6 +56,16 @@ export interface Config {
   /** Seconds a USSD request may take to reach the GoIP; it never waits for an offline line. */
   USSD_TTL: number;
   CALL_NOTIFY: boolean;
+  /** Least seconds between two SMS handed to one line (0 = none). */
+  SEND_INTERVAL: number;
+  /** Up to this many random extra seconds on top of SEND_INTERVAL. */
+  SEND_JITTER: number;
+  /** SMS per line in any 60 minutes (0 = no limit). */
+  SEND_LIMIT_HOUR: number;
+  /** SMS per line per calendar day, UTC (0 = no limit). */
+  SEND_LIMIT_DAY: number;
+  /** Distinct recipients per line per calendar month, UTC (0 = no limit). */
+  SEND_LIMIT_RECIPIENTS_MONTH: number;
 
   /** `host:port` for /metrics and /health; "" = off. */
   METRICS_BIND: string;

@@ -7,7 +7,8 @@
 
 import { type Counter, type Gauge, MetricsRegistry } from "./registry.ts";
 import { lineOnline } from "../line_online.ts";
-import type { Store } from "../store/types.ts";
+import type { GatewayWithState, Store } from "../store/types.ts";
+import { type LimitConfig, lineLimits, usageQuery } from "../limits/mod.ts";
 
 /** XMPP link state as shown by /metrics and /health. */
 export type XmppState = "connected" | "disconnected" | "off";
@@ -27,6 +28,12 @@ export interface GoippyMetrics {
   smsOut: Counter;
   /** Outgoing SMS that failed, expired or were refused. */
   smsFailed: Counter;
+  /** Outgoing SMS refused for a send limit, by `limit` (hour, day, recipients). */
+  smsLimited: Counter;
+  /** Per line and `limit`: what is used now (hand-overs, not the queue). */
+  sendLimitUsed: Gauge;
+  /** Per line and `limit`: the limit in force (lines with one only). */
+  sendLimit: Gauge;
   linesKnown: Gauge;
   linesOnline: Gauge;
   queueDepth: Gauge;
@@ -62,6 +69,18 @@ export function createGoippyMetrics(): GoippyMetrics {
       "goippy_sms_failed_total",
       "Outgoing SMS that failed, expired or were refused.",
     ),
+    smsLimited: r.counter(
+      "goippy_sms_limited_total",
+      "Outgoing SMS refused by the daemon for a send limit, by limit.",
+    ),
+    sendLimitUsed: r.gauge(
+      "goippy_send_limit_used",
+      "SMS handed to each limited line: in the last hour, this UTC day, distinct recipients this UTC month.",
+    ),
+    sendLimit: r.gauge(
+      "goippy_send_limit",
+      "The send limit in force on each limited line (hour, day, recipients).",
+    ),
     linesKnown: r.gauge("goippy_lines_known", "Gateways configured."),
     linesOnline: r.gauge(
       "goippy_lines_online",
@@ -88,6 +107,8 @@ export interface ScrapeInput {
   /** Seconds without keepalive after which a line is offline. */
   offlineAfterS: number;
   xmpp: () => XmppState;
+  /** The send limits' defaults; no send limit gauges when absent. */
+  limits?: LimitConfig;
   nowMs?: number;
 }
 
@@ -121,8 +142,36 @@ export async function scrape(
   m.queueDepth.set(depths.inboxPending, { queue: "inbox_pending" });
   m.queueDepth.set(depths.outboxQueued, { queue: "outbox_queued" });
   m.queueDepth.set(depths.outboxSending, { queue: "outbox_sending" });
+  await limitGauges(m, input, gateways, now);
   const x = input.xmpp();
   m.xmppConnected.reset();
   if (x !== "off") m.xmppConnected.set(x === "connected" ? 1 : 0);
   return m.registry.render();
+}
+
+/** Use and limit of each line that has a send limit (one query for all). */
+async function limitGauges(
+  m: GoippyMetrics,
+  input: ScrapeInput,
+  gateways: GatewayWithState[],
+  now: number,
+): Promise<void> {
+  m.sendLimitUsed.reset();
+  m.sendLimit.reset();
+  const config = input.limits;
+  if (!config) return;
+  const limited = gateways
+    .map((g) => ({ g, l: lineLimits(g, config) }))
+    .filter(({ l }) => l.hour > 0 || l.day > 0 || l.recipients > 0);
+  if (!limited.length) return;
+  const counts = await input.store.sendCounts(usageQuery(now, "", false));
+  for (const { g, l } of limited) {
+    const c = counts.get(g.goipId) ?? { hour: 0, day: 0, recipients: 0 };
+    for (const limit of ["hour", "day", "recipients"] as const) {
+      if (l[limit] <= 0) continue;
+      const labels = { goip_id: g.goipId, ext: g.ext, limit };
+      m.sendLimitUsed.set(c[limit], labels);
+      m.sendLimit.set(l[limit], labels);
+    }
+  }
 }

@@ -56,6 +56,7 @@ export async function startOpsParts(deps: OpsDeps): Promise<OpsParts> {
       store: deps.store,
       health: deps.health,
       offlineAfterS: () => deps.config().GOIP_OFFLINE_AFTER,
+      limits: () => deps.config(),
       log: deps.log,
     });
   };

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { LimitConfig } from "../limits/mod.ts";
 import type { Store } from "../store/types.ts";
 import type { Logger } from "../log.ts";
 import { type GoippyMetrics, scrape, type XmppState } from "./goippy.ts";
@@ -26,6 +27,8 @@ export interface MetricsServerOptions {
   health: HealthProbe;
   /** GOIP_OFFLINE_AFTER in seconds (for lines online), read at each scrape. */
   offlineAfterS: () => number;
+  /** The send limits' defaults, read at each scrape (no limit gauges when absent). */
+  limits?: () => LimitConfig;
   log?: Logger;
   /** How long /health waits for the store's ping (default 3000 ms). */
   pingTimeoutMs?: number;
@@ -135,6 +138,7 @@ async function handle(
       const text = await scrape(opts.metrics, {
         store: opts.store,
         offlineAfterS: opts.offlineAfterS(),
+        limits: opts.limits?.(),
         xmpp: opts.health.xmpp,
       });
       return new Response(text, {

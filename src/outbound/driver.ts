@@ -22,6 +22,14 @@
  *   head of its line's queue, whether or not the line is online.
  * - `stop()` abandons an attempt in flight: its row stays `sending` and is
  *   reported as uncertain at the next start.
+ * - Paces SMS per line: the next SMS is handed over no sooner than
+ *   SEND_INTERVAL (+ a random share of SEND_JITTER) seconds after the line's
+ *   last hand-over as recorded in the database (so a restart or another
+ *   instance keeps the pace); the line's worker waits, keeping the order.
+ *   USSD is never paced: it is live and a user waits for the answer.
+ * - Checks the send limits again at hand-over: an SMS that would exceed one
+ *   (queued before the limit was reached or lowered) fails with the limit's
+ *   text instead of going out.
  *
  * @module
  */
@@ -45,11 +53,23 @@ import type { ReplyPacket } from "../goip/types.ts";
 import { DEFAULT_TIMINGS, type SenderTimings } from "../goip/sender.ts";
 import { expiredText, interruptedText, noGatewayText } from "../notices/mod.ts";
 import { ussdStaleText } from "./ussd_live.ts";
+import {
+  checkSendLimit,
+  limitsOrPace,
+  limitText,
+  lineLimits,
+  nextSendAtMs,
+  usageQuery,
+} from "../limits/mod.ts";
+import type { Gateway } from "../store/types.ts";
 
 export type { GoipTransport } from "./attempt.ts";
 
 /** How long a reply to an attempt that gave up is still taken (10 min). */
 const LATE_REPLY_MS = 600_000;
+
+/** A paced line looks again at least this often (reload, stop, offline). */
+const PACE_LOOK_MS = 5_000;
 
 /** What {@linkcode startOutbound} needs. */
 export interface OutboundDeps {
@@ -61,6 +81,8 @@ export interface OutboundDeps {
   log: Logger;
   /** Clock (epoch ms); defaults to `Date.now`. */
   now?: () => number;
+  /** Random numbers in [0, 1) for SEND_JITTER; defaults to `Math.random`. */
+  random?: () => number;
   /** Override sender timings (tests use short ones). */
   timings?: Partial<SenderTimings>;
   /** Outbox poll period; default 1000 ms. */
@@ -104,6 +126,11 @@ class OutboundDriver implements Outbound {
   /** Attempts that gave up, by `addr sendid`, while a late reply may come. */
   #late = new Map<string, { item: OutboxItem; untilMs: number }>();
   #pausedUntil = new Map<string, number>();
+  /** The paced time of a line's next SMS, by what it was computed from. */
+  #paceAt = new Map<string, { from: string; atMs: number }>();
+  /** When this driver's last SMS attempt of a line ended (the GoIP had it). */
+  #smsEndedAt = new Map<string, number>();
+  #wakers = new Set<() => void>();
   #timers = new Set<Timer>();
   #unsubscribe: (() => void)[] = [];
   #lock: Promise<unknown> = Promise.resolve();
@@ -163,6 +190,7 @@ class OutboundDriver implements Outbound {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
     for (const f of this.#inFlight.values()) f.wake?.();
+    for (const w of this.#wakers) w();
     while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
   }
 
@@ -276,24 +304,50 @@ class OutboundDriver implements Outbound {
       ) {
         return;
       }
+      // Only a line with limits or a pace has its next item looked at first.
+      let checkedId: number | undefined;
+      if (limitsOrPace(lineLimits(gw, this.#d.config()))) {
+        const head = await store.nextQueued(goipId);
+        if (!head) return;
+        if (head.kind === "sms") {
+          if (await this.#failOverLimit(gw, head)) continue;
+          const waitMs = await this.#paceWaitMs(gw);
+          if (waitMs > 0) {
+            await this.#sleep(Math.min(waitMs, PACE_LOOK_MS));
+            continue;
+          }
+        }
+        checkedId = head.id;
+      }
       const picked = await this.#locked(async () => {
         if (this.#stopped) return undefined;
         const item = await store.nextQueued(goipId);
         if (!item) return undefined;
+        // Another item than the one checked (the checked one expired
+        // meanwhile): look again.
+        if (checkedId !== undefined && item.id !== checkedId) return "again";
         const sendid = await store.nextSendId(goipId);
         await store.updateOutbox(item.id, {
           state: "sending",
           sendid,
           attempts: item.attempts + 1,
         });
+        if (item.kind === "sms") {
+          await store.recordSend(item.id, goipId, item.number);
+        }
         return { item, sendid };
       });
       if (!picked) return;
+      if (picked === "again") continue;
+      this.#paceAt.delete(goipId);
       await runAttempt(this.#attemptCtx, picked.item, {
         sendid: picked.sendid,
         password: gw.goipPass,
         addr: line.addr,
       });
+      if (picked.item.kind === "sms") {
+        this.#smsEndedAt.set(goipId, this.#now());
+      }
     }
   }
 
@@ -318,6 +372,81 @@ class OutboundDriver implements Outbound {
     if (!stale) return false;
     await reportFinal(this.#d, stale.item, "failed", stale.text);
     return true;
+  }
+
+  /**
+   * Fail `item` (the line's next SMS) when handing it over now would exceed
+   * a send limit; true when it did.
+   */
+  async #failOverLimit(gw: Gateway, item: OutboxItem): Promise<boolean> {
+    // Tried before (the GoIP refused it without sending): it is counted
+    // already, and its turn again is not one more SMS.
+    if (item.attempts > 0) return false;
+    const over = await checkSendLimit(
+      this.#d.store,
+      gw,
+      item.number,
+      this.#d.config(),
+      "handover",
+      this.#now(),
+    );
+    if (!over) return false;
+    const text = limitText(gw.ext, over);
+    const failed = await this.#locked(async () => {
+      const again = await this.#d.store.outboxItem(item.id);
+      if (again?.state !== "queued") return false;
+      await this.#d.store.updateOutbox(item.id, {
+        state: "failed",
+        error: text,
+      });
+      return true;
+    });
+    if (!failed) return true;
+    this.#d.metrics?.smsLimited.inc({ limit: over.limit });
+    await reportFinal(this.#d, item, "failed", text);
+    return true;
+  }
+
+  /** How long the line's next SMS must still wait for its pace (0: go). */
+  async #paceWaitMs(gw: Gateway): Promise<number> {
+    const limits = lineLimits(gw, this.#d.config());
+    if (limits.intervalS <= 0 && limits.jitterS <= 0) return 0;
+    const now = this.#now();
+    const { lastHandedMs } = await this.#d.store.sendUsage(
+      gw.goipId,
+      usageQuery(now, "", false),
+    );
+    // The recorded hand-over precedes the datagram; the end of this
+    // driver's own attempt follows it, so counting from the later of the
+    // two keeps the gap at the GoIP at least the interval.
+    const ended = this.#smsEndedAt.get(gw.goipId);
+    const last = lastHandedMs === null && ended === undefined
+      ? null
+      : Math.max(lastHandedMs ?? 0, ended ?? 0);
+    // The jitter is drawn once per SMS, not at every look.
+    const from = `${last} ${limits.intervalS} ${limits.jitterS}`;
+    let pace = this.#paceAt.get(gw.goipId);
+    if (pace?.from !== from) {
+      const random = this.#d.random ?? Math.random;
+      pace = { from, atMs: nextSendAtMs(limits, last, random) };
+      this.#paceAt.set(gw.goipId, pace);
+    }
+    return Math.max(0, pace.atMs - now);
+  }
+
+  /** Wait `ms`, or less when the driver stops. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(id);
+        this.#timers.delete(id);
+        this.#wakers.delete(done);
+        resolve();
+      };
+      const id = setTimeout(done, ms);
+      this.#timers.add(id);
+      this.#wakers.add(done);
+    });
   }
 
   #onReply(addr: string, reply: ReplyPacket): void {

@@ -9,6 +9,7 @@ import type { Row } from "./sql_driver.ts";
 import type {
   CallRecord,
   Gateway,
+  GatewayLimits,
   InboxItem,
   LineState,
   OutboxItem,
@@ -46,7 +47,8 @@ export function clip(s: string, max: number): string {
 
 /** Columns selected for a gateway. */
 export const GATEWAY_COLS =
-  "g.id, g.ext, g.goip_id, g.goip_pass, g.channel, g.msisdn, g.allow_regex, g.enabled";
+  "g.id, g.ext, g.goip_id, g.goip_pass, g.channel, g.msisdn, g.allow_regex, g.enabled, " +
+  "g.limit_hour, g.limit_day, g.limit_recipients, g.send_interval, g.send_jitter";
 
 /** A `goippy_gateways` row. */
 export function toGateway(r: Row): Gateway {
@@ -63,7 +65,20 @@ export function toGateway(r: Row): Gateway {
     enabled: r.enabled === null || r.enabled === undefined
       ? true
       : Number(r.enabled) !== 0,
+    ...gatewayLimits(r),
   };
+}
+
+/** The overrides of a gateway row; nothing when it has none. */
+function gatewayLimits(r: Row): { limits?: GatewayLimits } {
+  const limits = {
+    hour: numOrNull(r.limit_hour),
+    day: numOrNull(r.limit_day),
+    recipients: numOrNull(r.limit_recipients),
+    interval: numOrNull(r.send_interval),
+    jitter: numOrNull(r.send_jitter),
+  };
+  return Object.values(limits).some((v) => v !== null) ? { limits } : {};
 }
 
 /** Columns selected for a line state (prefix `s_` avoids clashes in joins). */

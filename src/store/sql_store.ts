@@ -17,11 +17,13 @@ import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
 import * as inst from "./sql_instances.ts";
 import * as receive from "./sql_receive.ts";
+import * as sends from "./sql_sends.ts";
 import * as traffic from "./sql_traffic.ts";
 import type {
   CallRecord,
   Dialect,
   Gateway,
+  GatewayLimits,
   GatewayWithState,
   InboxItem,
   IncomingSms,
@@ -33,8 +35,11 @@ import type {
   OutboxItem,
   OutboxUpdate,
   QueueDepths,
+  SendCounts,
+  SendUsage,
   Store,
   TrafficEntry,
+  UsageQuery,
 } from "./types.ts";
 
 /** Options of {@linkcode SqlStore}. */
@@ -221,11 +226,32 @@ export class SqlStore implements Store {
     );
   }
 
+  recordSend(outboxId: number, goipId: string, number: string): Promise<void> {
+    return sends.recordSend(this.#d, outboxId, goipId, number, this.#now());
+  }
+  sendUsage(goipId: string, q: UsageQuery): Promise<SendUsage> {
+    return sends.sendUsage(this.#d, goipId, q);
+  }
+  sendCounts(
+    q: Omit<UsageQuery, "number" | "withQueued">,
+  ): Promise<Map<string, SendCounts>> {
+    return sends.sendCounts(this.#d, q);
+  }
+  setGatewayLimits(
+    ext: string,
+    change: Partial<GatewayLimits>,
+  ): Promise<boolean> {
+    return sends.setGatewayLimits(this.#d, ext, change);
+  }
+
   queueDepths(): Promise<QueueDepths> {
     return housekeeping.queueDepths(this.#d);
   }
-  purgeOlderThan(beforeMs: number): Promise<number> {
-    return housekeeping.purgeOlderThan(this.#d, beforeMs);
+  async purgeOlderThan(beforeMs: number): Promise<number> {
+    const n = await housekeeping.purgeOlderThan(this.#d, beforeMs);
+    // Hand-overs stay as long as the month limit needs them.
+    const keep = Math.min(beforeMs, this.#now() - sends.SENDS_KEPT_MS);
+    return n + await sends.forgetSends(this.#d, keep);
   }
 
   heartbeat(instance: Omit<Instance, "stoppedMs">): Promise<void> {

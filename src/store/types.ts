@@ -33,7 +33,52 @@ export interface Gateway {
   /** ACL for outgoing SMS destinations; `.*` allows all. */
   allowRegex: string;
   enabled: boolean;
+  /** Per-gateway overrides of the send limits and pacing (`--limits`); absent when it has none. */
+  limits?: GatewayLimits;
 }
+
+/**
+ * A gateway's own send limits and pacing; null = the config's default
+ * (SEND_LIMIT_HOUR, SEND_LIMIT_DAY, SEND_LIMIT_RECIPIENTS_MONTH,
+ * SEND_INTERVAL, SEND_JITTER). 0 = no limit / no pause.
+ */
+export interface GatewayLimits {
+  hour: number | null;
+  day: number | null;
+  recipients: number | null;
+  /** Seconds. */
+  interval: number | null;
+  /** Seconds. */
+  jitter: number | null;
+}
+
+/** What {@linkcode Store.sendUsage} counts from (epoch ms). */
+export interface UsageQuery {
+  hourFromMs: number;
+  dayFromMs: number;
+  monthFromMs: number;
+  /** The recipient in question (is it one of the month's already?). */
+  number: string;
+  /** Count the line's queued SMS as if already handed over (at enqueue). */
+  withQueued: boolean;
+}
+
+/** SMS of one line handed to the GoIP (and queued, when asked). */
+export interface SendUsage {
+  hour: number;
+  day: number;
+  /** Distinct recipients since `monthFromMs`. */
+  recipients: number;
+  /** Whether the query's number is among them. */
+  knownRecipient: boolean;
+  /** The oldest hand-over since `hourFromMs`, if any. */
+  oldestInHourMs: number | null;
+  /** The line's latest hand-over ever, if any. */
+  lastHandedMs: number | null;
+}
+
+/** A line's use of its counting limits. */
+export type SendCounts = Pick<SendUsage, "hour" | "day" | "recipients">;
 
 /** What `--add` supplies; goipId defaults to `goippy_<ext>`. */
 export interface NewGateway {
@@ -324,6 +369,27 @@ export interface Store {
     beforeMs: number,
     errorFor?: (item: OutboxItem) => string,
   ): Promise<OutboxItem[]>;
+
+  // --- send limits ----------------------------------------------------------
+  /**
+   * Remember that outbox row `outboxId` (an SMS to `number`) was handed to
+   * line `goipId` now; a second call for the same row changes nothing.
+   */
+  recordSend(outboxId: number, goipId: string, number: string): Promise<void>;
+  /** What the line has used of its send limits (see {@linkcode UsageQuery}). */
+  sendUsage(goipId: string, q: UsageQuery): Promise<SendUsage>;
+  /**
+   * {@linkcode SendUsage}'s `hour`, `day` and `recipients` of every line
+   * that handed anything over in the windows (hand-overs only), by goip_id.
+   */
+  sendCounts(
+    q: Omit<UsageQuery, "number" | "withQueued">,
+  ): Promise<Map<string, SendCounts>>;
+  /** Change a gateway's overrides (null = back to the default); false when no such ext. */
+  setGatewayLimits(
+    ext: string,
+    change: Partial<GatewayLimits>,
+  ): Promise<boolean>;
 
   // --- housekeeping -----------------------------------------------------------
   queueDepths(): Promise<QueueDepths>;

@@ -6,6 +6,7 @@
  */
 
 import { lineOnline } from "../line_online.ts";
+import { type LineUsage, usedOf } from "../limits/mod.ts";
 import type { Gateway, LineState, OutboxItem } from "../store/types.ts";
 
 /** `signal 23/31, EMT` (parts that are unknown are left out). */
@@ -34,6 +35,30 @@ export interface StatusFacts {
   oldestQueued: OutboxItem | undefined;
   nowMs: number;
   offlineAfterS: number;
+  /** The line's send limits and their use (no line about them when absent). */
+  sends?: LineUsage;
+}
+
+/** `Sent: 3/30 this hour, 12/- today (UTC), …` or "" when the line has no limit or pace. */
+export function sendsText(s: LineUsage): string {
+  const { limits: l, usage: u } = s;
+  const parts: string[] = [];
+  if (l.hour > 0 || l.day > 0 || l.recipients > 0) {
+    parts.push(
+      `Sent: ${usedOf(u.hour, l.hour)} this hour, ${
+        usedOf(u.day, l.day)
+      } today (UTC), ${
+        usedOf(u.recipients, l.recipients)
+      } recipients this month (UTC)`,
+    );
+  }
+  if (l.intervalS > 0 || l.jitterS > 0) {
+    parts.push(
+      `Pace: one SMS every ${l.intervalS} s` +
+        (l.jitterS > 0 ? ` + up to ${l.jitterS} s` : ""),
+    );
+  }
+  return parts.join("\n");
 }
 
 /** The answer to `status`. */
@@ -70,6 +95,8 @@ export function statusText(f: StatusFacts): string {
       })`
       : "Queued: nothing waiting",
   );
+  const sends = f.sends ? sendsText(f.sends) : "";
+  if (sends) lines.push(sends);
   return lines.join("\n");
 }
 

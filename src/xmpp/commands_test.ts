@@ -85,3 +85,44 @@ Deno.test("commands: help names the addresses", () => {
     true,
   );
 });
+
+Deno.test("commands: status shows send limits as used/limit and the pace", () => {
+  const usage = {
+    hour: 3,
+    day: 12,
+    recipients: 5,
+    knownRecipient: false,
+    oldestInHourMs: null,
+    lastHandedMs: null,
+  };
+  const text = statusText({
+    gateway: GW,
+    state: STATE,
+    oldestQueued: undefined,
+    nowMs: NOW,
+    offlineAfterS: 90,
+    sends: {
+      limits: { hour: 30, day: 0, recipients: 100, intervalS: 5, jitterS: 2 },
+      usage,
+    },
+  });
+  assertEquals(
+    text.split("\n").slice(-2),
+    [
+      "Sent: 3/30 this hour, 12/- today (UTC), 5/100 recipients this month (UTC)",
+      "Pace: one SMS every 5 s + up to 2 s",
+    ],
+  );
+  const none = { hour: 0, day: 0, recipients: 0, intervalS: 0, jitterS: 0 };
+  assertEquals(
+    statusText({
+      gateway: GW,
+      state: STATE,
+      oldestQueued: undefined,
+      nowMs: NOW,
+      offlineAfterS: 90,
+      sends: { limits: none, usage },
+    }).split("\n").at(-1),
+    "Queued: nothing waiting",
+  );
+});

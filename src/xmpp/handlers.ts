@@ -13,6 +13,8 @@ import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/types.ts";
 import { lineOnline } from "../line_online.ts";
+import { checkSendLimit, limitText, lineUsage } from "../limits/mod.ts";
+import type { GoippyMetrics } from "../metrics/goippy.ts";
 import { helpText, lineStatusText, statusText } from "./commands.ts";
 import {
   bareJid,
@@ -33,6 +35,8 @@ export interface HandlerDeps {
   hub: Hub;
   log: Logger;
   send: (el: XmlElement) => Promise<void>;
+  /** Counts refusals for a send limit when given. */
+  metrics?: GoippyMetrics;
 }
 
 /** Dispatch one incoming stanza. */
@@ -96,6 +100,7 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
         oldestQueued: await store.nextQueued(gateway.goipId),
         nowMs: Date.now(),
         offlineAfterS: config.GOIP_OFFLINE_AFTER,
+        sends: await lineUsage(store, gateway, config),
       })
       : helpText(config.XMPP_COMPONENT_JID, msisdn);
     await d.send(
@@ -123,6 +128,30 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
     nowMs: Date.now(),
   });
   if (live.refusal) return await refuse(live.refusal);
+  const dbError = {
+    type: "wait" as const,
+    condition: "internal-server-error",
+    text:
+      "goippy could not queue your message (database error); please try again later.",
+  };
+  let over;
+  try {
+    over = item.kind === "sms"
+      ? await checkSendLimit(store, gateway, item.number, config, "enqueue")
+      : undefined;
+  } catch (err) {
+    log.error(`XMPP: could not count the sends of ${gateway.goipId}: ${err}`);
+    return await refuse(dbError);
+  }
+  // Over a send limit: refused now, never queued to go out later.
+  if (over) {
+    d.metrics?.smsLimited.inc({ limit: over.limit });
+    return await refuse({
+      type: "wait",
+      condition: "policy-violation",
+      text: limitText(gateway.ext, over),
+    });
+  }
   try {
     const rowId = await store.enqueueOutbox({
       ext: gateway.ext,
@@ -140,12 +169,7 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
     );
   } catch (err) {
     log.error(`XMPP: could not queue a message from ${from}: ${err}`);
-    await refuse({
-      type: "wait",
-      condition: "internal-server-error",
-      text:
-        "goippy could not queue your message (database error); please try again later.",
-    });
+    await refuse(dbError);
     return;
   }
   hub.emit("outbox", { goipId: gateway.goipId });

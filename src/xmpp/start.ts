@@ -17,6 +17,7 @@ import { ComponentLink, type LinkState } from "./component.ts";
 import { Deliverer } from "./deliverer.ts";
 import { handleStanza } from "./handlers.ts";
 import { iqRoutes } from "./iq.ts";
+import type { GoippyMetrics } from "../metrics/goippy.ts";
 import { ownLineJid, userJid } from "./jid.ts";
 import { presence } from "./stanzas.ts";
 
@@ -30,6 +31,8 @@ export interface XmppDeps {
   store: Store;
   hub: Hub;
   log: Logger;
+  /** Counts SMS refused for a send limit when given. */
+  metrics?: GoippyMetrics;
   /** Watchdog/backoff/confirmation timing (tests shorten them). */
   timing?: XmppTiming;
 }
@@ -120,6 +123,7 @@ export function startXmpp(deps: XmppDeps): XmppPart {
             hub,
             log,
             send,
+            metrics: deps.metrics,
           })
         ),
       ),

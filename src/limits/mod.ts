@@ -1,0 +1,25 @@
+/**
+ * Per-line send limits and pacing; the only module other folders import.
+ *
+ * @module
+ */
+
+export {
+  type CheckPoint,
+  checkSendLimit,
+  type LimitConfig,
+  type LimitExceeded,
+  limitText,
+  type LineUsage,
+  lineUsage,
+  retryAfterS,
+} from "./check.ts";
+export {
+  type LimitName,
+  limitsOrPace,
+  type LineLimits,
+  lineLimits,
+  nextSendAtMs,
+  usageQuery,
+  usedOf,
+} from "./rules.ts";
