@@ -23,6 +23,7 @@ import type { Store } from "./store/types.ts";
 import { startXmpp } from "./xmpp/start.ts";
 import { startHeartbeat } from "./instances/heartbeat.ts";
 import { explainUdpBindError } from "./udp_bind.ts";
+import { startApiServer } from "./api/server.ts";
 
 /** How long a graceful stop may take before goippy exits anyway. */
 const STOP_LIMIT_MS = 4000;
@@ -107,6 +108,16 @@ export async function runDaemon(
       },
     });
     cleanups.push(() => ops.stop());
+    if (config.API_BIND) {
+      const api = await startApiServer(config.API_BIND, {
+        store,
+        hub,
+        config: live,
+        log,
+        status: { xmpp: () => xmpp.state() },
+      });
+      cleanups.push(() => api.stop());
+    }
 
     const reload = async () => {
       if (!opts.configPath) {

@@ -37,6 +37,8 @@ export function defaultConfig(): Config {
     USSD_TTL: 30,
     CALL_NOTIFY: true,
     METRICS_BIND: "",
+    API_BIND: "",
+    API_RATE_PER_MIN: 60,
     INSTANCE_ID: "",
     INSTANCE_DEAD_AFTER: 15,
   };

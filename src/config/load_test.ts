@@ -64,6 +64,8 @@ Deno.test("a TOML file setting every key", async () => {
     USSD_TTL: 45,
     CALL_NOTIFY: false,
     METRICS_BIND: "127.0.0.1:9464",
+    API_BIND: "127.0.0.1:8080",
+    API_RATE_PER_MIN: 120,
     INSTANCE_ID: "gw-a",
     INSTANCE_DEAD_AFTER: 30,
   });

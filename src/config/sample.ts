@@ -118,6 +118,13 @@ SQLITE_PATH = ${JSON.stringify(sqlitePath)}
 # "127.0.0.1:9464"; "" = off.
 # METRICS_BIND = ""
 
+# host:port for the HTTP API (/api/v1/…, tokens from --token-add) and the
+# status page (GET /), e.g. "127.0.0.1:8080"; "" = off.
+# API_BIND = ""
+
+# Requests per minute each API token may make (per daemon).
+# API_RATE_PER_MIN = 60
+
 # --- instances ----------------------------------------------------------------
 
 # This daemon's name in the database (table goippy_instances, where it writes

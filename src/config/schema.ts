@@ -39,6 +39,17 @@ const domain = (v: string) =>
     ? undefined
     : "must be a domain name such as sms.example.org (no @ or /)";
 
+/** "" (off) or `host:port` with an IP address or localhost. */
+function bindOrOff(v: string): string | undefined {
+  if (v === "") return undefined;
+  const m = /^(.+):(\d{1,5})$/.exec(v);
+  const host = m?.[1].replace(/^\[(.*)\]$/, "$1") ?? "";
+  if (!m || !(isIpAddress(host) || host === "localhost")) {
+    return 'must be "" (off) or host:port such as 127.0.0.1:8080';
+  }
+  return port(Number(m[2]));
+}
+
 /** Types and checks of every key, in the order `--check` prints them. */
 export const KEYS: Record<ConfigKey, KeySpec> = {
   DB_BACKEND: { kind: "string", check: oneOf("sqlite", "mysql") },
@@ -91,6 +102,8 @@ export const KEYS: Record<ConfigKey, KeySpec> = {
       return port(Number(m[2]));
     },
   },
+  API_BIND: { kind: "string", check: bindOrOff },
+  API_RATE_PER_MIN: { kind: "int", check: atLeast(1) },
   INSTANCE_ID: {
     kind: "string",
     check: (v: string) =>

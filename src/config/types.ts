@@ -59,6 +59,10 @@ export interface Config {
 
   /** `host:port` for /metrics and /health; "" = off. */
   METRICS_BIND: string;
+  /** `host:port` for the HTTP API and the status page; "" = off. */
+  API_BIND: string;
+  /** Requests per minute each API token may make (token bucket, per daemon). */
+  API_RATE_PER_MIN: number;
   /** This daemon's name in `goippy_instances`; "" = `<hostname>:<GOIP_UDP_PORT>`. */
   INSTANCE_ID: string;
   /** Seconds without a heartbeat after which a daemon counts as not running. */

@@ -6,7 +6,7 @@
  */
 
 import { toOutbox } from "./rows.ts";
-import type { Param, SqlDriver } from "./sql_driver.ts";
+import type { Param, SqlConn, SqlDriver } from "./sql_driver.ts";
 import type {
   NewOutboxItem,
   OutboxItem,
@@ -55,7 +55,7 @@ export function nextSendId(
 
 /** See {@linkcode Store.enqueueOutbox}. */
 export async function enqueueOutbox(
-  d: SqlDriver,
+  d: SqlConn,
   item: NewOutboxItem,
   nowMs: number,
 ): Promise<number> {

@@ -16,14 +16,18 @@ import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
 import * as inst from "./sql_instances.ts";
+import * as api from "./sql_api.ts";
+import * as hooks from "./sql_webhooks.ts";
 import * as receive from "./sql_receive.ts";
 import * as traffic from "./sql_traffic.ts";
 import type {
+  ApiToken,
   CallRecord,
   Dialect,
   Gateway,
   GatewayWithState,
   InboxItem,
+  IncomingMessage,
   IncomingSms,
   Instance,
   LineState,
@@ -35,6 +39,7 @@ import type {
   QueueDepths,
   Store,
   TrafficEntry,
+  WebhookEvent,
 } from "./types.ts";
 
 /** Options of {@linkcode SqlStore}. */
@@ -229,5 +234,55 @@ export class SqlStore implements Store {
   }
   instances(): Promise<Instance[]> {
     return inst.instances(this.#d);
+  }
+
+  addApiToken(
+    t: { name: string; hash: string; lines: string[] | null },
+  ): Promise<ApiToken> {
+    return api.addApiToken(this.#d, t, this.#now());
+  }
+  apiTokens(): Promise<ApiToken[]> {
+    return api.apiTokens(this.#d);
+  }
+  apiTokenByHash(hash: string): Promise<ApiToken | undefined> {
+    return api.apiTokenByHash(this.#d, hash);
+  }
+  removeApiToken(name: string): Promise<boolean> {
+    return api.removeApiToken(this.#d, name);
+  }
+  enqueueOutboxOnce(
+    item: NewOutboxItem,
+    tokenId: number,
+    key: string,
+  ): Promise<{ item: OutboxItem; created: boolean }> {
+    return api.enqueueOutboxOnce(this.#d, item, tokenId, key, this.#now());
+  }
+  incomingMessages(
+    goipIds: string[] | null,
+    afterId: number,
+    sinceMs: number,
+    limit: number,
+  ): Promise<IncomingMessage[]> {
+    return api.incomingMessages(this.#d, goipIds, afterId, sinceMs, limit);
+  }
+  queuedByLine(): Promise<Record<string, number>> {
+    return api.queuedByLine(this.#d);
+  }
+  trafficCounts(
+    sinceMs: number,
+  ): Promise<{ dir: string; kind: string; count: number }[]> {
+    return api.trafficCounts(this.#d, sinceMs);
+  }
+  addWebhookEvent(event: string, payload: string): Promise<number> {
+    return hooks.addWebhookEvent(this.#d, event, payload, this.#now());
+  }
+  webhookEventsAfter(afterId: number, limit: number): Promise<WebhookEvent[]> {
+    return hooks.webhookEventsAfter(this.#d, afterId, limit);
+  }
+  webhookCursor(urlKey: string): Promise<number> {
+    return hooks.webhookCursor(this.#d, urlKey);
+  }
+  setWebhookCursor(urlKey: string, lastId: number): Promise<void> {
+    return hooks.setWebhookCursor(this.#d, urlKey, lastId);
   }
 }
