@@ -39,6 +39,8 @@ export function defaultConfig(): Config {
     METRICS_BIND: "",
     API_BIND: "",
     API_RATE_PER_MIN: 60,
+    WEBHOOKS: [],
+    WEBHOOK_RETRY_HOURS: 24,
     INSTANCE_ID: "",
     INSTANCE_DEAD_AFTER: 15,
   };

@@ -126,7 +126,7 @@ const UPDATE_COLS: [keyof OutboxUpdate, string][] = [
 
 /** See {@linkcode Store.updateOutbox}. */
 export async function updateOutbox(
-  d: SqlDriver,
+  d: SqlConn,
   id: number,
   change: OutboxUpdate,
   nowMs: number,
@@ -168,6 +168,7 @@ export function moveState(
   where: string,
   params: Param[],
   nowMs: number,
+  onMoved?: (c: SqlConn, item: OutboxItem) => Promise<void>,
 ): Promise<OutboxItem[]> {
   return d.transaction(async (c) => {
     const rows = await c.all(
@@ -183,6 +184,7 @@ export function moveState(
       );
       item.state = to;
       item.updatedMs = nowMs;
+      await onMoved?.(c, item);
     }
     return items;
   });

@@ -8,7 +8,7 @@
 
 import type { Logger } from "../log.ts";
 import { migrate, readVersion } from "./migrate.ts";
-import type { SqlDriver } from "./sql_driver.ts";
+import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import * as calls from "./sql_calls.ts";
 import * as gw from "./sql_gateways.ts";
 import * as housekeeping from "./sql_housekeeping.ts";
@@ -18,6 +18,7 @@ import * as out from "./sql_outbox.ts";
 import * as inst from "./sql_instances.ts";
 import * as api from "./sql_api.ts";
 import * as hooks from "./sql_webhooks.ts";
+import * as events from "./sql_webhook_events.ts";
 import * as receive from "./sql_receive.ts";
 import * as traffic from "./sql_traffic.ts";
 import type {
@@ -61,6 +62,8 @@ export class SqlStore implements Store {
   #log?: Logger;
   #bulkWrites: boolean;
   #now: () => number;
+  /** Whether changes write webhook events (while WEBHOOKS is configured). */
+  #webhookEvents = false;
 
   constructor(driver: SqlDriver, log?: Logger, opts: SqlStoreOptions = {}) {
     this.#d = driver;
@@ -133,6 +136,7 @@ export class SqlStore implements Store {
       sms,
       dedupeWindowMs,
       nowMs ?? this.#now(),
+      this.#webhookEvents,
     );
   }
   storeIncomingBatch(
@@ -145,6 +149,7 @@ export class SqlStore implements Store {
       list,
       dedupeWindowMs,
       nowMs ?? this.#now(),
+      this.#webhookEvents,
     );
   }
   logTraffic(entry: TrafficEntry): Promise<void> {
@@ -161,7 +166,15 @@ export class SqlStore implements Store {
   }
 
   recordCall(call: Omit<CallRecord, "id" | "endedMs">): Promise<number> {
-    return calls.recordCall(this.#d, call);
+    if (!this.#webhookEvents || call.direction !== 1) {
+      return calls.recordCall(this.#d, call);
+    }
+    const now = this.#now();
+    return this.#d.transaction(async (c) => {
+      const id = await calls.recordCall(c, call);
+      await events.writeCallEvent(c, call, id, now);
+      return id;
+    });
   }
   completeCall(
     goipId: string,
@@ -189,7 +202,9 @@ export class SqlStore implements Store {
     return out.linesWithQueued(this.#d);
   }
   updateOutbox(id: number, change: OutboxUpdate): Promise<void> {
-    return out.updateOutbox(this.#d, id, change, this.#now());
+    return this.#webhookEvents && change.state !== undefined
+      ? events.updateOutboxWithEvent(this.#d, id, change, this.#now())
+      : out.updateOutbox(this.#d, id, change, this.#now());
   }
   findSentBySmsNo(
     goipId: string,
@@ -206,6 +221,7 @@ export class SqlStore implements Store {
       "",
       [],
       this.#now(),
+      this.#onMoved(),
     );
   }
   expireQueued(beforeMs: number): Promise<OutboxItem[]> {
@@ -216,7 +232,15 @@ export class SqlStore implements Store {
       "AND created_ms < ?",
       [beforeMs],
       this.#now(),
+      this.#onMoved(),
     );
+  }
+
+  #onMoved() {
+    if (!this.#webhookEvents) return undefined;
+    const now = this.#now();
+    return (c: SqlConn, item: OutboxItem) =>
+      events.writeOutboxEvent(c, item, now);
   }
 
   queueDepths(): Promise<QueueDepths> {
@@ -265,6 +289,9 @@ export class SqlStore implements Store {
   ): Promise<IncomingMessage[]> {
     return api.incomingMessages(this.#d, goipIds, afterId, sinceMs, limit);
   }
+  recordWebhookEvents(on: boolean): void {
+    this.#webhookEvents = on;
+  }
   queuedByLine(): Promise<Record<string, number>> {
     return api.queuedByLine(this.#d);
   }
@@ -284,5 +311,8 @@ export class SqlStore implements Store {
   }
   setWebhookCursor(urlKey: string, lastId: number): Promise<void> {
     return hooks.setWebhookCursor(this.#d, urlKey, lastId);
+  }
+  purgeWebhookEvents(maxId: number, beforeMs: number): Promise<number> {
+    return hooks.purgeWebhookEvents(this.#d, maxId, beforeMs);
   }
 }

@@ -71,3 +71,16 @@ export async function setWebhookCursor(
     [urlKey, lastId, lastId],
   );
 }
+
+/** See {@linkcode Store.purgeWebhookEvents}. */
+export async function purgeWebhookEvents(
+  d: SqlDriver,
+  maxId: number,
+  beforeMs: number,
+): Promise<number> {
+  const r = await d.run(
+    "DELETE FROM goippy_webhook_events WHERE id <= ? AND created_ms < ?",
+    [maxId, beforeMs],
+  );
+  return r.changes;
+}

@@ -361,6 +361,11 @@ export interface Store {
   trafficCounts(
     sinceMs: number,
   ): Promise<{ dir: string; kind: string; count: number }[]>;
+  /**
+   * From now on, write webhook events with the changes they report (in the
+   * same transaction): outbox outcomes, incoming SMS, incoming calls.
+   */
+  recordWebhookEvents(on: boolean): void;
   /** Record a webhook event; returns its id. */
   addWebhookEvent(event: string, payload: string): Promise<number>;
   /** Events with an id above `afterId`, oldest first. */
@@ -368,6 +373,8 @@ export interface Store {
   /** The last event id delivered to the receiver `urlKey` (0: none). */
   webhookCursor(urlKey: string): Promise<number>;
   setWebhookCursor(urlKey: string, lastId: number): Promise<void>;
+  /** Delete events with an id up to `maxId` created before `beforeMs`; returns how many. */
+  purgeWebhookEvents(maxId: number, beforeMs: number): Promise<number>;
 }
 
 /** An HTTP API token (`goippy_api_tokens`); the token itself is never stored. */
