@@ -15,12 +15,20 @@ import { waitFor } from "./support/poll.ts";
 import { freeTcpPort } from "./support/ports.ts";
 import { apiClient } from "./support/api_client.ts";
 import { WebhookReceiver } from "./support/webhook_receiver.ts";
+import {
+  haveMariaDb,
+  type MariaDb,
+  MARIADB_MISSING,
+  startMariaDb,
+} from "./support/mariadb.ts";
 
-Deno.test("webhooks: every event, signed, at least once and in order across 500s, an outage and a kill -9", async () => {
+async function story(mysql?: MariaDb) {
   const apiPort = freeTcpPort();
   const receiver = new WebhookReceiver(freeTcpPort(), "hook-secret");
   receiver.up();
   const d = await startDaemon({
+    dbBackend: mysql ? "mysql" : "sqlite",
+    mysql,
     config: {
       API_BIND: `127.0.0.1:${apiPort}`,
       API_RATE_PER_MIN: 10_000,
@@ -130,4 +138,22 @@ Deno.test("webhooks: every event, signed, at least once and in order across 500s
     await d.stop();
     await receiver.down();
   }
+}
+
+Deno.test("webhooks: every event, signed, at least once and in order across 500s, an outage and a kill -9 (SQLite)", () =>
+  story());
+
+Deno.test({
+  name:
+    "webhooks: every event, signed, at least once and in order across 500s, an outage and a kill -9 (MariaDB)",
+  ignore: !haveMariaDb() && !Deno.env.get("CI"),
+  async fn() {
+    const db = await startMariaDb();
+    if (!db) throw new Error(MARIADB_MISSING);
+    try {
+      await story(db);
+    } finally {
+      await db.stop();
+    }
+  },
 });
