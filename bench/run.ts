@@ -17,6 +17,7 @@ import {
   xmppPrefix,
 } from "./backend.ts";
 import { params } from "./params.ts";
+import { renderApi, runApiBench } from "./scenario_api.ts";
 import { profiler } from "./profile.ts";
 import { fileStamp, renderReport } from "./report.ts";
 import type { Backend, BenchRun } from "./types.ts";
@@ -28,7 +29,8 @@ const USAGE =
   --profile   CPU-profile the daemon during each scenario (V8 inspector);
               profiles and top functions go to <out>/profiles/
   --out DIR   where results go (default: bench/results)
-  --only P    run only part P: udp (keepalive, RECEIVE, cold start), xmpp, idle
+  --only P    run only part P: udp (keepalive, RECEIVE, cold start), xmpp, idle,
+              api (HTTP API and webhooks; only with --only)
   --render F  print the table of an earlier run's JSON file F and exit`;
 
 /** Run the benchmark; resolves with the exit code. */
@@ -73,7 +75,7 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   for (const part of opts.only ?? []) {
-    if (!["udp", "xmpp", "idle"].includes(part)) {
+    if (!["udp", "xmpp", "idle", "api"].includes(part)) {
       console.error(`unknown part ${JSON.stringify(part)}\n${USAGE}`);
       return 2;
     }
@@ -99,6 +101,16 @@ export async function main(args: string[]): Promise<number> {
     durationS: 0,
     backends: [],
   };
+  if (opts.only?.includes("api")) {
+    const api = await runApiBench(opts.quick, backends, progress);
+    const report = renderApi(api);
+    console.log(report);
+    await Deno.mkdir(outDir, { recursive: true });
+    const file = `${outDir}/api-${fileStamp(startedAt)}.json`;
+    await Deno.writeTextFile(file, JSON.stringify(api, null, 2) + "\n");
+    progress(`results written to ${file}`);
+    if (opts.only.length === 1) return 0;
+  }
   const dir = await Deno.makeTempDir({ prefix: "goippy-bench-" });
   let xmpp: XmppServer | null = null;
   let maria = null;

@@ -23,6 +23,8 @@ import type { Store } from "./store/types.ts";
 import { startXmpp } from "./xmpp/start.ts";
 import { startHeartbeat } from "./instances/heartbeat.ts";
 import { explainUdpBindError } from "./udp_bind.ts";
+import { startApiServer } from "./api/server.ts";
+import { startWebhooks } from "./api/webhooks.ts";
 
 /** How long a graceful stop may take before goippy exits anyway. */
 const STOP_LIMIT_MS = 4000;
@@ -54,6 +56,11 @@ export async function runDaemon(
     const hub = new Hub();
     const metrics = createGoippyMetrics();
     let send = (_a: string, _t: string) => Promise.resolve();
+    if (config.WEBHOOKS.length > 0) {
+      // Before the parts that make events start: none is missed.
+      const webhooks = startWebhooks({ store, hub, config: live, log });
+      cleanups.push(() => webhooks.stop());
+    }
     const inbound = await startInbound({
       store,
       hub,
@@ -107,6 +114,16 @@ export async function runDaemon(
       },
     });
     cleanups.push(() => ops.stop());
+    if (config.API_BIND) {
+      const api = await startApiServer(config.API_BIND, {
+        store,
+        hub,
+        config: live,
+        log,
+        status: { xmpp: () => xmpp.state() },
+      });
+      cleanups.push(() => api.stop());
+    }
 
     const reload = async () => {
       if (!opts.configPath) {

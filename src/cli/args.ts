@@ -26,7 +26,10 @@ export type Command =
   | "prosody-module"
   | "install"
   | "uninstall"
-  | "list";
+  | "list"
+  | "token-add"
+  | "token-list"
+  | "token-remove";
 
 /** What the command line asked for. */
 export interface CliArgs {
@@ -38,6 +41,8 @@ export interface CliArgs {
   force: boolean;
   /** `--timeout S` in seconds (send/ussd), if given. */
   timeoutS?: number;
+  /** `--line EXT` (repeatable; token-add): the lines a token may use. */
+  lines: string[];
 }
 
 /** A command line goippy refuses; the message is one line for stderr. */
@@ -72,6 +77,9 @@ const ARITY: Record<Command, [number, number, string]> = {
   install: [0, 1, "[postfix]"],
   uninstall: [0, 1, "[postfix]"],
   list: [0, 0, ""],
+  "token-add": [1, 1, "<name>"],
+  "token-list": [0, 0, ""],
+  "token-remove": [1, 1, "<name>"],
 };
 
 const COMMANDS = Object.keys(ARITY).filter((c) => c !== "daemon") as Command[];
@@ -87,20 +95,25 @@ export function parseCliArgs(argv: string[]): CliArgs {
     timeout: { type: "string" },
     "list-ext": { type: "boolean" },
   };
+  const lineOption = { type: "string", multiple: true } as const;
   for (const c of COMMANDS) options[c] = { type: "boolean" };
   options.help.short = "h";
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
-      options,
+      options: { ...options, line: lineOption },
       strict: true,
       allowPositionals: true,
     });
   } catch (err) {
     throw new UsageError(parseArgsMessage(err as Error));
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const lines = (parsed.values.line ?? []) as string[];
+  const values = parsed.values as Record<
+    string,
+    string | boolean | string[] | undefined
+  >;
   if (values["list-ext"]) values.listExt = true;
   const chosen = COMMANDS.filter((c) => values[c] === true);
   if (chosen.length > 1) {
@@ -140,9 +153,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
       );
     }
   }
+  if (lines.length > 0 && command !== "token-add") {
+    throw new UsageError("--line only goes with --token-add");
+  }
   const config = values.config as string | undefined;
   if (config === "") throw new UsageError("--config needs a file name");
-  return { command, args, config, force, timeoutS };
+  return { command, args, config, force, timeoutS, lines };
 }
 
 function parseArgsMessage(err: Error): string {
@@ -153,7 +169,7 @@ function parseArgsMessage(err: Error): string {
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     const name = /--([a-zA-Z-]+)/.exec(err.message)?.[1] ?? opt;
-    return name === "config" || name === "timeout"
+    return name === "config" || name === "timeout" || name === "line"
       ? `--${name} needs a value`
       : `--${name} takes no value`;
   }

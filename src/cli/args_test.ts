@@ -4,7 +4,12 @@ import {
 } from "node:assert/strict";
 import { type CliArgs, parseCliArgs, UsageError } from "./args.ts";
 
-const base = { force: false, config: undefined, timeoutS: undefined };
+const base = {
+  force: false,
+  config: undefined,
+  timeoutS: undefined,
+  lines: [],
+};
 
 Deno.test("command lines goippy understands", () => {
   const table: [string[], Partial<CliArgs>][] = [
@@ -34,6 +39,13 @@ Deno.test("command lines goippy understands", () => {
       force: true,
     }],
     [["--add", "2001", "secret"], { command: "add", args: ["2001", "secret"] }],
+    [["--token-add", "shop", "--line", "2001", "--line", "2002"], {
+      command: "token-add",
+      args: ["shop"],
+      lines: ["2001", "2002"],
+    }],
+    [["--token-add", "ops"], { command: "token-add", args: ["ops"] }],
+    [["--token-remove", "ops"], { command: "token-remove", args: ["ops"] }],
     [["--add", "2508", "abc123", "^\\+37255"], {
       command: "add",
       args: ["2508", "abc123", "^\\+37255"],
@@ -101,6 +113,11 @@ Deno.test("command lines goippy refuses, with one clear line", () => {
     [["--force"], "--force only goes with --sample"],
     [["--add", "1", "2", "--force"], "--force only goes with --sample"],
     [["--timeout", "3"], "--timeout only goes with --send or --ussd"],
+    [
+      ["--send", "1", "2", "x", "--line", "2001"],
+      "--line only goes with --token-add",
+    ],
+    [["--token-add"], "--token-add needs <name>"],
     [
       ["--ussd", "1", "*1#", "--timeout", "soon"],
       '--timeout needs a number of seconds above 0, not "soon"',

@@ -32,6 +32,7 @@ import { showStatus } from "./status.ts";
 import { PROSODY_MODULE } from "../xmpp/prosody_module.ts";
 import { checkConfig, writeSample } from "./config_cmds.ts";
 import { requireDaemon } from "./daemon_check.ts";
+import { addToken, listTokens, removeToken } from "./tokens.ts";
 
 /** Run goippy with these arguments; resolves with the process exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -108,6 +109,12 @@ async function dispatch(cli: CliArgs): Promise<number> {
           ...wait,
           beforeWrite: () => requireDaemon(s, c),
         }, c));
+    case "token-add":
+      return await withStore(cli, io, (s) => addToken(s, a0, cli.lines, io));
+    case "token-list":
+      return await withStore(cli, io, (s) => listTokens(s, io));
+    case "token-remove":
+      return await withStore(cli, io, (s) => removeToken(s, a0, io));
     case "install":
       return await installService(a0);
     case "uninstall":

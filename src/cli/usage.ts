@@ -44,6 +44,12 @@ Commands:
                                  exit 0 done, 1 error, 2 no outcome in time
   --status                       lines (online/offline, signal, operator, last seen)
                                  and queue depths, from the database
+  --token-add <name> [--line <ext>…]
+                                 create an HTTP API token (printed once, stored
+                                 hashed); with --line it may use only those lines,
+                                 without it is an admin token (every line)
+  --token-list                   list API tokens (name, lines, created)
+  --token-remove <name>          delete an API token
   --prosody-module               print mod_sms_alias.lua for Prosody
   --install [postfix]            install and start the systemd service
                                  (goippy[-postfix].service, /etc/goippy[-postfix].conf)

@@ -42,6 +42,10 @@ export function defaultConfig(): Config {
     SEND_LIMIT_DAY: 0,
     SEND_LIMIT_RECIPIENTS_MONTH: 0,
     METRICS_BIND: "",
+    API_BIND: "",
+    API_RATE_PER_MIN: 60,
+    WEBHOOKS: [],
+    WEBHOOK_RETRY_HOURS: 24,
     INSTANCE_ID: "",
     INSTANCE_DEAD_AFTER: 15,
   };

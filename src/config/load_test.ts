@@ -69,6 +69,14 @@ Deno.test("a TOML file setting every key", async () => {
     SEND_LIMIT_DAY: 200,
     SEND_LIMIT_RECIPIENTS_MONTH: 100,
     METRICS_BIND: "127.0.0.1:9464",
+    API_BIND: "127.0.0.1:8080",
+    API_RATE_PER_MIN: 120,
+    WEBHOOKS: [{
+      url: "https://shop.example.org/hook",
+      events: ["sms.received", "sms.delivered"],
+      secret: "k3y",
+    }],
+    WEBHOOK_RETRY_HOURS: 12,
     INSTANCE_ID: "gw-a",
     INSTANCE_DEAD_AFTER: 30,
   });
@@ -165,6 +173,20 @@ const BAD: [string, string, number, RegExp][] = [
   ["LOG_DAYS = -1", "LOG_DAYS", 1, /LOG_DAYS \(line 1\) must be at least 0/],
   ["SQLITE_PATH = ''", "SQLITE_PATH", 1, /must not be empty/],
   ["METRICS_BIND = '9464'", "METRICS_BIND", 1, /host:port/],
+  ["API_BIND = '8080'", "API_BIND", 1, /host:port/],
+  [
+    "WEBHOOKS = [{ url = 'ftp://x', events = ['sms.sent'], secret = 's' }]",
+    "WEBHOOKS",
+    1,
+    /http:\/\//,
+  ],
+  [
+    "WEBHOOKS = [{ url = 'http://x', events = ['sms.lost'], secret = 's' }]",
+    "WEBHOOKS",
+    1,
+    /events of http:\/\/x must be some of sms.received/,
+  ],
+  ["WEBHOOKS = [{ url = 'http://x' }]", "WEBHOOKS", 1, /list of tables/],
   ["METRICS_BIND = '127.0.0.1:0'", "METRICS_BIND", 1, /port number/],
   ["INSTANCE_DEAD_AFTER = 2", "INSTANCE_DEAD_AFTER", 1, /at least 3/],
   [

@@ -132,6 +132,26 @@ SQLITE_PATH = ${JSON.stringify(sqlitePath)}
 # "127.0.0.1:9464"; "" = off.
 # METRICS_BIND = ""
 
+# host:port for the HTTP API (/api/v1/…, tokens from --token-add) and the
+# status page (GET /), e.g. "127.0.0.1:8080"; "" = off.
+# API_BIND = ""
+
+# Requests per minute each API token may make (per daemon).
+# API_RATE_PER_MIN = 60
+
+# Webhooks: events POSTed as JSON to each url, signed with its secret
+# (X-Goippy-Signature: sha256=<hex HMAC-SHA256 of the body>), retried with
+# backoff, in order per url. Events: sms.received, sms.sent, sms.delivered,
+# sms.failed, ussd.received, line.online, line.offline, call.incoming ("*" = all).
+# WEBHOOKS = []
+# For example:
+#   WEBHOOKS = [
+#     { url = "https://shop.example.org/goippy", events = ["sms.received"], secret = "change me" },
+#   ]
+
+# Hours an event is retried for before goippy gives it up.
+# WEBHOOK_RETRY_HOURS = 24
+
 # --- instances ----------------------------------------------------------------
 
 # This daemon's name in the database (table goippy_instances, where it writes

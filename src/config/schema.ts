@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Config } from "./types.ts";
+import { type Config, type Webhook, WEBHOOK_EVENTS } from "./types.ts";
 import { defaultConfig } from "./defaults.ts";
 import { ConfigError } from "./error.ts";
 import { isIpAddress, parseCidr } from "./cidr.ts";
@@ -13,7 +13,7 @@ import { isIpAddress, parseCidr } from "./cidr.ts";
 /** The keys a config file may set. */
 export type ConfigKey = Exclude<keyof Config, "sourcePath">;
 
-type Kind = "string" | "int" | "bool" | "strings";
+type Kind = "string" | "int" | "bool" | "strings" | "webhooks";
 
 interface KeySpec {
   kind: Kind;
@@ -38,6 +38,36 @@ const domain = (v: string) =>
       .test(v)
     ? undefined
     : "must be a domain name such as sms.example.org (no @ or /)";
+
+/** "" (off) or `host:port` with an IP address or localhost. */
+function bindOrOff(v: string): string | undefined {
+  if (v === "") return undefined;
+  const m = /^(.+):(\d{1,5})$/.exec(v);
+  const host = m?.[1].replace(/^\[(.*)\]$/, "$1") ?? "";
+  if (!m || !(isIpAddress(host) || host === "localhost")) {
+    return 'must be "" (off) or host:port such as 127.0.0.1:8080';
+  }
+  return port(Number(m[2]));
+}
+
+/** What is wrong with a WEBHOOKS list, or undefined. */
+function webhooksProblem(list: Webhook[]): string | undefined {
+  for (const w of list) {
+    if (!/^https?:\/\/[^\s/]+/.test(w.url)) {
+      return `url ${JSON.stringify(w.url)} must start with http:// or https://`;
+    }
+    if (w.secret === "") return `secret of ${w.url} must not be empty`;
+    const bad = w.events.find((e) => e !== "*" && !WEBHOOK_EVENTS.includes(e));
+    if (bad !== undefined || w.events.length === 0) {
+      return `events of ${w.url} must be some of ${
+        WEBHOOK_EVENTS.join(", ")
+      } (or "*")`;
+    }
+  }
+  const urls = list.map((w) => w.url);
+  const twice = urls.find((u, i) => urls.indexOf(u) !== i);
+  return twice ? `url ${twice} is listed twice` : undefined;
+}
 
 /** Types and checks of every key, in the order `--check` prints them. */
 export const KEYS: Record<ConfigKey, KeySpec> = {
@@ -96,6 +126,10 @@ export const KEYS: Record<ConfigKey, KeySpec> = {
       return port(Number(m[2]));
     },
   },
+  API_BIND: { kind: "string", check: bindOrOff },
+  API_RATE_PER_MIN: { kind: "int", check: atLeast(1) },
+  WEBHOOKS: { kind: "webhooks", check: webhooksProblem },
+  WEBHOOK_RETRY_HOURS: { kind: "int", check: atLeast(1) },
   INSTANCE_ID: {
     kind: "string",
     check: (v: string) =>
@@ -125,6 +159,7 @@ const KIND_TEXT: Record<Kind, string> = {
   int: "a whole number",
   bool: "true or false",
   strings: "a list of strings",
+  webhooks: "a list of tables {url, events, secret}",
 };
 
 function typeOk(kind: Kind, v: unknown): boolean {
@@ -137,6 +172,15 @@ function typeOk(kind: Kind, v: unknown): boolean {
       return typeof v === "boolean";
     case "strings":
       return Array.isArray(v) && v.every((s) => typeof s === "string");
+    case "webhooks":
+      return Array.isArray(v) &&
+        v.every((w) =>
+          typeof w === "object" && w !== null && !Array.isArray(w) &&
+          typeof w.url === "string" && typeof w.secret === "string" &&
+          Array.isArray(w.events) &&
+          w.events.every((e: unknown) => typeof e === "string") &&
+          Object.keys(w).every((k) => ["url", "events", "secret"].includes(k))
+        );
   }
 }
 
@@ -202,6 +246,14 @@ export function buildConfig(
         name,
         line,
       );
+    }
+    if (key === "WEBHOOKS") {
+      // Plain objects (the TOML parser's tables have no prototype).
+      v = (v as Webhook[]).map((w) => ({
+        url: w.url,
+        events: [...w.events],
+        secret: w.secret,
+      }));
     }
     (config as unknown as Record<string, unknown>)[key] = v;
   }

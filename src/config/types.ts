@@ -69,8 +69,38 @@ export interface Config {
 
   /** `host:port` for /metrics and /health; "" = off. */
   METRICS_BIND: string;
+  /** `host:port` for the HTTP API and the status page; "" = off. */
+  API_BIND: string;
+  /** Requests per minute each API token may make (token bucket, per daemon). */
+  API_RATE_PER_MIN: number;
+  /** Receivers of webhook events; [] = none. */
+  WEBHOOKS: Webhook[];
+  /** Hours an event is retried for before it is given up. */
+  WEBHOOK_RETRY_HOURS: number;
   /** This daemon's name in `goippy_instances`; "" = `<hostname>:<GOIP_UDP_PORT>`. */
   INSTANCE_ID: string;
   /** Seconds without a heartbeat after which a daemon counts as not running. */
   INSTANCE_DEAD_AFTER: number;
+}
+
+/** Webhook events goippy sends. */
+export const WEBHOOK_EVENTS: readonly string[] = [
+  "sms.received",
+  "sms.sent",
+  "sms.delivered",
+  "sms.failed",
+  "ussd.received",
+  "line.online",
+  "line.offline",
+  "call.incoming",
+];
+
+/** One webhook receiver (an entry of WEBHOOKS). */
+export interface Webhook {
+  /** http(s) URL the events are POSTed to. */
+  url: string;
+  /** The events it wants (see {@linkcode WEBHOOK_EVENTS}); ["*"] = all. */
+  events: string[];
+  /** HMAC-SHA256 key of the X-Goippy-Signature header. */
+  secret: string;
 }

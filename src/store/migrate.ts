@@ -14,6 +14,7 @@ import { ADDED_COLUMNS, ADDED_INDEXES, newTables } from "./schema_v2.ts";
 import { receiveContentKey } from "./schema_v5.ts";
 import { createInstancesTable } from "./sql_instances.ts";
 import { sendLimits } from "./schema_v8.ts";
+import { apiTables } from "./schema_v10.ts";
 
 /** One numbered migration step. */
 interface Step {
@@ -74,6 +75,11 @@ const STEPS: Step[] = [
     version: 8,
     what: "per-line send limits: SMS handed over, gateway overrides",
     run: sendLimits,
+  },
+  {
+    version: 10,
+    what: "HTTP API tokens, idempotency keys, webhook events",
+    run: apiTables,
   },
 ];
 

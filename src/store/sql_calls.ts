@@ -5,7 +5,7 @@
  */
 
 import { clip, toCall } from "./rows.ts";
-import type { SqlDriver } from "./sql_driver.ts";
+import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import type { CallRecord } from "./types.ts";
 
 const COLS =
@@ -13,7 +13,7 @@ const COLS =
 
 /** See {@linkcode Store.recordCall}. */
 export async function recordCall(
-  d: SqlDriver,
+  d: SqlConn,
   call: Omit<CallRecord, "id" | "endedMs">,
 ): Promise<number> {
   const r = await d.run(

@@ -6,7 +6,7 @@
  */
 
 import { toOutbox } from "./rows.ts";
-import type { Param, SqlDriver } from "./sql_driver.ts";
+import type { Param, SqlConn, SqlDriver } from "./sql_driver.ts";
 import type {
   NewOutboxItem,
   OutboxItem,
@@ -55,7 +55,7 @@ export function nextSendId(
 
 /** See {@linkcode Store.enqueueOutbox}. */
 export async function enqueueOutbox(
-  d: SqlDriver,
+  d: SqlConn,
   item: NewOutboxItem,
   nowMs: number,
 ): Promise<number> {
@@ -126,7 +126,7 @@ const UPDATE_COLS: [keyof OutboxUpdate, string][] = [
 
 /** See {@linkcode Store.updateOutbox}. */
 export async function updateOutbox(
-  d: SqlDriver,
+  d: SqlConn,
   id: number,
   change: OutboxUpdate,
   nowMs: number,
@@ -173,6 +173,7 @@ export function moveState(
   params: Param[],
   nowMs: number,
   errorFor?: (item: OutboxItem) => string,
+  onMoved?: (c: SqlConn, item: OutboxItem) => Promise<void>,
 ): Promise<OutboxItem[]> {
   return d.transaction(async (c) => {
     const rows = await c.all(
@@ -191,6 +192,7 @@ export function moveState(
       item.state = to;
       item.error = error;
       item.updatedMs = nowMs;
+      await onMoved?.(c, item);
     }
     return items;
   });

@@ -16,6 +16,7 @@ import { INBOX_INSERT, inboxParams } from "./sql_inbox.ts";
 import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import { LOG_INSERT, logParams } from "./sql_traffic.ts";
 import type { IncomingSms } from "./types.ts";
+import { writeReceivedEvent } from "./sql_webhook_events.ts";
 
 type Outcome = "stored" | "duplicate";
 
@@ -28,8 +29,11 @@ export async function storeIncomingSms(
   sms: IncomingSms,
   dedupeWindowMs: number,
   nowMs: number,
+  events = false,
 ): Promise<Outcome> {
-  return (await storeIncomingBatch(d, [sms], dedupeWindowMs, nowMs))[0];
+  return (await storeIncomingBatch(d, [sms], dedupeWindowMs, nowMs, events))[
+    0
+  ];
 }
 
 /**
@@ -49,12 +53,13 @@ export async function storeIncomingBatch(
   list: IncomingSms[],
   dedupeWindowMs: number,
   nowMs: number,
+  events = false,
 ): Promise<Outcome[]> {
   const out = await d.transaction(async (c) => {
     const fresh = await claimCounters(d, c, list, dedupeWindowMs, nowMs);
     // Log and inbox rows in arrival order: the inbox delivers in id order.
     for (let i = 0; i < list.length; i++) {
-      if (fresh[i]) await writeReceived(c, list[i], nowMs);
+      if (fresh[i]) await writeReceived(c, list[i], nowMs, events);
     }
     return fresh.map((f): Outcome => f ? "stored" : "duplicate");
   }, { readCommitted: true });
@@ -135,8 +140,13 @@ export function contentHash(sms: Pick<IncomingSms, "srcnum" | "body">): string {
     .slice(0, 32);
 }
 
-async function writeReceived(c: SqlConn, sms: IncomingSms, nowMs: number) {
-  await c.run(
+async function writeReceived(
+  c: SqlConn,
+  sms: IncomingSms,
+  nowMs: number,
+  events: boolean,
+) {
+  const log = await c.run(
     LOG_INSERT,
     logParams({
       dir: "in",
@@ -150,6 +160,7 @@ async function writeReceived(c: SqlConn, sms: IncomingSms, nowMs: number) {
     }, nowMs),
   );
   await c.run(INBOX_INSERT, inboxParams(sms.delivery, nowMs));
+  if (events) await writeReceivedEvent(c, sms, log.lastId, nowMs);
 }
 
 /**

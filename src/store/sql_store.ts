@@ -8,7 +8,7 @@
 
 import type { Logger } from "../log.ts";
 import { migrate, readVersion } from "./migrate.ts";
-import type { SqlDriver } from "./sql_driver.ts";
+import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import * as calls from "./sql_calls.ts";
 import * as gw from "./sql_gateways.ts";
 import * as housekeeping from "./sql_housekeeping.ts";
@@ -16,16 +16,21 @@ import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
 import * as inst from "./sql_instances.ts";
+import * as api from "./sql_api.ts";
+import * as hooks from "./sql_webhooks.ts";
+import * as events from "./sql_webhook_events.ts";
 import * as receive from "./sql_receive.ts";
 import * as sends from "./sql_sends.ts";
 import * as traffic from "./sql_traffic.ts";
 import type {
+  ApiToken,
   CallRecord,
   Dialect,
   Gateway,
   GatewayLimits,
   GatewayWithState,
   InboxItem,
+  IncomingMessage,
   IncomingSms,
   Instance,
   LineState,
@@ -40,6 +45,7 @@ import type {
   Store,
   TrafficEntry,
   UsageQuery,
+  WebhookEvent,
 } from "./types.ts";
 
 /** Options of {@linkcode SqlStore}. */
@@ -61,6 +67,8 @@ export class SqlStore implements Store {
   #log?: Logger;
   #bulkWrites: boolean;
   #now: () => number;
+  /** Whether changes write webhook events (while WEBHOOKS is configured). */
+  #webhookEvents = false;
 
   constructor(driver: SqlDriver, log?: Logger, opts: SqlStoreOptions = {}) {
     this.#d = driver;
@@ -133,6 +141,7 @@ export class SqlStore implements Store {
       sms,
       dedupeWindowMs,
       nowMs ?? this.#now(),
+      this.#webhookEvents,
     );
   }
   storeIncomingBatch(
@@ -145,6 +154,7 @@ export class SqlStore implements Store {
       list,
       dedupeWindowMs,
       nowMs ?? this.#now(),
+      this.#webhookEvents,
     );
   }
   logTraffic(entry: TrafficEntry): Promise<void> {
@@ -161,7 +171,15 @@ export class SqlStore implements Store {
   }
 
   recordCall(call: Omit<CallRecord, "id" | "endedMs">): Promise<number> {
-    return calls.recordCall(this.#d, call);
+    if (!this.#webhookEvents || call.direction !== 1) {
+      return calls.recordCall(this.#d, call);
+    }
+    const now = this.#now();
+    return this.#d.transaction(async (c) => {
+      const id = await calls.recordCall(c, call);
+      await events.writeCallEvent(c, call, id, now);
+      return id;
+    });
   }
   completeCall(
     goipId: string,
@@ -189,7 +207,9 @@ export class SqlStore implements Store {
     return out.linesWithQueued(this.#d);
   }
   updateOutbox(id: number, change: OutboxUpdate): Promise<void> {
-    return out.updateOutbox(this.#d, id, change, this.#now());
+    return this.#webhookEvents && change.state !== undefined
+      ? events.updateOutboxWithEvent(this.#d, id, change, this.#now())
+      : out.updateOutbox(this.#d, id, change, this.#now());
   }
   findSentBySmsNo(
     goipId: string,
@@ -209,6 +229,7 @@ export class SqlStore implements Store {
       [],
       this.#now(),
       errorFor,
+      this.#onMoved(),
     );
   }
   expireQueued(
@@ -223,6 +244,7 @@ export class SqlStore implements Store {
       [beforeMs],
       this.#now(),
       errorFor,
+      this.#onMoved(),
     );
   }
 
@@ -244,6 +266,13 @@ export class SqlStore implements Store {
     return sends.setGatewayLimits(this.#d, ext, change);
   }
 
+  #onMoved() {
+    if (!this.#webhookEvents) return undefined;
+    const now = this.#now();
+    return (c: SqlConn, item: OutboxItem) =>
+      events.writeOutboxEvent(c, item, now);
+  }
+
   queueDepths(): Promise<QueueDepths> {
     return housekeeping.queueDepths(this.#d);
   }
@@ -262,5 +291,69 @@ export class SqlStore implements Store {
   }
   instances(): Promise<Instance[]> {
     return inst.instances(this.#d);
+  }
+
+  addApiToken(
+    t: { name: string; hash: string; lines: string[] | null },
+  ): Promise<ApiToken> {
+    return api.addApiToken(this.#d, t, this.#now());
+  }
+  apiTokens(): Promise<ApiToken[]> {
+    return api.apiTokens(this.#d);
+  }
+  apiTokenByHash(hash: string): Promise<ApiToken | undefined> {
+    return api.apiTokenByHash(this.#d, hash);
+  }
+  removeApiToken(name: string): Promise<boolean> {
+    return api.removeApiToken(this.#d, name);
+  }
+  enqueueOutboxOnce(
+    item: NewOutboxItem,
+    tokenId: number,
+    key: string,
+    admit?: () => Promise<void>,
+  ): Promise<{ item: OutboxItem; created: boolean }> {
+    return api.enqueueOutboxOnce(
+      this.#d,
+      item,
+      tokenId,
+      key,
+      this.#now(),
+      admit,
+    );
+  }
+  incomingMessages(
+    goipIds: string[] | null,
+    afterId: number,
+    sinceMs: number,
+    limit: number,
+  ): Promise<IncomingMessage[]> {
+    return api.incomingMessages(this.#d, goipIds, afterId, sinceMs, limit);
+  }
+  recordWebhookEvents(on: boolean): void {
+    this.#webhookEvents = on;
+  }
+  queuedByLine(): Promise<Record<string, number>> {
+    return api.queuedByLine(this.#d);
+  }
+  trafficCounts(
+    sinceMs: number,
+  ): Promise<{ dir: string; kind: string; count: number }[]> {
+    return api.trafficCounts(this.#d, sinceMs);
+  }
+  addWebhookEvent(event: string, payload: string): Promise<number> {
+    return hooks.addWebhookEvent(this.#d, event, payload, this.#now());
+  }
+  webhookEventsAfter(afterId: number, limit: number): Promise<WebhookEvent[]> {
+    return hooks.webhookEventsAfter(this.#d, afterId, limit);
+  }
+  webhookCursor(urlKey: string): Promise<number> {
+    return hooks.webhookCursor(this.#d, urlKey);
+  }
+  setWebhookCursor(urlKey: string, lastId: number): Promise<void> {
+    return hooks.setWebhookCursor(this.#d, urlKey, lastId);
+  }
+  purgeWebhookEvents(maxId: number, beforeMs: number): Promise<number> {
+    return hooks.purgeWebhookEvents(this.#d, maxId, beforeMs);
   }
 }

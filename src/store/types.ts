@@ -191,7 +191,7 @@ export interface OutboxItem {
   /** The user's stanza id ("" if none). */
   stanzaId: string;
   wantReceipt: boolean;
-  origin: "xmpp" | "cli";
+  origin: "xmpp" | "cli" | "api";
   state: OutState;
   sendid: number | null;
   smsNo: number | null;
@@ -403,6 +403,89 @@ export interface Store {
   instanceStopped(instanceId: string, atMs: number): Promise<void>;
   /** Every daemon row, latest heartbeat first. */
   instances(): Promise<Instance[]>;
+
+  // --- HTTP API -------------------------------------------------------------
+  /** Throws {@linkcode StoreConflictError} when the name exists. */
+  addApiToken(
+    t: { name: string; hash: string; lines: string[] | null },
+  ): Promise<ApiToken>;
+  apiTokens(): Promise<ApiToken[]>;
+  apiTokenByHash(hash: string): Promise<ApiToken | undefined>;
+  removeApiToken(name: string): Promise<boolean>;
+  /**
+   * Queue `item` unless this token already queued one under `key`; then
+   * return that earlier row instead (`created` false). The key and the row
+   * are written in one transaction.
+   */
+  enqueueOutboxOnce(
+    item: NewOutboxItem,
+    tokenId: number,
+    key: string,
+    /** Runs (and may throw) only when the key is new, before anything is written. */
+    admit?: () => Promise<void>,
+  ): Promise<{ item: OutboxItem; created: boolean }>;
+  /**
+   * Incoming SMS with an id above `afterId`, received at or after
+   * `sinceMs`, of these lines (null: all), oldest first.
+   */
+  incomingMessages(
+    goipIds: string[] | null,
+    afterId: number,
+    sinceMs: number,
+    limit: number,
+  ): Promise<IncomingMessage[]>;
+  /** Queued outbox rows per goip_id (lines without any are absent). */
+  queuedByLine(): Promise<Record<string, number>>;
+  /** Traffic log rows since `sinceMs`, counted by direction and kind. */
+  trafficCounts(
+    sinceMs: number,
+  ): Promise<{ dir: string; kind: string; count: number }[]>;
+  /**
+   * From now on, write webhook events with the changes they report (in the
+   * same transaction): outbox outcomes, incoming SMS, incoming calls.
+   */
+  recordWebhookEvents(on: boolean): void;
+  /** Record a webhook event; returns its id. */
+  addWebhookEvent(event: string, payload: string): Promise<number>;
+  /** Events with an id above `afterId`, oldest first. */
+  webhookEventsAfter(afterId: number, limit: number): Promise<WebhookEvent[]>;
+  /** The last event id delivered to the receiver `urlKey` (0: none). */
+  webhookCursor(urlKey: string): Promise<number>;
+  setWebhookCursor(urlKey: string, lastId: number): Promise<void>;
+  /** Delete events with an id up to `maxId` created before `beforeMs`; returns how many. */
+  purgeWebhookEvents(maxId: number, beforeMs: number): Promise<number>;
+}
+
+/** An HTTP API token (`goippy_api_tokens`); the token itself is never stored. */
+export interface ApiToken {
+  id: number;
+  name: string;
+  /** Hex SHA-256 of the token. */
+  hash: string;
+  /** The exts it may use, or null for an admin token (every line). */
+  lines: string[] | null;
+  createdMs: number;
+}
+
+/** An incoming SMS as the API lists it (from the traffic log). */
+export interface IncomingMessage {
+  /** The traffic log row id: the pagination cursor. */
+  id: number;
+  goipId: string;
+  /** The line's ext. */
+  line: string;
+  from: string;
+  text: string;
+  receivedMs: number;
+}
+
+/** A webhook event row (`goippy_webhook_events`). */
+export interface WebhookEvent {
+  id: number;
+  createdMs: number;
+  event: string;
+  /** The event's JSON `data`, as text. */
+  payload: string;
 }
 
 /** Thrown when a unique key (ext, goip_id) already exists. */

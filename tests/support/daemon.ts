@@ -19,7 +19,7 @@ import type { CliResult } from "./cli.ts";
 /** Options of {@linkcode startDaemon}. */
 export interface DaemonOptions {
   /** Extra config keys (UPPER_CASE), written as TOML. */
-  config?: Record<string, string | number | boolean | string[]>;
+  config?: Record<string, TomlValue>;
   dbBackend?: "sqlite" | "mysql";
   /** The MariaDB to use when dbBackend is "mysql". */
   mysql?: Pick<MariaDb, "host" | "port" | "user" | "password" | "database">;
@@ -63,7 +63,25 @@ export interface DaemonHandle {
 
 const READY = /goippy listening on udp \S+:(\d+) \((sqlite|mysql)\)/;
 
-function toml(v: string | number | boolean | string[]): string {
+/** A config value the tests write: scalars, lists, lists of tables. */
+export type TomlValue =
+  | string
+  | number
+  | boolean
+  | string[]
+  | Record<string, string | string[]>[];
+
+function toml(v: TomlValue): string {
+  if (Array.isArray(v) && v.some((x) => typeof x === "object")) {
+    const table = (t: Record<string, string | string[]>) =>
+      `{ ${
+        Object.entries(t).map(([k, x]) => `${k} = ${JSON.stringify(x)}`)
+          .join(", ")
+      } }`;
+    return `[${
+      (v as Record<string, string | string[]>[]).map(table).join(", ")
+    }]`;
+  }
   return typeof v === "string" || Array.isArray(v)
     ? JSON.stringify(v)
     : String(v);
@@ -78,7 +96,7 @@ export async function startDaemon(
     await Deno.makeTempDir({ prefix: "goippy-daemon-" });
   const udpPort = freeUdpPort();
   const sqlitePath = `${dir}/goippy.sqlite3`;
-  const keys: Record<string, string | number | boolean | string[]> = {
+  const keys: Record<string, TomlValue> = {
     SQLITE_PATH: sqlitePath,
     GOIP_UDP_BIND: "127.0.0.1",
     GOIP_UDP_PORT: udpPort,
