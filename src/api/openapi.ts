@@ -22,7 +22,8 @@ const ERRORS: Record<number, string> = {
   404: "no such line or request",
   413: "request body too large",
   422: "invalid request",
-  429: "the token's rate limit or the line's send limit reached (see Retry-After)",
+  429:
+    "the token's rate limit or the line's send limit reached (see Retry-After)",
   503: "the line is offline (USSD) or the store is away",
 };
 
