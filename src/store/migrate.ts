@@ -13,6 +13,7 @@ import { legacyTables } from "./schema_legacy.ts";
 import { ADDED_COLUMNS, ADDED_INDEXES, newTables } from "./schema_v2.ts";
 import { receiveContentKey } from "./schema_v5.ts";
 import { createInstancesTable } from "./sql_instances.ts";
+import { createLeasesTable } from "./sql_leases.ts";
 
 /** One numbered migration step. */
 interface Step {
@@ -68,6 +69,11 @@ const STEPS: Step[] = [
     version: 5,
     what: "RECEIVE dedupe keyed on the event's content",
     run: receiveContentKey,
+  },
+  {
+    version: 7,
+    what: "leases: jobs exactly one daemon runs",
+    run: createLeasesTable,
   },
 ];
 

@@ -16,6 +16,7 @@ import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
 import * as inst from "./sql_instances.ts";
+import * as leases from "./sql_leases.ts";
 import * as receive from "./sql_receive.ts";
 import * as traffic from "./sql_traffic.ts";
 import type {
@@ -26,6 +27,7 @@ import type {
   InboxItem,
   IncomingSms,
   Instance,
+  Lease,
   LineState,
   NewGateway,
   NewInboxItem,
@@ -229,5 +231,20 @@ export class SqlStore implements Store {
   }
   instances(): Promise<Instance[]> {
     return inst.instances(this.#d);
+  }
+
+  acquireLease(
+    name: string,
+    holder: string,
+    nowMs: number,
+    ttlMs: number,
+  ): Promise<boolean> {
+    return leases.acquireLease(this.#d, name, holder, nowMs, ttlMs);
+  }
+  releaseLease(name: string, holder: string): Promise<void> {
+    return leases.releaseLease(this.#d, name, holder);
+  }
+  lease(name: string): Promise<Lease | undefined> {
+    return leases.lease(this.#d, name);
   }
 }
