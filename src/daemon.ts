@@ -20,7 +20,7 @@ import { createGoippyMetrics } from "./metrics/goippy.ts";
 import { startOpsParts } from "./metrics/ops.ts";
 import { openStore } from "./store/open.ts";
 import type { Store } from "./store/types.ts";
-import { startXmpp } from "./xmpp/start.ts";
+import { startXmppActiveStandby } from "./xmpp/active_standby.ts";
 import { startHeartbeat } from "./instances/heartbeat.ts";
 import { explainUdpBindError } from "./udp_bind.ts";
 
@@ -91,18 +91,29 @@ export async function runDaemon(
     // Written once the sender runs: from now on the CLI's requests are served.
     const heartbeat = await startHeartbeat({ store, config, log });
     cleanups.push(() => heartbeat.stop());
-    const xmpp = startXmpp({ config: live, store, hub, log });
+    // One daemon of those on this database holds the XMPP connection.
+    const lease = {
+      holder: heartbeat.id,
+      ttlMs: config.INSTANCE_DEAD_AFTER * 1000,
+    };
+    const xmpp = startXmppActiveStandby(
+      { config: live, store, hub, log },
+      lease,
+    );
     cleanups.push(() => xmpp.stop());
     const ops = await startOpsParts({
       config: live,
       store,
       log,
       metrics,
+      lease,
       health: {
         udp: () => endpoint.isOpen(),
         xmpp: () => {
           const s = xmpp.state();
-          return s === "off" ? "off" : s === "connected" ? s : "disconnected";
+          return s === "off" || s === "connected" || s === "standby"
+            ? s
+            : "disconnected";
         },
       },
     });

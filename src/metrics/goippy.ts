@@ -10,7 +10,7 @@ import { lineOnline } from "../line_online.ts";
 import type { Store } from "../store/types.ts";
 
 /** XMPP link state as shown by /metrics and /health. */
-export type XmppState = "connected" | "disconnected" | "off";
+export type XmppState = "connected" | "disconnected" | "standby" | "off";
 
 /** The counters a daemon's parts increment (pass as an optional `metrics` dep). */
 export interface GoippyMetrics {
@@ -123,6 +123,9 @@ export async function scrape(
   m.queueDepth.set(depths.outboxSending, { queue: "outbox_sending" });
   const x = input.xmpp();
   m.xmppConnected.reset();
-  if (x !== "off") m.xmppConnected.set(x === "connected" ? 1 : 0);
+  // A standby daemon is not missing a connection: another one holds it.
+  if (x !== "off" && x !== "standby") {
+    m.xmppConnected.set(x === "connected" ? 1 : 0);
+  }
   return m.registry.render();
 }
