@@ -141,9 +141,7 @@ Deno.test({
           const before = (await storedBodies(g, 2)).length;
           let acks = 0;
           const stream = receiveStream(toA, 4, 15, () => acks++);
-          while (acks < 15) {
-            await new Promise((r) => setTimeout(r, 20));
-          }
+          await waitFor(() => acks >= 15, 20_000, () => `15 acks (${acks})`);
           await g.nodes[0].kill(); // A's node
           const got = await stream;
           assert.equal(acked(got).length, 60, "every SMS acked (resends)");
