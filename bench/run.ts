@@ -18,6 +18,7 @@ import {
 } from "./backend.ts";
 import { params } from "./params.ts";
 import { profiler } from "./profile.ts";
+import { haScenario, renderHa } from "./scenario_ha.ts";
 import { fileStamp, renderReport } from "./report.ts";
 import type { Backend, BenchRun } from "./types.ts";
 
@@ -28,7 +29,8 @@ const USAGE =
   --profile   CPU-profile the daemon during each scenario (V8 inspector);
               profiles and top functions go to <out>/profiles/
   --out DIR   where results go (default: bench/results)
-  --only P    run only part P: udp (keepalive, RECEIVE, cold start), xmpp, idle
+  --only P    run only part P: udp (keepalive, RECEIVE, cold start), xmpp, idle,
+              ha (several daemons on MariaDB and Galera; only when asked)
   --render F  print the table of an earlier run's JSON file F and exit`;
 
 /** Run the benchmark; resolves with the exit code. */
@@ -73,7 +75,7 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   for (const part of opts.only ?? []) {
-    if (!["udp", "xmpp", "idle"].includes(part)) {
+    if (!["udp", "xmpp", "idle", "ha"].includes(part)) {
       console.error(`unknown part ${JSON.stringify(part)}\n${USAGE}`);
       return 2;
     }
@@ -86,6 +88,16 @@ export async function main(args: string[]): Promise<number> {
     console.error(
       `[${((performance.now() - started) / 1000).toFixed(1)}s] ${line}`,
     );
+  if (opts.only?.length === 1 && opts.only[0] === "ha") {
+    const ha = await haScenario(progress, mode === "quick" ? 40 : 150);
+    console.log(renderHa(ha));
+    await Deno.mkdir(outDir, { recursive: true });
+    await Deno.writeTextFile(
+      `${outDir}/ha-${fileStamp(startedAt)}.json`,
+      JSON.stringify({ startedAt, mode, ha }, null, 2) + "\n",
+    );
+    return 0;
+  }
 
   const run: BenchRun = {
     startedAt,
