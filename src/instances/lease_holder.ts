@@ -58,7 +58,7 @@ export function holdLease(opts: LeaseHolderOptions): LeaseHolder {
     clearTimeout(watchdog);
     if (!held) return losing;
     held = false;
-    log.info(`lease ${name}: ${why}; standing by`);
+    log.info(`lease ${name}: ${why}`);
     losing = losing.then(() => opts.onLost()).catch((err) =>
       log.warn(`lease ${name}: stopping the job: ${err?.message ?? err}`)
     );
@@ -79,7 +79,7 @@ export function holdLease(opts: LeaseHolderOptions): LeaseHolder {
       const validUntil = asked + ttlMs - every;
       clearTimeout(watchdog);
       watchdog = setTimeout(
-        () => lose("could not renew it"),
+        () => lose("could not renew it; standing by"),
         Math.max(0, validUntil - now()),
       );
       if (!held) {
@@ -89,7 +89,7 @@ export function holdLease(opts: LeaseHolderOptions): LeaseHolder {
         opts.onAcquired();
       }
     } else if (got === false) {
-      await lose("held by another daemon");
+      await lose("held by another daemon; standing by");
     }
   };
 
@@ -110,9 +110,11 @@ export function holdLease(opts: LeaseHolderOptions): LeaseHolder {
       stopped = true;
       clearTimeout(sleepTimer);
       wakeUp();
-      await loop;
+      // The job stops first: a renewal hanging on an unreachable database
+      // must not keep it running.
       const wasHeld = held;
-      await lose("stopping");
+      await lose("given up (stopping)");
+      await loop;
       if (!wasHeld) return;
       await store.releaseLease(name, holder).catch((err) =>
         log.debug(`lease ${name}: release: ${(err as Error).message ?? err}`)
