@@ -19,6 +19,7 @@ import {
 import { params } from "./params.ts";
 import { renderApi, runApiBench } from "./scenario_api.ts";
 import { profiler } from "./profile.ts";
+import { haScenario, renderHa } from "./scenario_ha.ts";
 import { fileStamp, renderReport } from "./report.ts";
 import type { Backend, BenchRun } from "./types.ts";
 
@@ -30,7 +31,8 @@ const USAGE =
               profiles and top functions go to <out>/profiles/
   --out DIR   where results go (default: bench/results)
   --only P    run only part P: udp (keepalive, RECEIVE, cold start), xmpp, idle,
-              api (HTTP API and webhooks; only with --only)
+              api (HTTP API and webhooks; only with --only),
+              ha (several daemons on MariaDB and Galera; only when asked)
   --render F  print the table of an earlier run's JSON file F and exit`;
 
 /** Run the benchmark; resolves with the exit code. */
@@ -75,7 +77,7 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   for (const part of opts.only ?? []) {
-    if (!["udp", "xmpp", "idle", "api"].includes(part)) {
+    if (!["udp", "xmpp", "idle", "api", "ha"].includes(part)) {
       console.error(`unknown part ${JSON.stringify(part)}\n${USAGE}`);
       return 2;
     }
@@ -88,6 +90,16 @@ export async function main(args: string[]): Promise<number> {
     console.error(
       `[${((performance.now() - started) / 1000).toFixed(1)}s] ${line}`,
     );
+  if (opts.only?.length === 1 && opts.only[0] === "ha") {
+    const ha = await haScenario(progress, mode === "quick" ? 40 : 150);
+    console.log(renderHa(ha));
+    await Deno.mkdir(outDir, { recursive: true });
+    await Deno.writeTextFile(
+      `${outDir}/ha-${fileStamp(startedAt)}.json`,
+      JSON.stringify({ startedAt, mode, ha }, null, 2) + "\n",
+    );
+    return 0;
+  }
 
   const run: BenchRun = {
     startedAt,

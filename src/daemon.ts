@@ -20,8 +20,9 @@ import { createGoippyMetrics } from "./metrics/goippy.ts";
 import { startOpsParts } from "./metrics/ops.ts";
 import { openStore } from "./store/open.ts";
 import type { Store } from "./store/types.ts";
-import { startXmpp } from "./xmpp/start.ts";
+import { startXmppActiveStandby } from "./xmpp/active_standby.ts";
 import { startHeartbeat } from "./instances/heartbeat.ts";
+import { instanceId } from "./instances/liveness.ts";
 import { explainUdpBindError } from "./udp_bind.ts";
 import { startApiServer } from "./api/server.ts";
 import { startWebhooks } from "./api/webhooks.ts";
@@ -58,7 +59,16 @@ export async function runDaemon(
     let send = (_a: string, _t: string) => Promise.resolve();
     if (config.WEBHOOKS.length > 0) {
       // Before the parts that make events start: none is missed.
-      const webhooks = startWebhooks({ store, hub, config: live, log });
+      const webhooks = startWebhooks({
+        store,
+        hub,
+        config: live,
+        log,
+        lease: {
+          holder: instanceId(config),
+          ttlMs: config.INSTANCE_DEAD_AFTER * 1000,
+        },
+      });
       cleanups.push(() => webhooks.stop());
     }
     const inbound = await startInbound({
@@ -98,18 +108,29 @@ export async function runDaemon(
     // Written once the sender runs: from now on the CLI's requests are served.
     const heartbeat = await startHeartbeat({ store, config, log });
     cleanups.push(() => heartbeat.stop());
-    const xmpp = startXmpp({ config: live, store, hub, log, metrics });
+    // One daemon of those on this database holds the XMPP connection.
+    const lease = {
+      holder: heartbeat.id,
+      ttlMs: config.INSTANCE_DEAD_AFTER * 1000,
+    };
+    const xmpp = startXmppActiveStandby(
+      { config: live, store, hub, log, metrics },
+      lease,
+    );
     cleanups.push(() => xmpp.stop());
     const ops = await startOpsParts({
       config: live,
       store,
       log,
       metrics,
+      lease,
       health: {
         udp: () => endpoint.isOpen(),
         xmpp: () => {
           const s = xmpp.state();
-          return s === "off" ? "off" : s === "connected" ? s : "disconnected";
+          return s === "off" || s === "connected" || s === "standby"
+            ? s
+            : "disconnected";
         },
       },
     });

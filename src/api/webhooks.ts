@@ -11,6 +11,10 @@
  * offline timer) and its state is saved in batches, so `line.online` and
  * `line.offline` are written when the change is noticed.
  *
+ * Every daemon records events; with several daemons on one database only the
+ * holder of the `webhooks` lease delivers them (each receiver has one cursor,
+ * so two deliverers would send every event twice).
+ *
  * @module
  */
 
@@ -19,6 +23,7 @@ import type { Webhook } from "../config/types.ts";
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { Store, WebhookEvent } from "../store/types.ts";
+import { holdLease } from "../instances/lease_holder.ts";
 import { encodeHex } from "./hex.ts";
 import { retryDelayMs, signature, webhookBody } from "./webhook_sign.ts";
 
@@ -32,7 +37,12 @@ export interface WebhookDeps {
   pollMs?: number;
   /** Backoff before retry n (default {@linkcode retryDelayMs}). */
   backoffMs?: (n: number) => number;
+  /** When set, deliver only while this daemon holds the `webhooks` lease. */
+  lease?: { holder: string; ttlMs: number };
 }
+
+/** The lease whose holder delivers webhook events. */
+export const WEBHOOKS_LEASE = "webhooks";
 
 /** The running deliverer. */
 export interface Webhooks {
@@ -65,7 +75,6 @@ export function wants(hook: Webhook, event: string): boolean {
 export function startWebhooks(deps: WebhookDeps): Webhooks {
   const hooks = deps.config().WEBHOOKS;
   deps.store.recordWebhookEvents(true);
-  const ac = new AbortController();
   const record = (event: string, data: Record<string, unknown>) => {
     deps.store.addWebhookEvent(event, JSON.stringify(data)).catch((err) =>
       deps.log.warn(`webhooks: cannot record ${event}: ${err.message ?? err}`)
@@ -86,14 +95,39 @@ export function startWebhooks(deps: WebhookDeps): Webhooks {
       ({ ext }) => record("line.offline", { line: ext }),
     ),
   ];
-  const loops = hooks.map((h) => deliverLoop(h, deps, ac.signal));
-  loops.push(purgeLoop(hooks, deps, ac.signal));
+  const deliver = () => {
+    const ac = new AbortController();
+    const loops = hooks.map((h) => deliverLoop(h, deps, ac.signal));
+    loops.push(purgeLoop(hooks, deps, ac.signal));
+    return {
+      async stop() {
+        ac.abort();
+        await Promise.all(loops);
+      },
+    };
+  };
   deps.log.info(`webhooks: ${hooks.length} receiver(s)`);
+  let job: { stop(): Promise<void> } | null = null;
+  const lease = deps.lease
+    ? holdLease({
+      store: deps.store,
+      name: WEBHOOKS_LEASE,
+      ...deps.lease,
+      log: deps.log,
+      onAcquired: () => job = deliver(),
+      onLost: async () => {
+        const j = job;
+        job = null;
+        await j?.stop();
+      },
+    })
+    : null;
+  if (!lease) job = deliver();
   return {
     async stop() {
       for (const off of offs) off();
-      ac.abort();
-      await Promise.all(loops);
+      if (lease) await lease.stop();
+      else await job?.stop();
     },
   };
 }

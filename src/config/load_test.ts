@@ -112,6 +112,8 @@ Deno.test("small conveniences", () => {
     }],
     ["METRICS_BIND = '[::1]:9464'", { METRICS_BIND: "[::1]:9464" }],
     ["METRICS_BIND = 'localhost:80'", { METRICS_BIND: "localhost:80" }],
+    ["DB_HOST = 'db1,db2:3307'", { DB_HOST: "db1,db2:3307" }],
+    ["DB_HOST = '10.0.0.1, [::1]:3306'", { DB_HOST: "10.0.0.1, [::1]:3306" }],
     ["GOIP_UDP_BIND = '127.0.0.1'  # loopback only", {
       GOIP_UDP_BIND: "127.0.0.1",
     }],
@@ -222,6 +224,12 @@ const BAD: [string, string, number, RegExp][] = [
   ["LOG_LEVEL = 'info'\nLOG_LEVEL = 'debug'", "LOG_LEVEL", 2, /line 2/],
   ["DB_HOST = 'x\nDB_PORT = 1", "DB_HOST", 1, /line 1 \(DB_HOST\)/],
   ["DB_HOST 'x'", "DB_HOST", 1, /line 1/],
+  [
+    "DB_HOST = 'db1;db2'",
+    "DB_HOST",
+    1,
+    /comma-separated list of host\[:port\]/,
+  ],
   ["[xmpp]\nport = 1", "xmpp", 0, /unknown key xmpp/],
   ["DB_PASS = None + 1", "DB_PASS", 1, /line 1 \(DB_PASS\)/],
   ["A = 1\0", "", 0, /not a text file/],

@@ -36,7 +36,7 @@ SQLITE_PATH = ${JSON.stringify(sqlitePath)}
 # MySQL/MariaDB connection (used when DB_BACKEND = "mysql"). The database must
 # exist; goippy creates its tables (utf8mb4) and upgrades the original
 # goippy's tables in place. DB_NAME has the alias DB_BASE.
-# DB_HOST = "127.0.0.1"
+# DB_HOST = "127.0.0.1"   # or a list tried in order: "db1,db2:3307,db3"
 # DB_PORT = 3306
 # DB_USER = "goippy"
 # DB_PASS = ""

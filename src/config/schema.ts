@@ -72,7 +72,14 @@ function webhooksProblem(list: Webhook[]): string | undefined {
 /** Types and checks of every key, in the order `--check` prints them. */
 export const KEYS: Record<ConfigKey, KeySpec> = {
   DB_BACKEND: { kind: "string", check: oneOf("sqlite", "mysql") },
-  DB_HOST: { kind: "string", check: hostName },
+  DB_HOST: {
+    kind: "string",
+    // One server or a list tried in order: `db1,db2:3307,[::1]:3306`.
+    check: (v: string) =>
+      v.split(",").every((h) => /^\[?[A-Za-z0-9.:_\]-]+$/.test(h.trim()))
+        ? undefined
+        : "must be a host name or address, or a comma-separated list of host[:port]",
+  },
   DB_PORT: { kind: "int", check: port },
   DB_USER: { kind: "string" },
   DB_PASS: { kind: "string" },

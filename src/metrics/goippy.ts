@@ -11,7 +11,7 @@ import type { GatewayWithState, Store } from "../store/types.ts";
 import { type LimitConfig, lineLimits, usageQuery } from "../limits/mod.ts";
 
 /** XMPP link state as shown by /metrics and /health. */
-export type XmppState = "connected" | "disconnected" | "off";
+export type XmppState = "connected" | "disconnected" | "standby" | "off";
 
 /** The counters a daemon's parts increment (pass as an optional `metrics` dep). */
 export interface GoippyMetrics {
@@ -145,7 +145,10 @@ export async function scrape(
   await limitGauges(m, input, gateways, now);
   const x = input.xmpp();
   m.xmppConnected.reset();
-  if (x !== "off") m.xmppConnected.set(x === "connected" ? 1 : 0);
+  // A standby daemon is not missing a connection: another one holds it.
+  if (x !== "off" && x !== "standby") {
+    m.xmppConnected.set(x === "connected" ? 1 : 0);
+  }
   return m.registry.render();
 }
 

@@ -11,7 +11,8 @@ import type { LiveConfig } from "../config/live.ts";
 import type { Config } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/types.ts";
-import { type Retention, startRetention } from "../retention.ts";
+import { holdLease } from "../instances/lease_holder.ts";
+import { startRetention } from "../retention.ts";
 import type { GoippyMetrics } from "./goippy.ts";
 import {
   type HealthProbe,
@@ -27,7 +28,15 @@ export interface OpsDeps {
   log: Logger;
   metrics: GoippyMetrics;
   health: HealthProbe;
+  /**
+   * When set, the purge runs only on the daemon holding the `housekeeping`
+   * lease (several daemons on one database purge once); else always.
+   */
+  lease?: { holder: string; ttlMs: number };
 }
+
+/** The lease's name in `goippy_leases`. */
+export const HOUSEKEEPING_LEASE = "housekeeping";
 
 /** The running parts. */
 export interface OpsParts {
@@ -46,7 +55,7 @@ export async function startOpsParts(deps: OpsDeps): Promise<OpsParts> {
   /** The config the endpoint and the purge were started from. */
   let config = deps.config();
   let server: MetricsServer | null = null;
-  let retention: Retention | null = null;
+  let retention: { stop(): Promise<void> } | null = null;
 
   const serve = async (c: Config) => {
     if (!c.METRICS_BIND) return null;
@@ -60,14 +69,29 @@ export async function startOpsParts(deps: OpsDeps): Promise<OpsParts> {
       log: deps.log,
     });
   };
-  const purge = (c: Config) =>
-    c.LOG_RETENTION_DAYS > 0
-      ? startRetention({
+  const purge = (c: Config) => {
+    if (!(c.LOG_RETENTION_DAYS > 0)) return null;
+    const start = () =>
+      startRetention({
         store: deps.store,
         days: c.LOG_RETENTION_DAYS,
         log: deps.log,
-      })
-      : null;
+      });
+    if (!deps.lease) return start();
+    let job: { stop(): Promise<void> } | null = null;
+    return holdLease({
+      store: deps.store,
+      name: HOUSEKEEPING_LEASE,
+      ...deps.lease,
+      log: deps.log,
+      onAcquired: () => job = start(),
+      onLost: async () => {
+        const j = job;
+        job = null;
+        await j?.stop();
+      },
+    });
+  };
 
   server = await serve(config);
   retention = purge(config);

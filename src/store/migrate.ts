@@ -15,6 +15,7 @@ import { receiveContentKey } from "./schema_v5.ts";
 import { createInstancesTable } from "./sql_instances.ts";
 import { sendLimits } from "./schema_v8.ts";
 import { apiTables } from "./schema_v10.ts";
+import { createLeasesTable } from "./sql_leases.ts";
 
 /** One numbered migration step. */
 interface Step {
@@ -70,6 +71,11 @@ const STEPS: Step[] = [
     version: 5,
     what: "RECEIVE dedupe keyed on the event's content",
     run: receiveContentKey,
+  },
+  {
+    version: 7,
+    what: "leases: jobs exactly one daemon runs",
+    run: createLeasesTable,
   },
   {
     version: 8,

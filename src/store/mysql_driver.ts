@@ -12,6 +12,12 @@
 
 import mysql from "mysql2/promise";
 import type { Logger } from "../log.ts";
+import {
+  classify,
+  type DbHost,
+  parseDbHosts,
+  serverAway,
+} from "./mysql_hosts.ts";
 import * as schema from "./mysql_schema.ts";
 import type {
   Param,
@@ -24,6 +30,7 @@ import type {
 
 /** Where the MySQL/MariaDB server is. */
 export interface MysqlOptions {
+  /** One host, or a `DB_HOST` list `host[:port], …` tried in order. */
   host: string;
   port: number;
   user: string;
@@ -33,7 +40,7 @@ export interface MysqlOptions {
   connectionLimit?: number;
 }
 
-/** Times a transaction chosen as a deadlock victim is run. */
+/** Times work that did not happen (see {@linkcode classify}) is tried. */
 const DEADLOCK_RETRIES = 5;
 
 /** Longest wait (ms) before running a deadlock victim again. */
@@ -47,7 +54,10 @@ export class MysqlDriver implements SqlDriver {
   readonly insertIgnore = "INSERT IGNORE";
   readonly forUpdate = " FOR UPDATE";
   readonly ddl = schema.DDL;
-  #pool: mysql.Pool;
+  #pools: mysql.Pool[];
+  #hosts: DbHost[];
+  /** Index of the server in use. */
+  #at = 0;
   #log?: Logger;
   /** Whether the server has JSON_TABLE (asked once). */
   #jsonTable?: Promise<boolean>;
@@ -55,9 +65,15 @@ export class MysqlDriver implements SqlDriver {
   /** `log` hears once when the server is too old for batch statements. */
   constructor(opts: MysqlOptions, log?: Logger) {
     this.#log = log;
-    this.#pool = mysql.createPool({
-      host: opts.host,
-      port: opts.port,
+    this.#hosts = parseDbHosts(opts.host, opts.port);
+    if (this.#hosts.length === 0) this.#hosts = [{ host: "", port: opts.port }];
+    this.#pools = this.#hosts.map((h) => this.#createPool(h, opts));
+  }
+
+  #createPool(h: DbHost, opts: MysqlOptions): mysql.Pool {
+    return mysql.createPool({
+      host: h.host,
+      port: h.port,
       user: opts.user,
       password: opts.password,
       database: opts.database,
@@ -74,43 +90,65 @@ export class MysqlDriver implements SqlDriver {
   }
 
   all(sql: string, params?: Param[]): Promise<Row[]> {
-    return all(this.#pool, sql, params);
+    return this.#again((p) => all(p, sql, params));
   }
 
   run(sql: string, params?: Param[]): Promise<RunResult> {
-    return run(this.#pool, sql, params);
+    return this.#again((p) => run(p, sql, params));
   }
 
   exec(sql: string): Promise<void> {
-    return exec(this.#pool, sql);
+    return this.#again((p) => exec(p, sql));
   }
 
   /**
    * InnoDB may pick a transaction as a deadlock victim (e.g. two RECEIVE
-   * copies at once); it is then rolled back whole and safe to run again.
+   * copies at once), and Galera aborts the loser of two conflicting
+   * transactions on different nodes; either is rolled back whole and safe
+   * to run again.
    */
-  async transaction<T>(
+  transaction<T>(
     fn: (conn: SqlConn) => Promise<T>,
     opts: TxOptions = {},
   ): Promise<T> {
+    return this.#again((p) => this.#transaction(p, fn, opts));
+  }
+
+  /**
+   * Run `work` on the server in use; run it again when it did not happen
+   * (bounded, jittered), on the next server when this one went away.
+   */
+  async #again<T>(work: (pool: mysql.Pool) => Promise<T>): Promise<T> {
+    const tries = Math.max(DEADLOCK_RETRIES, this.#pools.length + 1);
     for (let attempt = 1;; attempt++) {
+      const at = this.#at;
       try {
-        return await this.#transaction(fn, opts);
+        return await work(this.#pools[at]);
       } catch (err) {
-        const code = (err as { code?: string })?.code;
-        if (code !== "ER_LOCK_DEADLOCK" || attempt >= DEADLOCK_RETRIES) {
-          throw err;
-        }
+        if (serverAway(err)) this.#moveOn(at, err);
+        if (classify(err) === "other" || attempt >= tries) throw err;
         await new Promise((r) => setTimeout(r, deadlockBackoffMs(attempt)));
       }
     }
   }
 
+  /** Server `from` failed: use the next one of the list (once per failure). */
+  #moveOn(from: number, err: unknown): void {
+    if (this.#pools.length < 2 || this.#at !== from) return;
+    this.#at = (from + 1) % this.#pools.length;
+    const h = (i: number) => `${this.#hosts[i].host}:${this.#hosts[i].port}`;
+    this.#log?.warn(
+      `store: ${h(from)} failed (${(err as Error).message ?? err}); ` +
+        `using ${h(this.#at)}`,
+    );
+  }
+
   async #transaction<T>(
+    pool: mysql.Pool,
     fn: (conn: SqlConn) => Promise<T>,
     opts: TxOptions,
   ): Promise<T> {
-    const c = await this.#pool.getConnection();
+    const c = await pool.getConnection();
     let broken = false;
     try {
       // Applies to the next transaction of this connection only.
@@ -174,8 +212,8 @@ export class MysqlDriver implements SqlDriver {
     return schema.hasIndex(c, table, name);
   }
 
-  migrationLock<T>(c: SqlConn, fn: () => Promise<T>): Promise<T> {
-    return schema.migrationLock(c, fn);
+  migrationLock<T>(_c: SqlConn, fn: () => Promise<T>): Promise<T> {
+    return schema.migrationLock(this, fn);
   }
 
   upgradeCharset(c: SqlConn): Promise<void> {
@@ -183,7 +221,7 @@ export class MysqlDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.#pool.end();
+    await Promise.all(this.#pools.map((p) => p.end()));
   }
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { newTables } from "./schema_v2.ts";
 import type { Ddl, SqlConn } from "./sql_driver.ts";
 
 const TABLE_OPTIONS =
@@ -49,23 +50,69 @@ export async function hasIndex(
   return rows.length > 0;
 }
 
+/** How long a migration lock is good for unless renewed. */
+const MIGRATION_LOCK_MS = 60_000;
+/** How long a process waits for another's migration. */
+const MIGRATION_WAIT_MS = 120_000;
+
 /**
  * DDL commits implicitly, so the transaction alone does not keep a second
- * process (the CLI next to the daemon) from migrating at the same time: a
- * named lock does.
+ * process (the CLI next to the daemon, another daemon) from migrating at the
+ * same time: a lock row in `goippy_meta` does, taken by compare-and-set with
+ * autocommit statements on `auto` (outside the migration's transaction) and
+ * renewed while the migration runs. `GET_LOCK` would not do: Galera does
+ * not replicate it, so two nodes would both grant it. A crashed migrator's
+ * lock expires after {@linkcode MIGRATION_LOCK_MS}.
  */
 export async function migrationLock<T>(
-  c: SqlConn,
+  auto: SqlConn,
   fn: () => Promise<T>,
+  now: () => number = Date.now,
 ): Promise<T> {
-  const got = await c.all("SELECT GET_LOCK('goippy_migrate', 60) AS ok");
-  if (Number(got[0]?.ok) !== 1) {
-    throw new Error("could not get the migration lock in 60 s");
+  await auto.exec(newTables(DDL)[0]);
+  await auto.run(
+    "INSERT IGNORE INTO goippy_meta (meta_key, meta_value) " +
+      "VALUES ('migration_lock', '0')",
+  );
+  const token = crypto.randomUUID();
+  let mine = "";
+  const take = async (expect: string) => {
+    const next = `${now() + MIGRATION_LOCK_MS} ${token}`;
+    const upd = await auto.run(
+      "UPDATE goippy_meta SET meta_value = ? " +
+        "WHERE meta_key = 'migration_lock' AND meta_value = ?",
+      [next, expect],
+    );
+    if (upd.changes > 0) mine = next;
+    return upd.changes > 0;
+  };
+  const giveUp = now() + MIGRATION_WAIT_MS;
+  for (;;) {
+    const rows = await auto.all(
+      "SELECT meta_value FROM goippy_meta WHERE meta_key = 'migration_lock'",
+    );
+    const current = String(rows[0]?.meta_value ?? "0");
+    const expires = Number(current.split(" ")[0]) || 0;
+    if (expires < now() && await take(current)) break;
+    if (now() > giveUp) {
+      throw new Error(
+        `could not get the migration lock in ${MIGRATION_WAIT_MS / 1000} s`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200 + Math.random() * 200));
   }
+  const renew = setInterval(() => {
+    take(mine).catch(() => {});
+  }, MIGRATION_LOCK_MS / 3);
   try {
     return await fn();
   } finally {
-    await c.all("SELECT RELEASE_LOCK('goippy_migrate') AS ok");
+    clearInterval(renew);
+    await auto.run(
+      "UPDATE goippy_meta SET meta_value = '0' " +
+        "WHERE meta_key = 'migration_lock' AND meta_value = ?",
+      [mine],
+    ).catch(() => {});
   }
 }
 

@@ -19,6 +19,7 @@ import * as inst from "./sql_instances.ts";
 import * as api from "./sql_api.ts";
 import * as hooks from "./sql_webhooks.ts";
 import * as events from "./sql_webhook_events.ts";
+import * as leases from "./sql_leases.ts";
 import * as receive from "./sql_receive.ts";
 import * as sends from "./sql_sends.ts";
 import * as traffic from "./sql_traffic.ts";
@@ -33,6 +34,7 @@ import type {
   IncomingMessage,
   IncomingSms,
   Instance,
+  Lease,
   LineState,
   NewGateway,
   NewInboxItem,
@@ -355,5 +357,19 @@ export class SqlStore implements Store {
   }
   purgeWebhookEvents(maxId: number, beforeMs: number): Promise<number> {
     return hooks.purgeWebhookEvents(this.#d, maxId, beforeMs);
+  }
+  acquireLease(
+    name: string,
+    holder: string,
+    nowMs: number,
+    ttlMs: number,
+  ): Promise<boolean> {
+    return leases.acquireLease(this.#d, name, holder, nowMs, ttlMs);
+  }
+  releaseLease(name: string, holder: string): Promise<void> {
+    return leases.releaseLease(this.#d, name, holder);
+  }
+  lease(name: string): Promise<Lease | undefined> {
+    return leases.lease(this.#d, name);
   }
 }

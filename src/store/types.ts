@@ -13,8 +13,10 @@
  */
 
 import type { Instance } from "./sql_instances.ts";
+import type { Lease } from "./sql_leases.ts";
 
 export type { Instance } from "./sql_instances.ts";
+export type { Lease } from "./sql_leases.ts";
 
 /** Which SQL dialect a store speaks. */
 export type Dialect = "sqlite" | "mysql";
@@ -454,6 +456,22 @@ export interface Store {
   setWebhookCursor(urlKey: string, lastId: number): Promise<void>;
   /** Delete events with an id up to `maxId` created before `beforeMs`; returns how many. */
   purgeWebhookEvents(maxId: number, beforeMs: number): Promise<number>;
+  // --- leases: jobs exactly one daemon runs ---------------------------------
+  /**
+   * Take or renew the lease `name` for `holder` until `nowMs + ttlMs`: true
+   * when it is free, expired or already `holder`'s (a compare-and-set, safe
+   * on Galera); false when another holder's lease is still running.
+   */
+  acquireLease(
+    name: string,
+    holder: string,
+    nowMs: number,
+    ttlMs: number,
+  ): Promise<boolean>;
+  /** Give the lease up at once when `holder` holds it. */
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** Who holds `name` (expired or not), if anyone ever took it. */
+  lease(name: string): Promise<Lease | undefined>;
 }
 
 /** An HTTP API token (`goippy_api_tokens`); the token itself is never stored. */

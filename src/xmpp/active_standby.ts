@@ -1,0 +1,59 @@
+/**
+ * The XMPP part when several daemons share one database: exactly one holds
+ * the component connection (the `xmpp` lease) and runs the inbox deliverer;
+ * the others stand by and take over when the holder dies. Prosody accepts
+ * one connection per component anyway, and on ejabberd a reply addressed to
+ * the component may arrive on any of its connections, which would break the
+ * delivery confirmation (a ping answered on the same stream) and the ping
+ * watchdog. A user's stanza reaches the holder, which writes it to the
+ * outbox; the line's daemon picks it up from there (it polls every second).
+ *
+ * @module
+ */
+
+import { holdLease } from "../instances/lease_holder.ts";
+import { startXmpp, type XmppDeps, type XmppPart } from "./start.ts";
+
+/** The lease's name in `goippy_leases`. */
+export const XMPP_LEASE = "xmpp";
+
+/** What {@linkcode startXmppActiveStandby} needs besides the XMPP part's deps. */
+export interface ActiveStandbyOptions {
+  /** This daemon's instance id. */
+  holder: string;
+  /** Lease length in ms (INSTANCE_DEAD_AFTER): the longest takeover. */
+  ttlMs: number;
+}
+
+/** The XMPP part, run only while this daemon holds the `xmpp` lease. */
+export interface StandbyXmppPart {
+  stop(): Promise<void>;
+  /** `standby` while another daemon holds the connection. */
+  state(): ReturnType<XmppPart["state"]> | "standby";
+}
+
+/** Start holding the lease (returns at once); XMPP off stays off. */
+export function startXmppActiveStandby(
+  deps: XmppDeps,
+  opts: ActiveStandbyOptions,
+): StandbyXmppPart {
+  if (!deps.config().XMPP_COMPONENT_JID) return startXmpp(deps);
+  let part: XmppPart | null = null;
+  const lease = holdLease({
+    store: deps.store,
+    name: XMPP_LEASE,
+    holder: opts.holder,
+    ttlMs: opts.ttlMs,
+    log: deps.log,
+    onAcquired: () => part = startXmpp(deps),
+    onLost: async () => {
+      const p = part;
+      part = null;
+      await p?.stop();
+    },
+  });
+  return {
+    state: () => part ? part.state() : "standby",
+    stop: () => lease.stop(),
+  };
+}
