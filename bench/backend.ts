@@ -15,11 +15,8 @@ import { BenchDaemon } from "./daemon_proc.ts";
 import { addGateways, type BenchDb, benchGateway, makeDb } from "./db.ts";
 import type { Params } from "./params.ts";
 import { coldStartScenario } from "./scenario_cold.ts";
-import {
-  IDLE_PREFIX,
-  idleScenario,
-  startEchoProcess,
-} from "./scenario_idle.ts";
+import { startCEcho, startEchoProcess } from "./floors.ts";
+import { IDLE_PREFIX, idleScenario } from "./scenario_idle.ts";
 import { KEEPALIVE_PREFIX, keepaliveScenario } from "./scenario_keepalive.ts";
 import {
   RECEIVE_PREFIX,
@@ -120,17 +117,33 @@ async function udpPart(ctx: BackendContext, r: BackendResult): Promise<void> {
     ...range(RECEIVE_PREFIX, p.receive.sims),
   ]);
   await withDaemon(ctx, db, {}, [], async (d, port) => {
-    r.keepalive = await hook(
-      ctx,
-      "keepalive",
-      d,
-      () => keepaliveScenario(port, p.keepalive),
-    );
+    const denoFloor = await startEchoProcess();
+    const cFloor = await startCEcho(ctx.dir);
+    if (typeof cFloor === "string") r.notes.push(cFloor);
+    try {
+      r.keepalive = await hook(
+        ctx,
+        "keepalive",
+        d,
+        () =>
+          keepaliveScenario(port, {
+            deno: denoFloor.port,
+            c: typeof cFloor === "string" ? null : cFloor.port,
+          }, p.keepalive),
+      );
+    } finally {
+      await denoFloor.stop();
+      if (typeof cFloor !== "string") await cFloor.stop();
+    }
     const k = r.keepalive;
     ctx.progress(
-      `keepalive: goippy ${Math.round(k.goippyPerSec)}/s, floor ${
+      `keepalive: goippy ${Math.round(k.goippyPerSec)}/s, Deno floor ${
         Math.round(k.floorPerSec)
-      }/s, ratio ${k.ratio?.toFixed(3)}, missing ${k.goippyMissing}`,
+      }/s (ratio ${k.ratio?.toFixed(3)}), C floor ${
+        Math.round(k.kernelFloor?.perSec ?? NaN)
+      }/s (ratio ${
+        k.kernelFloor?.ratio?.toFixed(3)
+      }), missing ${k.goippyMissing}`,
     );
     r.receive = await hook(
       ctx,

@@ -10,7 +10,19 @@ import type { Summary } from "./stats.ts";
 /** Which store a daemon ran on. */
 export type Backend = "sqlite" | "mysql";
 
-/** Scenario 1: keepalives acknowledged per second, goippy vs the echo floor. */
+/** Passes against the kernel's floor (the C echo). */
+export interface KernelFloor {
+  perSec: number;
+  /** goippy / this floor. */
+  ratio: number | null;
+  missing: number;
+  latency: Summary;
+}
+
+/**
+ * Scenario 1: keepalives acknowledged per second, goippy vs the runtime's
+ * floor (`floor*`, the Deno echo) and the kernel's (the C echo).
+ */
 export interface KeepaliveResult {
   /** Keepalives sent per pass (same for both). */
   count: number;
@@ -26,6 +38,8 @@ export interface KeepaliveResult {
   /** goippy's reply latency: median over the rounds of each pass's p50/p99 (ms). */
   goippyLatency: Summary;
   floorLatency: Summary;
+  /** The C echo (null: no compiler; absent in runs before it existed). */
+  kernelFloor?: KernelFloor | null;
 }
 
 /** One open-loop RECEIVE run at a fixed offered rate. */
