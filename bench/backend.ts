@@ -149,7 +149,11 @@ async function udpPart(ctx: BackendContext, r: BackendResult): Promise<void> {
       ctx,
       "receive",
       d,
-      () => receiveScenario(d.pid, port, p.receive, ctx.progress),
+      () =>
+        receiveScenario(d.pid, port, {
+          ...p.receive,
+          sustained: ctx.backend === "sqlite" ? p.receive.sustained : null,
+        }, ctx.progress),
     );
   });
   r.cold = await coldStartScenario(

@@ -14,6 +14,8 @@ export interface Params {
     fixedSeconds: number;
     steps: number[];
     stepSeconds: number;
+    /** SQLite's long run (checkpoints happen during it). */
+    sustained: { rate: number; seconds: number };
   };
   e2e: { rates: number[]; seconds: number };
   xmppToSms: { rate: number; count: number };
@@ -32,6 +34,7 @@ export function params(mode: "quick" | "full"): Params {
         fixedSeconds: 3,
         steps: [1000, 3000, 5000, 7000],
         stepSeconds: 2,
+        sustained: { rate: 10_000, seconds: 10 },
       },
       e2e: { rates: [100, 1000], seconds: 2 },
       xmppToSms: { rate: 10, count: 30 },
@@ -47,6 +50,7 @@ export function params(mode: "quick" | "full"): Params {
       fixedSeconds: 10,
       steps: [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000, 12_000],
       stepSeconds: 5,
+      sustained: { rate: 10_000, seconds: 60 },
     },
     e2e: { rates: [100, 1000], seconds: 10 },
     xmppToSms: { rate: 10, count: 200 },

@@ -215,6 +215,25 @@ export function buildRows(results: BackendResult[]): Row[] {
       },
     ),
   );
+  rows.push(
+    row(
+      "SQLite: datagrams dropped by the kernel in a long RECEIVE run",
+      "0 at 10,000/s over 60 s",
+      results,
+      (r) => {
+        const s = r.receive?.sustained;
+        if (!s) return { value: "–", met: null };
+        return {
+          value: `${s.goippyDrops ?? "–"} at ${fmtRate(s.rate)} over ${
+            Math.round(s.sent / s.rate)
+          } s (${s.sent} sent; ack ${p50p99(s.latency)}${receiveTrouble(s)})`,
+          met: s.goippyDrops === null || s.goippyDrops === undefined
+            ? null
+            : s.goippyDrops === 0,
+        };
+      },
+    ),
+  );
   for (const rate of [100, 1000]) {
     rows.push(
       row(

@@ -76,6 +76,8 @@ export interface ReceiveResult {
   maxCleanRate: number | null;
   /** Why the search stopped. */
   stoppedBy: "retransmission" | "client" | "last-step";
+  /** The long run at a high rate (SQLite only; absent when not run). */
+  sustained?: ReceiveStep;
 }
 
 /** Scenario 3: RECEIVE → message at a real XMPP client, at one rate. */
