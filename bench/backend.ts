@@ -16,6 +16,7 @@ import { addGateways, type BenchDb, benchGateway, makeDb } from "./db.ts";
 import type { Params } from "./params.ts";
 import { coldStartScenario } from "./scenario_cold.ts";
 import { startCEcho, startEchoProcess } from "./floors.ts";
+import { FLEET_PREFIX, outboundFleetScenario } from "./scenario_fleet.ts";
 import { IDLE_PREFIX, idleScenario } from "./scenario_idle.ts";
 import { KEEPALIVE_PREFIX, keepaliveScenario } from "./scenario_keepalive.ts";
 import {
@@ -42,7 +43,7 @@ export interface BackendContext {
   /** Prosody (null: the XMPP scenarios are skipped). */
   xmpp: XmppServer | null;
   progress: (line: string) => void;
-  /** Parts to run (default all): `udp`, `xmpp`, `idle`. */
+  /** Parts to run (default all): `udp`, `xmpp`, `fleet`, `idle`. */
   parts?: Set<string>;
   /** Hook around a scenario on a running daemon (e.g. a CPU profile). */
   around?: <T>(
@@ -317,6 +318,34 @@ async function idlePart(ctx: BackendContext, r: BackendResult): Promise<void> {
   }
 }
 
+/** Run scenario 7: a backlog across many online lines. */
+async function fleetPart(ctx: BackendContext, r: BackendResult): Promise<void> {
+  const p = ctx.params.fleet;
+  const db = await makeDb(
+    ctx.backend,
+    ctx.dir,
+    `${ctx.backend}_fleet`,
+    ctx.maria,
+  );
+  await addGateways(db, range(FLEET_PREFIX, p.lines), 16);
+  await withDaemon(ctx, db, {}, [], async (d, port) => {
+    const f = await hook(
+      ctx,
+      "fleet",
+      d,
+      () => outboundFleetScenario(db, port, p, ctx.progress),
+    );
+    r.fleet = f;
+    ctx.progress(
+      `fleet: ${f.transmitted}/${f.queued} SMS over ${f.lines} lines at ${
+        Math.round(f.perSec ?? NaN)
+      }/s (enqueued in ${f.enqueueS.toFixed(1)} s), enqueue→datagram p50 ${
+        f.latency.p50?.toFixed(1)
+      } ms p99 ${f.latency.p99?.toFixed(1)} ms, ${f.outOfOrder} out of order`,
+    );
+  });
+}
+
 /** Every scenario for one backend; a failing part becomes a note. */
 export async function runBackend(ctx: BackendContext): Promise<BackendResult> {
   const r: BackendResult = {
@@ -327,6 +356,7 @@ export async function runBackend(ctx: BackendContext): Promise<BackendResult> {
     xmppToSms: null,
     idle: null,
     cold: null,
+    fleet: null,
     notes: [],
   };
   const part = async (name: string, fn: () => Promise<void>) => {
@@ -347,6 +377,9 @@ export async function runBackend(ctx: BackendContext): Promise<BackendResult> {
   if (want("xmpp")) {
     if (x) await part("XMPP end to end", () => xmppPart(ctx, r, x));
     else r.notes.push("XMPP scenarios skipped: no Prosody");
+  }
+  if (want("fleet")) {
+    await part("outbound across a fleet", () => fleetPart(ctx, r));
   }
   if (want("idle")) await part("idle lines", () => idlePart(ctx, r));
   return r;

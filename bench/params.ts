@@ -20,6 +20,7 @@ export interface Params {
   e2e: { rates: number[]; seconds: number };
   xmppToSms: { rate: number; count: number };
   idle: { lines: number; intervalS: number; warmS: number; windowS: number };
+  fleet: { lines: number; perLine: number };
   cold: { samples: number };
 }
 
@@ -39,6 +40,7 @@ export function params(mode: "quick" | "full"): Params {
       e2e: { rates: [100, 1000], seconds: 2 },
       xmppToSms: { rate: 10, count: 30 },
       idle: { lines: 10_000, intervalS: 30, warmS: 3, windowS: 20 },
+      fleet: { lines: 1000, perLine: 2 },
       cold: { samples: 3 },
     };
   }
@@ -55,6 +57,7 @@ export function params(mode: "quick" | "full"): Params {
     e2e: { rates: [100, 1000], seconds: 10 },
     xmppToSms: { rate: 10, count: 200 },
     idle: { lines: 10_000, intervalS: 30, warmS: 10, windowS: 60 },
+    fleet: { lines: 1000, perLine: 5 },
     cold: { samples: 7 },
   };
 }

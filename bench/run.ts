@@ -28,7 +28,8 @@ const USAGE =
   --profile   CPU-profile the daemon during each scenario (V8 inspector);
               profiles and top functions go to <out>/profiles/
   --out DIR   where results go (default: bench/results)
-  --only P    run only part P: udp (keepalive, RECEIVE, cold start), xmpp, idle
+  --only P    run only part P: udp (keepalive, RECEIVE, cold start), xmpp,
+              fleet (outbound across 1,000 lines), idle
   --render F  print the table of an earlier run's JSON file F and exit`;
 
 /** Run the benchmark; resolves with the exit code. */
@@ -73,7 +74,7 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   for (const part of opts.only ?? []) {
-    if (!["udp", "xmpp", "idle"].includes(part)) {
+    if (!["udp", "xmpp", "fleet", "idle"].includes(part)) {
       console.error(`unknown part ${JSON.stringify(part)}\n${USAGE}`);
       return 2;
     }
@@ -148,6 +149,7 @@ export async function main(args: string[]): Promise<number> {
             xmppToSms: null,
             idle: null,
             cold: null,
+            fleet: null,
             notes: ["skipped: /usr/sbin/mariadbd not found"],
           });
           continue;

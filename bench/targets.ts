@@ -27,6 +27,7 @@ export const TARGETS = {
   receiveP99Ms2000Mysql: 20,
   cleanRate: { sqlite: 5000, mysql: 5000 } as Record<Backend, number>,
   e2eP99Ms100: 50,
+  fleetPerSec: { sqlite: 1000, mysql: 500 } as Record<Backend, number>,
   idleCpuShare: 0.05,
   idleRssMb: 150,
   coldStartMs: 1000,
@@ -263,6 +264,27 @@ export function buildRows(results: BackendResult[]): Row[] {
       : "";
     return { value: `${p50p99(x.latency)} at ${x.rate}/s${miss}`, met: null };
   }));
+  rows.push(
+    row(
+      "Outbound across 1,000 lines: SMS/s (enqueue → datagram p50 / p99)",
+      "≥ 1,000/s SQLite, ≥ 500/s MariaDB; order kept",
+      results,
+      (r) => {
+        const f = r.fleet;
+        if (!f) return { value: "–", met: null };
+        const miss = f.transmitted < f.queued
+          ? `, ${f.queued - f.transmitted} not sent`
+          : "";
+        const order = f.outOfOrder > 0 ? `, ${f.outOfOrder} out of order` : "";
+        return {
+          value: `${fmtRate(f.perSec)} (${f.transmitted} over ${f.lines} ` +
+            `lines; ${p50p99(f.latency)}${miss}${order})`,
+          met: check(f.perSec, (x) => x >= t.fleetPerSec[r.backend]) &&
+            f.outOfOrder === 0 && f.transmitted === f.queued,
+        };
+      },
+    ),
+  );
   rows.push(
     row("Idle lines: CPU (one core)", "< 5 % for 10,000", results, (r) => {
       const i = r.idle;

@@ -105,6 +105,23 @@ export interface XmppToSmsResult {
   latency: Summary;
 }
 
+/** Scenario 7: a backlog of SMS across many online lines. */
+export interface OutboundFleetResult {
+  lines: number;
+  /** SMS written to the outbox (by another process, like the CLI). */
+  queued: number;
+  /** SMS the simulated modules took. */
+  transmitted: number;
+  /** Seconds the bench took to write the backlog (one writer). */
+  enqueueS: number;
+  /** Transmitted / (last − first datagram taken), across lines. */
+  perSec: number | null;
+  /** Enqueue commit → the module took the SMS, ms (includes the outbox poll). */
+  latency: Summary;
+  /** SMS a line took before one queued earlier for it. */
+  outOfOrder: number;
+}
+
 /** Scenario 5: many idle lines sending keepalives. */
 export interface IdleResult {
   lines: number;
@@ -138,6 +155,8 @@ export interface BackendResult {
   xmppToSms: XmppToSmsResult | null;
   idle: IdleResult | null;
   cold: ColdStartResult | null;
+  /** Absent in runs from before the scenario existed. */
+  fleet?: OutboundFleetResult | null;
   /** Scenarios that failed or were skipped, with the reason. */
   notes: string[];
 }

@@ -210,6 +210,11 @@ Deno.test("targets: each row met, missed or without target", () => {
     ["RECEIVE → XMPP client p50 / p99 at 100/s", false, false],
     ["RECEIVE → XMPP client p50 / p99 at 1000/s", null, null],
     ["XMPP → SMS at the module p50 / p99", null, null],
+    [
+      "Outbound across 1,000 lines: SMS/s (enqueue → datagram p50 / p99)",
+      null,
+      null,
+    ],
     ["Idle lines: CPU (one core)", true, true],
     ["Idle lines: RSS", false, false],
     ["Cold start → first keepalive answered", true, true],
@@ -267,7 +272,7 @@ Deno.test("report: one table with a column per backend and the notes", () => {
     lines.find((l) => l.startsWith("| Measure")),
     "| Measure | SQLite | MariaDB | Target | Met (SQLite / MariaDB) |",
   );
-  assertEquals(lines.filter((l) => l.startsWith("| ")).length, 13);
+  assertEquals(lines.filter((l) => l.startsWith("| ")).length, 14);
   assertEquals(lines.includes("- mysql: XMPP end to end failed: x"), true);
   assertEquals(lines.includes("Reproduce: `deno task bench --quick`"), true);
 });
