@@ -20,11 +20,12 @@ export interface Params {
   e2e: { rates: number[]; seconds: number };
   xmppToSms: { rate: number; count: number };
   idle: { lines: number; intervalS: number; warmS: number; windowS: number };
-  fleet: { lines: number; perLine: number };
+  /** `waitS`: how long the backlog may take before the rest counts as not sent. */
+  fleet: { lines: number; perLine: number; waitS: number };
   cold: { samples: number };
 }
 
-/** The parameters of a `quick` (under 3 minutes) or `full` run. */
+/** The parameters of a `quick` (under 4 minutes) or `full` run. */
 export function params(mode: "quick" | "full"): Params {
   if (mode === "quick") {
     return {
@@ -40,7 +41,7 @@ export function params(mode: "quick" | "full"): Params {
       e2e: { rates: [100, 1000], seconds: 2 },
       xmppToSms: { rate: 10, count: 30 },
       idle: { lines: 10_000, intervalS: 30, warmS: 3, windowS: 20 },
-      fleet: { lines: 1000, perLine: 2 },
+      fleet: { lines: 1000, perLine: 2, waitS: 20 },
       cold: { samples: 3 },
     };
   }
@@ -57,7 +58,7 @@ export function params(mode: "quick" | "full"): Params {
     e2e: { rates: [100, 1000], seconds: 10 },
     xmppToSms: { rate: 10, count: 200 },
     idle: { lines: 10_000, intervalS: 30, warmS: 10, windowS: 60 },
-    fleet: { lines: 1000, perLine: 5 },
+    fleet: { lines: 1000, perLine: 5, waitS: 60 },
     cold: { samples: 7 },
   };
 }

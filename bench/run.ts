@@ -23,7 +23,7 @@ import type { Backend, BenchRun } from "./types.ts";
 
 const USAGE =
   `usage: deno task bench [--quick] [--backend sqlite|mysql] [--profile] [--out DIR]
-  --quick     a run of under 3 minutes (default: the fuller run)
+  --quick     a run of under 4 minutes (default: the fuller run)
   --backend   only this store (default: both; MariaDB needs /usr/sbin/mariadbd)
   --profile   CPU-profile the daemon during each scenario (V8 inspector);
               profiles and top functions go to <out>/profiles/

@@ -55,14 +55,13 @@ async function startFleet(port: number, lines: number): Promise<GoipSim[]> {
 /**
  * Queue `perLine` SMS for each of `lines` online lines (interleaved: every
  * line's first, then every line's second, …) and wait until the GoIPs took
- * them all or `waitMs` passed.
+ * them all or `waitS` passed.
  */
 export async function outboundFleetScenario(
   db: BenchDb,
   port: number,
-  p: { lines: number; perLine: number },
+  p: { lines: number; perLine: number; waitS: number },
   progress: (line: string) => void = () => {},
-  waitMs = 60_000,
 ): Promise<OutboundFleetResult> {
   const sims = await startFleet(port, p.lines);
   try {
@@ -100,7 +99,7 @@ export async function outboundFleetScenario(
     }
     const enqueueS = (Date.now() - enqueueStart) / 1000;
     const taken = () => sims.reduce((a, s) => a + s.sentSms.length, 0);
-    const end = Date.now() + waitMs;
+    const end = Date.now() + p.waitS * 1000;
     while (taken() < total && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 50));
     }
