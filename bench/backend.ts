@@ -341,7 +341,10 @@ async function fleetPart(ctx: BackendContext, r: BackendResult): Promise<void> {
         Math.round(f.perSec ?? NaN)
       }/s (enqueued in ${f.enqueueS.toFixed(1)} s), enqueue→datagram p50 ${
         f.latency.p50?.toFixed(1)
-      } ms p99 ${f.latency.p99?.toFixed(1)} ms, ${f.outOfOrder} out of order`,
+      } ms p99 ${
+        f.latency.p99?.toFixed(1)
+      } ms, ${f.outOfOrder} out of order, ` +
+        `${f.goippyDrops ?? "–"} dropped by the kernel at goippy's socket`,
     );
   });
 }

@@ -10,6 +10,7 @@
 
 import { GoipSim } from "../tests/support/goip_sim/mod.ts";
 import type { BenchDb } from "./db.ts";
+import { readUdpDrops } from "./proc.ts";
 import { summarize } from "./stats.ts";
 import type { OutboundFleetResult } from "./types.ts";
 
@@ -98,11 +99,13 @@ export async function outboundFleetScenario(
       await store.close();
     }
     const enqueueS = (Date.now() - enqueueStart) / 1000;
+    const dropsBefore = await readUdpDrops(port);
     const taken = () => sims.reduce((a, s) => a + s.sentSms.length, 0);
     const end = Date.now() + p.waitS * 1000;
     while (taken() < total && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 50));
     }
+    const dropsAfter = await readUdpDrops(port);
     const lat: number[] = [];
     let first = Infinity;
     let last = -Infinity;
@@ -129,6 +132,9 @@ export async function outboundFleetScenario(
       perSec: spanS > 0 ? lat.length / spanS : null,
       latency: summarize(lat),
       outOfOrder,
+      goippyDrops: dropsBefore.port === null || dropsAfter.port === null
+        ? null
+        : dropsAfter.port - dropsBefore.port,
     };
   } finally {
     await Promise.all(sims.map((s) => s.close()));

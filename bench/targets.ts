@@ -276,9 +276,12 @@ export function buildRows(results: BackendResult[]): Row[] {
           ? `, ${f.queued - f.transmitted} not sent`
           : "";
         const order = f.outOfOrder > 0 ? `, ${f.outOfOrder} out of order` : "";
+        const drops = f.goippyDrops
+          ? `, ${f.goippyDrops} dropped by the kernel at goippy's socket`
+          : "";
         return {
           value: `${fmtRate(f.perSec)} (${f.transmitted} over ${f.lines} ` +
-            `lines; ${p50p99(f.latency)}${miss}${order})`,
+            `lines; ${p50p99(f.latency)}${miss}${order}${drops})`,
           met: check(f.perSec, (x) => x >= t.fleetPerSec[r.backend]) &&
             f.outOfOrder === 0 && f.transmitted === f.queued,
         };

@@ -120,6 +120,8 @@ export interface OutboundFleetResult {
   latency: Summary;
   /** SMS a line took before one queued earlier for it. */
   outOfOrder: number;
+  /** Datagrams the kernel dropped at goippy's socket meanwhile. */
+  goippyDrops?: number | null;
 }
 
 /** Scenario 5: many idle lines sending keepalives. */
