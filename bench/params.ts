@@ -36,12 +36,12 @@ export function params(mode: "quick" | "full"): Params {
         fixedSeconds: 3,
         steps: [1000, 3000, 5000, 7000],
         stepSeconds: 2,
-        sustained: { rate: 10_000, seconds: 10 },
+        sustained: { rate: 10_000, seconds: 6 },
       },
       e2e: { rates: [100, 1000], seconds: 2 },
       xmppToSms: { rate: 10, count: 30 },
       idle: { lines: 10_000, intervalS: 30, warmS: 3, windowS: 20 },
-      fleet: { lines: 1000, perLine: 2, waitS: 20 },
+      fleet: { lines: 1000, perLine: 2, waitS: 10 },
       cold: { samples: 3 },
     };
   }
