@@ -316,6 +316,18 @@ async function idlePart(ctx: BackendContext, r: BackendResult): Promise<void> {
   } finally {
     await echo.stop();
   }
+  const cold = await coldStartScenario(
+    ctx.dir,
+    db.config,
+    `${IDLE_PREFIX}0`,
+    ctx.params.cold.samples,
+  );
+  r.coldLarge = { ...cold, gateways: p.lines };
+  ctx.progress(
+    `cold start with ${p.lines} gateways: ${
+      cold.samplesMs.map((x) => Math.round(x)).join(", ")
+    } ms`,
+  );
 }
 
 /** Run scenario 7: a backlog across many online lines. */

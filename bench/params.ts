@@ -57,7 +57,7 @@ export function params(mode: "quick" | "full"): Params {
     },
     e2e: { rates: [100, 1000], seconds: 10 },
     xmppToSms: { rate: 10, count: 200 },
-    idle: { lines: 10_000, intervalS: 30, warmS: 10, windowS: 60 },
+    idle: { lines: 100_000, intervalS: 30, warmS: 10, windowS: 60 },
     fleet: { lines: 1000, perLine: 5, waitS: 60 },
     cold: { samples: 7 },
   };

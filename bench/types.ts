@@ -159,6 +159,8 @@ export interface BackendResult {
   cold: ColdStartResult | null;
   /** Absent in runs from before the scenario existed. */
   fleet?: OutboundFleetResult | null;
+  /** Cold start on the idle scenario's database (all its gateways). */
+  coldLarge?: (ColdStartResult & { gateways: number }) | null;
   /** Scenarios that failed or were skipped, with the reason. */
   notes: string[];
 }

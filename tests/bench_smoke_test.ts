@@ -215,8 +215,9 @@ Deno.test("targets: each row met, missed or without target", () => {
       null,
       null,
     ],
-    ["Idle lines: CPU (one core)", true, true],
-    ["Idle lines: RSS", false, false],
+    ["Idle lines: CPU (one core; per keepalive)", true, true],
+    ["Idle lines: RSS (per line)", false, false],
+    ["Cold start with the idle scenario's gateways", null, null],
     ["Cold start → first keepalive answered", true, true],
   ];
   assertEquals(rows.map((r) => r.measure), want.map((w) => w[0]));
@@ -228,6 +229,10 @@ Deno.test("targets: each row met, missed or without target", () => {
     "20.0 ms / 40.0 ms (3 resent)",
   );
   assertEquals(byName["XMPP → SMS at the module p50 / p99"].values.mysql, "–");
+  assertEquals(
+    byName["Idle lines: CPU (one core; per keepalive)"].values.sqlite,
+    "2.0 % (10000 lines; 200000 µs per keepalive)",
+  );
   assertEquals(
     byName["Keepalives/s vs the C echo floor (kernel)"].values,
     {
@@ -272,7 +277,7 @@ Deno.test("report: one table with a column per backend and the notes", () => {
     lines.find((l) => l.startsWith("| Measure")),
     "| Measure | SQLite | MariaDB | Target | Met (SQLite / MariaDB) |",
   );
-  assertEquals(lines.filter((l) => l.startsWith("| ")).length, 14);
+  assertEquals(lines.filter((l) => l.startsWith("| ")).length, 15);
   assertEquals(lines.includes("- mysql: XMPP end to end failed: x"), true);
   assertEquals(lines.includes("Reproduce: `deno task bench --quick`"), true);
 });
