@@ -34,7 +34,8 @@ export function renderReport(run: BenchRun): string {
       "open-loop paced over 8 simulated channels that resend after 3 s like " +
       "devices; a run is clean when no RECEIVE needed a resend. XMPP — real " +
       "Prosody and xmpp.js client; the floor is another client's message to " +
-      "the same user. Idle — 10,000 lines, one keepalive each per 30 s, CPU " +
+      "the same user. Idle — 10,000 lines (100,000 in the full run), one " +
+      "keepalive each per 30 s, more than 1 % lost misses the target, CPU " +
       "from /proc utime+stime over the window; floor = the echo server in " +
       "its own process under an identical fleet over the same window.",
     "",

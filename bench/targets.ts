@@ -319,7 +319,11 @@ export function buildRows(results: BackendResult[]): Row[] {
             (typeof i.floorCpuShare === "number"
               ? `; echo floor ${fmtPct(i.floorCpuShare)})`
               : ")"),
-          met: limit ? check(i.cpuShare, (x) => x < limit.cpu) : null,
+          // Lost keepalives are work not done: the share would flatter.
+          met: limit
+            ? check(i.cpuShare, (x) => x < limit.cpu) &&
+              i.keepalivesLost <= i.keepalivesSent * 0.01
+            : null,
         };
       },
     ),
