@@ -316,6 +316,7 @@ async function idlePart(ctx: BackendContext, r: BackendResult): Promise<void> {
   } finally {
     await echo.stop();
   }
+  if (!p.coldStart) return;
   const cold = await coldStartScenario(
     ctx.dir,
     db.config,

@@ -19,7 +19,14 @@ export interface Params {
   };
   e2e: { rates: number[]; seconds: number };
   xmppToSms: { rate: number; count: number };
-  idle: { lines: number; intervalS: number; warmS: number; windowS: number };
+  /** `coldStart`: also time a cold start on the idle database. */
+  idle: {
+    lines: number;
+    intervalS: number;
+    warmS: number;
+    windowS: number;
+    coldStart: boolean;
+  };
   /** `waitS`: how long the backlog may take before the rest counts as not sent. */
   fleet: { lines: number; perLine: number; waitS: number };
   cold: { samples: number };
@@ -40,7 +47,13 @@ export function params(mode: "quick" | "full"): Params {
       },
       e2e: { rates: [100, 1000], seconds: 2 },
       xmppToSms: { rate: 10, count: 30 },
-      idle: { lines: 10_000, intervalS: 30, warmS: 3, windowS: 20 },
+      idle: {
+        lines: 10_000,
+        intervalS: 30,
+        warmS: 3,
+        windowS: 20,
+        coldStart: false,
+      },
       fleet: { lines: 1000, perLine: 2, waitS: 10 },
       cold: { samples: 3 },
     };
@@ -57,7 +70,13 @@ export function params(mode: "quick" | "full"): Params {
     },
     e2e: { rates: [100, 1000], seconds: 10 },
     xmppToSms: { rate: 10, count: 200 },
-    idle: { lines: 100_000, intervalS: 30, warmS: 10, windowS: 60 },
+    idle: {
+      lines: 100_000,
+      intervalS: 30,
+      warmS: 10,
+      windowS: 60,
+      coldStart: true,
+    },
     fleet: { lines: 1000, perLine: 5, waitS: 60 },
     cold: { samples: 7 },
   };
