@@ -15,11 +15,9 @@ import { BenchDaemon } from "./daemon_proc.ts";
 import { addGateways, type BenchDb, benchGateway, makeDb } from "./db.ts";
 import type { Params } from "./params.ts";
 import { coldStartScenario } from "./scenario_cold.ts";
-import {
-  IDLE_PREFIX,
-  idleScenario,
-  startEchoProcess,
-} from "./scenario_idle.ts";
+import { startCEcho, startEchoProcess } from "./floors.ts";
+import { FLEET_PREFIX, outboundFleetScenario } from "./scenario_fleet.ts";
+import { IDLE_PREFIX, idleScenario } from "./scenario_idle.ts";
 import { KEEPALIVE_PREFIX, keepaliveScenario } from "./scenario_keepalive.ts";
 import {
   RECEIVE_PREFIX,
@@ -45,7 +43,7 @@ export interface BackendContext {
   /** Prosody (null: the XMPP scenarios are skipped). */
   xmpp: XmppServer | null;
   progress: (line: string) => void;
-  /** Parts to run (default all): `udp`, `xmpp`, `idle`. */
+  /** Parts to run (default all): `udp`, `xmpp`, `fleet`, `idle`. */
   parts?: Set<string>;
   /** Hook around a scenario on a running daemon (e.g. a CPU profile). */
   around?: <T>(
@@ -120,23 +118,43 @@ async function udpPart(ctx: BackendContext, r: BackendResult): Promise<void> {
     ...range(RECEIVE_PREFIX, p.receive.sims),
   ]);
   await withDaemon(ctx, db, {}, [], async (d, port) => {
-    r.keepalive = await hook(
-      ctx,
-      "keepalive",
-      d,
-      () => keepaliveScenario(port, p.keepalive),
-    );
+    const denoFloor = await startEchoProcess();
+    const cFloor = await startCEcho(ctx.dir);
+    if (typeof cFloor === "string") r.notes.push(cFloor);
+    try {
+      r.keepalive = await hook(
+        ctx,
+        "keepalive",
+        d,
+        () =>
+          keepaliveScenario(port, {
+            deno: denoFloor.port,
+            c: typeof cFloor === "string" ? null : cFloor.port,
+          }, p.keepalive),
+      );
+    } finally {
+      await denoFloor.stop();
+      if (typeof cFloor !== "string") await cFloor.stop();
+    }
     const k = r.keepalive;
     ctx.progress(
-      `keepalive: goippy ${Math.round(k.goippyPerSec)}/s, floor ${
+      `keepalive: goippy ${Math.round(k.goippyPerSec)}/s, Deno floor ${
         Math.round(k.floorPerSec)
-      }/s, ratio ${k.ratio?.toFixed(3)}, missing ${k.goippyMissing}`,
+      }/s (ratio ${k.ratio?.toFixed(3)}), C floor ${
+        Math.round(k.kernelFloor?.perSec ?? NaN)
+      }/s (ratio ${
+        k.kernelFloor?.ratio?.toFixed(3)
+      }), missing ${k.goippyMissing}`,
     );
     r.receive = await hook(
       ctx,
       "receive",
       d,
-      () => receiveScenario(d.pid, port, p.receive, ctx.progress),
+      () =>
+        receiveScenario(d.pid, port, {
+          ...p.receive,
+          sustained: ctx.backend === "sqlite" ? p.receive.sustained : null,
+        }, ctx.progress),
     );
   });
   r.cold = await coldStartScenario(
@@ -298,6 +316,50 @@ async function idlePart(ctx: BackendContext, r: BackendResult): Promise<void> {
   } finally {
     await echo.stop();
   }
+  if (!p.coldStart) return;
+  const cold = await coldStartScenario(
+    ctx.dir,
+    db.config,
+    `${IDLE_PREFIX}0`,
+    ctx.params.cold.samples,
+  );
+  r.coldLarge = { ...cold, gateways: p.lines };
+  ctx.progress(
+    `cold start with ${p.lines} gateways: ${
+      cold.samplesMs.map((x) => Math.round(x)).join(", ")
+    } ms`,
+  );
+}
+
+/** Run scenario 7: a backlog across many online lines. */
+async function fleetPart(ctx: BackendContext, r: BackendResult): Promise<void> {
+  const p = ctx.params.fleet;
+  const db = await makeDb(
+    ctx.backend,
+    ctx.dir,
+    `${ctx.backend}_fleet`,
+    ctx.maria,
+  );
+  await addGateways(db, range(FLEET_PREFIX, p.lines), 16);
+  await withDaemon(ctx, db, {}, [], async (d, port) => {
+    const f = await hook(
+      ctx,
+      "fleet",
+      d,
+      () => outboundFleetScenario(db, port, p, ctx.progress),
+    );
+    r.fleet = f;
+    ctx.progress(
+      `fleet: ${f.transmitted}/${f.queued} SMS over ${f.lines} lines at ${
+        Math.round(f.perSec ?? NaN)
+      }/s (enqueued in ${f.enqueueS.toFixed(1)} s), enqueue→datagram p50 ${
+        f.latency.p50?.toFixed(1)
+      } ms p99 ${
+        f.latency.p99?.toFixed(1)
+      } ms, ${f.outOfOrder} out of order, ` +
+        `${f.goippyDrops ?? "–"} dropped by the kernel at goippy's socket`,
+    );
+  });
 }
 
 /** Every scenario for one backend; a failing part becomes a note. */
@@ -310,6 +372,7 @@ export async function runBackend(ctx: BackendContext): Promise<BackendResult> {
     xmppToSms: null,
     idle: null,
     cold: null,
+    fleet: null,
     notes: [],
   };
   const part = async (name: string, fn: () => Promise<void>) => {
@@ -330,6 +393,9 @@ export async function runBackend(ctx: BackendContext): Promise<BackendResult> {
   if (want("xmpp")) {
     if (x) await part("XMPP end to end", () => xmppPart(ctx, r, x));
     else r.notes.push("XMPP scenarios skipped: no Prosody");
+  }
+  if (want("fleet")) {
+    await part("outbound across a fleet", () => fleetPart(ctx, r));
   }
   if (want("idle")) await part("idle lines", () => idlePart(ctx, r));
   return r;

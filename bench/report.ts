@@ -27,12 +27,15 @@ export function renderReport(run: BenchRun): string {
   ];
   lines.push(
     "How measured: keepalives — same client (the simulator's fleet, 64 in " +
-      "flight) against goippy and the echo floor, alternating rounds, median " +
-      "ratio; near 100 % the client sets the pace, not goippy. RECEIVE — " +
+      "flight) against goippy and two floors, each its own process: a Deno " +
+      "UDP echo that does not await a send before the next receive (the " +
+      "runtime's floor) and a C recvfrom/sendto echo built with cc (the " +
+      "kernel's); alternating rounds, median ratio. RECEIVE — " +
       "open-loop paced over 8 simulated channels that resend after 3 s like " +
       "devices; a run is clean when no RECEIVE needed a resend. XMPP — real " +
       "Prosody and xmpp.js client; the floor is another client's message to " +
-      "the same user. Idle — 10,000 lines, one keepalive each per 30 s, CPU " +
+      "the same user. Idle — 10,000 lines (100,000 in the full run), one " +
+      "keepalive each per 30 s, more than 1 % lost misses the target, CPU " +
       "from /proc utime+stime over the window; floor = the echo server in " +
       "its own process under an identical fleet over the same window.",
     "",

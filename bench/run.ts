@@ -25,12 +25,13 @@ import type { Backend, BenchRun } from "./types.ts";
 
 const USAGE =
   `usage: deno task bench [--quick] [--backend sqlite|mysql] [--profile] [--out DIR]
-  --quick     a run of under 3 minutes (default: the fuller run)
+  --quick     a run of under 4 minutes (default: the fuller run)
   --backend   only this store (default: both; MariaDB needs /usr/sbin/mariadbd)
   --profile   CPU-profile the daemon during each scenario (V8 inspector);
               profiles and top functions go to <out>/profiles/
   --out DIR   where results go (default: bench/results)
-  --only P    run only part P: udp (keepalive, RECEIVE, cold start), xmpp, idle,
+  --only P    run only part P: udp (keepalive, RECEIVE, cold start), xmpp,
+              fleet (outbound across 1,000 lines), idle,
               api (HTTP API and webhooks; only with --only),
               ha (several daemons on MariaDB and Galera; only when asked)
   --render F  print the table of an earlier run's JSON file F and exit`;
@@ -77,7 +78,7 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   for (const part of opts.only ?? []) {
-    if (!["udp", "xmpp", "idle", "api", "ha"].includes(part)) {
+    if (!["udp", "xmpp", "fleet", "idle", "api", "ha"].includes(part)) {
       console.error(`unknown part ${JSON.stringify(part)}\n${USAGE}`);
       return 2;
     }
@@ -172,6 +173,7 @@ export async function main(args: string[]): Promise<number> {
             xmppToSms: null,
             idle: null,
             cold: null,
+            fleet: null,
             notes: ["skipped: /usr/sbin/mariadbd not found"],
           });
           continue;

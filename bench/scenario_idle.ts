@@ -15,53 +15,6 @@ import type { IdleResult } from "./types.ts";
 /** Gateway prefix of the idle lines. */
 export const IDLE_PREFIX = "bi";
 
-/** The echo floor in its own process (for CPU and RSS from /proc). */
-export interface EchoProcess {
-  pid: number;
-  port: number;
-  stop(): Promise<void>;
-}
-
-/** Start `bench/echo_server.ts` as its own process. */
-export async function startEchoProcess(): Promise<EchoProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--unstable-net",
-      new URL("./echo_server.ts", import.meta.url).pathname,
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // gone
-    }
-    await child.status;
-  };
-  try {
-    const reader = child.stdout.pipeThrough(new TextDecoderStream())
-      .getReader();
-    let out = "";
-    let m: RegExpExecArray | null = null;
-    while (!(m = /udp 127\.0\.0\.1:(\d+)/.exec(out))) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`echo server exited: ${out}`);
-      out += value;
-    }
-    reader.releaseLock();
-    void child.stdout.cancel().catch(() => {});
-    return { pid: child.pid, port: Number(m[1]), stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-}
-
 /** One process under an idle fleet. */
 interface Target {
   pid: number;

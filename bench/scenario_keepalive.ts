@@ -1,15 +1,16 @@
 /**
- * Scenario 1: keepalives acknowledged per second by goippy and by a bare
- * Deno UDP echo server (the floor), with the same client and method: the
- * simulator's fleet, a fixed number of keepalives in flight. Floor and
- * goippy passes alternate for a few rounds and the ratio is the median of
- * the rounds' ratios, so load from elsewhere on the machine hits both alike.
+ * Scenario 1: keepalives acknowledged per second by goippy and by two
+ * floors, each its own process like goippy: a Deno UDP echo that does not
+ * await a send before the next receive (the runtime's floor) and a C
+ * recvfrom/sendto echo (the kernel's floor). Same client and method for all:
+ * the simulator's fleet, a fixed number of keepalives in flight. The passes
+ * alternate for a few rounds and each ratio is the median of the rounds'
+ * ratios, so load from elsewhere on the machine hits all alike.
  *
  * @module
  */
 
 import { GoipFleet } from "../tests/support/goip_sim/mod.ts";
-import { startUdpEcho } from "../tests/support/udp_echo.ts";
 import { median, summarize } from "./stats.ts";
 import type { KeepaliveResult } from "./types.ts";
 
@@ -37,12 +38,23 @@ async function pass(fleet: GoipFleet, window: number): Promise<Pass> {
   };
 }
 
-/** Alternate floor and goippy (listening on `goippyPort`) passes, same client. */
+/** The floors' UDP ports (each an echo server in its own process). */
+export interface FloorPorts {
+  /** The runtime's floor: the Deno echo. */
+  deno: number;
+  /** The kernel's floor: the C echo (null: not built). */
+  c: number | null;
+}
+
+/**
+ * Alternate passes against goippy (listening on `goippyPort`) and each floor,
+ * same client.
+ */
 export async function keepaliveScenario(
   goippyPort: number,
+  floors: FloorPorts,
   p: { channels: number; passes: number; window: number },
 ): Promise<KeepaliveResult> {
-  const echo = await startUdpEcho();
   const fleet = (port: number) =>
     GoipFleet.start({
       server: { hostname: "127.0.0.1", port },
@@ -50,22 +62,25 @@ export async function keepaliveScenario(
       idPrefix: KEEPALIVE_PREFIX,
       password: "pw",
     });
-  const floorFleet = await fleet(echo.port);
   const goippyFleet = await fleet(goippyPort);
+  const floorFleet = await fleet(floors.deno);
+  const cFleet = floors.c === null ? null : await fleet(floors.c);
   try {
-    // Warm-up: JIT on both sides, goippy's line registration and caches.
+    // Warm-up: JIT on every side, goippy's line registration and caches.
     await pass(floorFleet, p.window);
+    if (cFleet) await pass(cFleet, p.window);
     await pass(goippyFleet, p.window);
     const floor: Pass[] = [];
+    const cFloor: Pass[] = [];
     const goippy: Pass[] = [];
     for (let round = 0; round < p.passes; round++) {
       floor.push(await pass(floorFleet, p.window));
+      if (cFleet) cFloor.push(await pass(cFleet, p.window));
       goippy.push(await pass(goippyFleet, p.window));
     }
-    const ratios = floor.map((f, i) =>
-      f.perSec > 0 ? goippy[i].perSec / f.perSec : 0
-    );
-    const sum = (xs: Pass[], k: "missing") => xs.reduce((a, x) => a + x[k], 0);
+    const ratio = (fs: Pass[]) =>
+      median(fs.map((f, i) => f.perSec > 0 ? goippy[i].perSec / f.perSec : 0));
+    const sum = (xs: Pass[]) => xs.reduce((a, x) => a + x.missing, 0);
     const lat = (xs: Pass[]) => {
       const p50 = median(xs.map((x) => x.p50 ?? NaN).filter(Number.isFinite));
       const p99 = median(xs.map((x) => x.p99 ?? NaN).filter(Number.isFinite));
@@ -76,15 +91,23 @@ export async function keepaliveScenario(
       window: p.window,
       floorPerSec: median(floor.map((x) => x.perSec)) ?? 0,
       goippyPerSec: median(goippy.map((x) => x.perSec)) ?? 0,
-      ratio: median(ratios),
-      goippyMissing: sum(goippy, "missing"),
-      floorMissing: sum(floor, "missing"),
+      ratio: ratio(floor),
+      goippyMissing: sum(goippy),
+      floorMissing: sum(floor),
       goippyLatency: lat(goippy),
       floorLatency: lat(floor),
+      kernelFloor: cFleet
+        ? {
+          perSec: median(cFloor.map((x) => x.perSec)) ?? 0,
+          ratio: ratio(cFloor),
+          missing: sum(cFloor),
+          latency: lat(cFloor),
+        }
+        : null,
     };
   } finally {
-    await floorFleet.close();
     await goippyFleet.close();
-    await echo.stop();
+    await floorFleet.close();
+    await cFleet?.close();
   }
 }

@@ -2,7 +2,8 @@
  * Scenario 2: incoming SMS (`RECEIVE`) at a fixed, open-loop offered rate,
  * spread over a few simulated channels that resend like devices (after 3 s,
  * up to 3 times): ack latency, and the highest rate at which no RECEIVE
- * needed a resend.
+ * needed a resend; on SQLite also a long run at a high rate, during which
+ * the WAL is checkpointed (datagrams the kernel dropped meanwhile).
  *
  * @module
  */
@@ -132,6 +133,8 @@ export async function receiveScenario(
     fixedSeconds: number;
     steps: number[];
     stepSeconds: number;
+    /** A long run at a high rate (SQLite: WAL checkpoints happen during it). */
+    sustained?: { rate: number; seconds: number } | null;
   },
   progress: (line: string) => void = () => {},
 ): Promise<ReceiveResult> {
@@ -180,7 +183,13 @@ export async function receiveScenario(
     }
     maxCleanRate = rate;
   }
-  return { fixed, steps, maxCleanRate, stoppedBy };
+  const result: ReceiveResult = { fixed, steps, maxCleanRate, stoppedBy };
+  if (p.sustained) {
+    const { rate, seconds } = p.sustained;
+    result.sustained = await run(rate, seconds, `sustained${rate}`);
+    progress(`sustained: ${describe(result.sustained)}`);
+  }
+  return result;
 }
 
 /** One line about a step, for progress output. */

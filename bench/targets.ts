@@ -18,16 +18,31 @@ export interface Row {
   met: Record<Backend, boolean | null>;
 }
 
-/** The targets of issue 6. */
+/** The targets the table judges against. */
 export const TARGETS = {
-  keepaliveRatio: 0.5,
+  /** Keepalives/s as a share of the runtime's floor (the Deno echo). */
+  keepaliveRatio: 0.7,
   receiveP99Ms500: 5,
-  cleanRate: { sqlite: 5000, mysql: 1000 } as Record<Backend, number>,
+  /** MariaDB's ack p99 at 2,000 RECEIVE/s (group commit). */
+  receiveP99Ms2000Mysql: 20,
+  cleanRate: { sqlite: 5000, mysql: 5000 } as Record<Backend, number>,
   e2eP99Ms100: 50,
+  fleetPerSec: { sqlite: 1000, mysql: 500 } as Record<Backend, number>,
   idleCpuShare: 0.05,
   idleRssMb: 150,
   coldStartMs: 1000,
 } as const;
+
+/** The idle targets for a fleet of `lines` (null: no target at that size). */
+export function idleLimit(
+  lines: number,
+): { cpu: number; rssMb: number } | null {
+  if (lines >= 100_000) return { cpu: 0.25, rssMb: 300 };
+  if (lines >= 10_000) {
+    return { cpu: TARGETS.idleCpuShare, rssMb: TARGETS.idleRssMb };
+  }
+  return null;
+}
 
 /** Milliseconds for display: 3 significant digits, "–" for null. */
 export function fmtMs(ms: number | null): string {
@@ -52,6 +67,23 @@ export function fmtPct(x: number | null): string {
 
 function p50p99(s: { p50: number | null; p99: number | null }): string {
   return s.p50 === null ? "–" : `${fmtMs(s.p50)} / ${fmtMs(s.p99)}`;
+}
+
+/**
+ * goippy's reply latency next to a floor's, and as a percentage of it, e.g.
+ * `0.53 / 1.20 ms vs 0.40 / 0.90 ms (132 % / 133 %)`.
+ */
+export function latencyShare(
+  goippy: { p50: number | null; p99: number | null },
+  floor: { p50: number | null; p99: number | null },
+): string {
+  const pct = (a: number | null, b: number | null) =>
+    a === null || b === null || !(b > 0) ? "–" : `${Math.round(a / b * 100)} %`;
+  return `${fmtMs(goippy.p50)} / ${fmtMs(goippy.p99)} vs ${
+    fmtMs(floor.p50)
+  } / ${fmtMs(floor.p99)} (${pct(goippy.p50, floor.p50)} / ${
+    pct(goippy.p99, floor.p99)
+  })`;
 }
 
 function stepAt<T extends { rate: number }>(
@@ -114,8 +146,8 @@ export function buildRows(results: BackendResult[]): Row[] {
   const rows: Row[] = [];
   rows.push(
     row(
-      "Keepalive throughput vs echo floor",
-      "≥ 50 % of floor",
+      "Keepalives/s vs the Deno echo floor (runtime)",
+      "≥ 70 % of floor",
       results,
       (r) => {
         const k = r.keepalive;
@@ -123,31 +155,46 @@ export function buildRows(results: BackendResult[]): Row[] {
         return {
           value: `${fmtPct(k.ratio)} (${fmtRate(k.goippyPerSec)} vs ${
             fmtRate(k.floorPerSec)
-          }; p50 ${fmtMs(k.goippyLatency.p50)} vs ${
-            fmtMs(k.floorLatency.p50)
-          })`,
+          }; p50 / p99 ${latencyShare(k.goippyLatency, k.floorLatency)})`,
           met: check(k.ratio, (x) => x >= t.keepaliveRatio) &&
             k.goippyMissing === 0,
         };
       },
     ),
   );
+  rows.push(
+    row("Keepalives/s vs the C echo floor (kernel)", "–", results, (r) => {
+      const k = r.keepalive;
+      const c = k?.kernelFloor;
+      if (!k || !c) return { value: k ? "– (no cc)" : "–", met: null };
+      return {
+        value: `${fmtPct(c.ratio)} (${fmtRate(k.goippyPerSec)} vs ${
+          fmtRate(c.perSec)
+        }; p50 / p99 ${latencyShare(k.goippyLatency, c.latency)})`,
+        met: null,
+      };
+    }),
+  );
   for (const rate of [500, 2000]) {
     rows.push(
       row(
         `RECEIVE → ack p50 / p99 at ${rate}/s`,
-        rate === 500 ? "p99 < 5 ms (SQLite)" : "",
+        rate === 500 ? "p99 < 5 ms (SQLite)" : "p99 < 20 ms (MariaDB)",
         results,
         (r) => {
           const s = stepAt(r.receive?.fixed, rate);
           if (!s) return { value: "–", met: null };
-          const gated = rate === 500 && r.backend === "sqlite";
+          const limit = rate === 500 && r.backend === "sqlite"
+            ? t.receiveP99Ms500
+            : rate === 2000 && r.backend === "mysql"
+            ? t.receiveP99Ms2000Mysql
+            : null;
           return {
             value: p50p99(s.latency) + receiveTrouble(s),
-            met: gated
-              ? check(s.latency.p99, (x) => x < t.receiveP99Ms500) &&
-                s.lost === 0
-              : null,
+            met: limit === null
+              ? null
+              : check(s.latency.p99, (x) => x < limit) && s.lost === 0 &&
+                s.retransmitted === 0,
           };
         },
       ),
@@ -156,7 +203,7 @@ export function buildRows(results: BackendResult[]): Row[] {
   rows.push(
     row(
       "Highest RECEIVE rate without resends",
-      "≥ 5,000/s SQLite, ≥ 1,000/s MariaDB",
+      "≥ 5,000/s",
       results,
       (r) => {
         const rec = r.receive;
@@ -176,6 +223,25 @@ export function buildRows(results: BackendResult[]): Row[] {
         return {
           value: (v === null ? "none" + why : `${fmtRate(v)}${why}`) + next,
           met: v === null ? false : v >= t.cleanRate[r.backend],
+        };
+      },
+    ),
+  );
+  rows.push(
+    row(
+      "SQLite: datagrams dropped by the kernel in a long RECEIVE run",
+      "0 at 10,000/s over 60 s",
+      results,
+      (r) => {
+        const s = r.receive?.sustained;
+        if (!s) return { value: "–", met: null };
+        return {
+          value: `${s.goippyDrops ?? "–"} at ${fmtRate(s.rate)} over ${
+            Math.round(s.sent / s.rate)
+          } s (${s.sent} sent; ack ${p50p99(s.latency)}${receiveTrouble(s)})`,
+          met: s.goippyDrops === null || s.goippyDrops === undefined
+            ? null
+            : s.goippyDrops === 0,
         };
       },
     ),
@@ -210,36 +276,103 @@ export function buildRows(results: BackendResult[]): Row[] {
     return { value: `${p50p99(x.latency)} at ${x.rate}/s${miss}`, met: null };
   }));
   rows.push(
-    row("Idle lines: CPU (one core)", "< 5 % for 10,000", results, (r) => {
-      const i = r.idle;
-      if (!i) return { value: "–", met: null };
-      const lost = i.keepalivesLost > 0 ? `, ${i.keepalivesLost} lost` : "";
-      return {
-        value: `${fmtPct(i.cpuShare)} (${i.lines} lines${lost}` +
-          (typeof i.floorCpuShare === "number"
-            ? `; echo floor ${fmtPct(i.floorCpuShare)})`
-            : ")"),
-        met: i.lines >= 10_000
-          ? check(i.cpuShare, (x) => x < t.idleCpuShare)
-          : null,
-      };
-    }),
+    row(
+      "Outbound across 1,000 lines: SMS/s (enqueue → datagram p50 / p99)",
+      "≥ 1,000/s SQLite, ≥ 500/s MariaDB; order kept",
+      results,
+      (r) => {
+        const f = r.fleet;
+        if (!f) return { value: "–", met: null };
+        const miss = f.transmitted < f.queued
+          ? `, ${f.queued - f.transmitted} not sent`
+          : "";
+        const order = f.outOfOrder > 0 ? `, ${f.outOfOrder} out of order` : "";
+        const drops = f.goippyDrops
+          ? `, ${f.goippyDrops} dropped by the kernel at goippy's socket`
+          : "";
+        return {
+          value: `${fmtRate(f.perSec)} (${f.transmitted} over ${f.lines} ` +
+            `lines; ${p50p99(f.latency)}${miss}${order}${drops})`,
+          met: check(f.perSec, (x) => x >= t.fleetPerSec[r.backend]) &&
+            f.outOfOrder === 0 && f.transmitted === f.queued,
+        };
+      },
+    ),
   );
   rows.push(
-    row("Idle lines: RSS", "< 150 MB for 10,000", results, (r) => {
-      const i = r.idle;
-      if (!i) return { value: "–", met: null };
-      return {
-        value: i.rssMb === null ? "–" : `${i.rssMb.toFixed(0)} MB` +
-          (typeof i.baseRssMb === "number"
-            ? ` (${i.baseRssMb.toFixed(0)} MB before any line` +
-              (typeof i.floorRssMb === "number"
-                ? `; echo floor ${i.floorRssMb.toFixed(0)} MB)`
-                : ")")
-            : ""),
-        met: i.lines >= 10_000 ? check(i.rssMb, (x) => x < t.idleRssMb) : null,
-      };
-    }),
+    row(
+      "Idle lines: CPU (one core; per keepalive)",
+      "< 5 % for 10,000; < 25 % for 100,000",
+      results,
+      (r) => {
+        const i = r.idle;
+        if (!i) return { value: "–", met: null };
+        const lost = i.keepalivesLost > 0 ? `, ${i.keepalivesLost} lost` : "";
+        const per = typeof i.cpuShare === "number" && i.keepalivesOk > 0
+          ? `; ${
+            Math.round(i.cpuShare * i.windowS / i.keepalivesOk * 1e6)
+          } µs per keepalive`
+          : "";
+        const limit = idleLimit(i.lines);
+        return {
+          value: `${fmtPct(i.cpuShare)} (${i.lines} lines${lost}${per}` +
+            (typeof i.floorCpuShare === "number"
+              ? `; echo floor ${fmtPct(i.floorCpuShare)})`
+              : ")"),
+          // Lost keepalives are work not done: the share would flatter.
+          met: limit
+            ? check(i.cpuShare, (x) => x < limit.cpu) &&
+              i.keepalivesLost <= i.keepalivesSent * 0.01
+            : null,
+        };
+      },
+    ),
+  );
+  rows.push(
+    row(
+      "Idle lines: RSS (per line)",
+      "< 150 MB for 10,000; < 300 MB for 100,000",
+      results,
+      (r) => {
+        const i = r.idle;
+        if (!i) return { value: "–", met: null };
+        const perLine = i.rssMb !== null && typeof i.baseRssMb === "number"
+          ? `; ${
+            Math.round((i.rssMb - i.baseRssMb) * 1024 * 1024 / i.lines)
+          } B per line`
+          : "";
+        const limit = idleLimit(i.lines);
+        return {
+          value: i.rssMb === null ? "–" : `${i.rssMb.toFixed(0)} MB` +
+            (typeof i.baseRssMb === "number"
+              ? ` (${i.baseRssMb.toFixed(0)} MB before any line${perLine}` +
+                (typeof i.floorRssMb === "number"
+                  ? `; echo floor ${i.floorRssMb.toFixed(0)} MB)`
+                  : ")")
+              : ""),
+          met: limit ? check(i.rssMb, (x) => x < limit.rssMb) : null,
+        };
+      },
+    ),
+  );
+  rows.push(
+    row(
+      "Cold start with the idle scenario's gateways",
+      "< 1 s with 100,000",
+      results,
+      (r) => {
+        const c = r.coldLarge;
+        if (!c) return { value: "–", met: null };
+        return {
+          value: `${
+            fmtMs(c.medianMs)
+          } (${c.gateways} gateways; median of ${c.samplesMs.length})`,
+          met: c.gateways >= 100_000
+            ? check(c.medianMs, (x) => x < t.coldStartMs)
+            : null,
+        };
+      },
+    ),
   );
   rows.push(
     row("Cold start → first keepalive answered", "< 1 s", results, (r) => {

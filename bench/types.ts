@@ -10,7 +10,19 @@ import type { Summary } from "./stats.ts";
 /** Which store a daemon ran on. */
 export type Backend = "sqlite" | "mysql";
 
-/** Scenario 1: keepalives acknowledged per second, goippy vs the echo floor. */
+/** Passes against the kernel's floor (the C echo). */
+export interface KernelFloor {
+  perSec: number;
+  /** goippy / this floor. */
+  ratio: number | null;
+  missing: number;
+  latency: Summary;
+}
+
+/**
+ * Scenario 1: keepalives acknowledged per second, goippy vs the runtime's
+ * floor (`floor*`, the Deno echo) and the kernel's (the C echo).
+ */
 export interface KeepaliveResult {
   /** Keepalives sent per pass (same for both). */
   count: number;
@@ -26,6 +38,8 @@ export interface KeepaliveResult {
   /** goippy's reply latency: median over the rounds of each pass's p50/p99 (ms). */
   goippyLatency: Summary;
   floorLatency: Summary;
+  /** The C echo (null: no compiler; absent in runs before it existed). */
+  kernelFloor?: KernelFloor | null;
 }
 
 /** One open-loop RECEIVE run at a fixed offered rate. */
@@ -62,6 +76,8 @@ export interface ReceiveResult {
   maxCleanRate: number | null;
   /** Why the search stopped. */
   stoppedBy: "retransmission" | "client" | "last-step";
+  /** The long run at a high rate (SQLite only; absent when not run). */
+  sustained?: ReceiveStep;
 }
 
 /** Scenario 3: RECEIVE → message at a real XMPP client, at one rate. */
@@ -87,6 +103,25 @@ export interface XmppToSmsResult {
   transmitted: number;
   /** Stanza sent → the module took the SMS, ms. */
   latency: Summary;
+}
+
+/** Scenario 7: a backlog of SMS across many online lines. */
+export interface OutboundFleetResult {
+  lines: number;
+  /** SMS written to the outbox (by another process, like the CLI). */
+  queued: number;
+  /** SMS the simulated modules took. */
+  transmitted: number;
+  /** Seconds the bench took to write the backlog (one writer). */
+  enqueueS: number;
+  /** Transmitted / (last − first datagram taken), across lines. */
+  perSec: number | null;
+  /** Enqueue commit → the module took the SMS, ms (includes the outbox poll). */
+  latency: Summary;
+  /** SMS a line took before one queued earlier for it. */
+  outOfOrder: number;
+  /** Datagrams the kernel dropped at goippy's socket meanwhile. */
+  goippyDrops?: number | null;
 }
 
 /** Scenario 5: many idle lines sending keepalives. */
@@ -122,6 +157,10 @@ export interface BackendResult {
   xmppToSms: XmppToSmsResult | null;
   idle: IdleResult | null;
   cold: ColdStartResult | null;
+  /** Absent in runs from before the scenario existed. */
+  fleet?: OutboundFleetResult | null;
+  /** Cold start on the idle scenario's database (all its gateways). */
+  coldLarge?: (ColdStartResult & { gateways: number }) | null;
   /** Scenarios that failed or were skipped, with the reason. */
   notes: string[];
 }

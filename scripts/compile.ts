@@ -12,7 +12,7 @@
  * @module
  */
 
-import { goippyRunFlags, MAIN_TS } from "./flags.ts";
+import { goippyRunFlags, MAIN_TS, WORKER_TS } from "./flags.ts";
 
 const DENO = Deno.version.deno;
 const TARGET = Deno.build.target;
@@ -123,6 +123,9 @@ export async function compile(args: string[]): Promise<number> {
   const cmd = [
     "compile",
     ...flags,
+    // Started with `new Worker(new URL(...))`: embed it explicitly.
+    "--include",
+    WORKER_TS,
     "--output",
     output,
     MAIN_TS,

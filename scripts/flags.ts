@@ -26,3 +26,9 @@ export async function goippyRunFlags(): Promise<string[]> {
 
 /** Absolute path of main.ts. */
 export const MAIN_TS: string = new URL("../main.ts", import.meta.url).pathname;
+
+/** The SQLite checkpoint worker, which `deno compile` must embed. */
+export const WORKER_TS: string = new URL(
+  "../src/store/sqlite_checkpoint_worker.ts",
+  import.meta.url,
+).pathname;

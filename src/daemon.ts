@@ -38,7 +38,7 @@ export async function runDaemon(
 ): Promise<number> {
   let store: Store;
   try {
-    store = await openStore(config, log);
+    store = await openStore(config, log, { daemon: true });
     await store.migrate();
   } catch (err) {
     log.error(`cannot open the ${config.DB_BACKEND} store: ${errText(err)}`);

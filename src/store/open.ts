@@ -11,12 +11,28 @@ import { openSqliteStore } from "./sqlite.ts";
 import { sqlitePathProblem } from "./sqlite_path.ts";
 import type { Store } from "./types.ts";
 
+/** How often the daemon's SQLite WAL is checkpointed, off its event loop. */
+const DAEMON_CHECKPOINT_MS = 500;
+
+/** Options of {@linkcode openStore}. */
+export interface OpenStoreOptions {
+  /**
+   * The long-running daemon: SQLite checkpoints run in a worker instead of
+   * inside a COMMIT on the event loop.
+   */
+  daemon?: boolean;
+}
+
 /**
  * Open the SQLite file or connect to MySQL according to `config.DB_BACKEND`.
  * The caller then calls `store.migrate()`. Throws with a clear message when
  * the database cannot be opened.
  */
-export async function openStore(config: Config, log: Logger): Promise<Store> {
+export async function openStore(
+  config: Config,
+  log: Logger,
+  opts: OpenStoreOptions = {},
+): Promise<Store> {
   if (config.DB_BACKEND === "mysql") {
     const store = await openMysqlStore({
       host: config.DB_HOST,
@@ -31,7 +47,11 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
     return store;
   }
   try {
-    const store = openSqliteStore(config.SQLITE_PATH, log);
+    const store = openSqliteStore(
+      config.SQLITE_PATH,
+      log,
+      opts.daemon ? { checkpointEveryMs: DAEMON_CHECKPOINT_MS } : {},
+    );
     log.debug(`store: sqlite ${config.SQLITE_PATH}`);
     return await Promise.resolve(store);
   } catch (err) {

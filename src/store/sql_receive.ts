@@ -15,6 +15,12 @@ import { clip } from "./rows.ts";
 import { INBOX_INSERT, inboxParams } from "./sql_inbox.ts";
 import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import { LOG_INSERT, logParams } from "./sql_traffic.ts";
+import {
+  claimBulk,
+  type CounterKey,
+  nextPow2,
+  writeReceivedBulk,
+} from "./sql_receive_bulk.ts";
 import type { IncomingSms } from "./types.ts";
 import { writeReceivedEvent } from "./sql_webhook_events.ts";
 
@@ -42,11 +48,12 @@ export async function storeIncomingSms(
  *
  * Several processes store the same RECEIVE at once (a GoIP retransmits, two
  * daemons share a database), so the locks are taken so that they cannot form
- * a cycle: each counter row is locked for writing at once (a locking read,
- * never a shared lock upgraded later), counters are locked in one order that
- * is the same for every transaction (line, `n`, hash), READ COMMITTED takes no
- * gap locks, and old counters are forgotten after the commit, in that same
- * order, outside the transaction that stores.
+ * a cycle: each counter row is locked for writing at once (an upsert, never
+ * a shared lock upgraded later), counters are locked in one order that is
+ * the same for every transaction (line, `n`, hash), nothing waits for a lock
+ * after that, READ COMMITTED takes no gap locks on reads, and old counters
+ * are forgotten after the commit, in that same order, outside the
+ * transaction that stores.
  */
 export async function storeIncomingBatch(
   d: SqlDriver,
@@ -56,35 +63,39 @@ export async function storeIncomingBatch(
   events = false,
 ): Promise<Outcome[]> {
   const out = await d.transaction(async (c) => {
-    const fresh = await claimCounters(d, c, list, dedupeWindowMs, nowMs);
+    const keys = sortedKeys(list);
+    // A repeat inside `list` is a copy of its first (earliest) occurrence.
+    const distinct = keys.filter((k, j) => j === 0 || !sameKey(k, keys[j - 1]));
+    const fresh = await claimBulk(
+      d,
+      c,
+      distinct,
+      list.length,
+      nowMs - dedupeWindowMs,
+      nowMs,
+    );
     // Log and inbox rows in arrival order: the inbox delivers in id order.
-    for (let i = 0; i < list.length; i++) {
-      if (fresh[i]) await writeReceived(c, list[i], nowMs, events);
+    const stored = list.filter((_, i) => fresh[i]);
+    if (events) {
+      // Each webhook event names its traffic-log row: written row by row.
+      for (const sms of stored) await writeReceived(c, sms, nowMs);
+    } else {
+      await writeReceivedBulk(c, stored, nowMs);
     }
     return fresh.map((f): Outcome => f ? "stored" : "duplicate");
   }, { readCommitted: true });
-  const lines = new Set(
-    list.filter((_, i) => out[i] === "stored").map((s) => clip(s.goipId, 64)),
-  );
-  for (const goipId of lines) {
-    // The SMS are committed; a failed clean-up is done by the next one.
-    await forgetOld(d, goipId, nowMs - dedupeWindowMs).catch(() => {});
-  }
+  const lines = [
+    ...new Set(
+      list.filter((_, i) => out[i] === "stored").map((s) => clip(s.goipId, 64)),
+    ),
+  ].sort();
+  // The SMS are committed; a failed clean-up is done by the next one.
+  await forgetOld(d, lines, nowMs - dedupeWindowMs).catch(() => {});
   return out;
 }
 
-/**
- * Lock and record the counter of each SMS, in (line, n, hash) order; true
- * where the SMS is new (not seen within the window). A repeat inside `list`
- * finds the row its first copy wrote: a duplicate.
- */
-async function claimCounters(
-  d: SqlDriver,
-  c: SqlConn,
-  list: IncomingSms[],
-  dedupeWindowMs: number,
-  nowMs: number,
-): Promise<boolean[]> {
+/** The counter of each SMS, in (line, n, hash) order: the lock order. */
+function sortedKeys(list: IncomingSms[]): CounterKey[] {
   const keys = list.map((s, i) => ({
     goipId: clip(s.goipId, 64),
     n: s.n,
@@ -92,41 +103,13 @@ async function claimCounters(
     i,
   }));
   const cmp = (x: string, y: string) => x < y ? -1 : x > y ? 1 : 0;
-  keys.sort((a, b) =>
+  return keys.sort((a, b) =>
     cmp(a.goipId, b.goipId) || a.n - b.n || cmp(a.hash, b.hash) || a.i - b.i
   );
-  const cutoff = nowMs - dedupeWindowMs;
-  const fresh = Array<boolean>(list.length).fill(false);
-  for (const { goipId, n, hash, i } of keys) {
-    // The row of this event, and a counter seen before content was
-    // recorded (empty hash, sorts first): within the window that one still
-    // marks every event with its `n` as a copy.
-    const rows = await c.all(
-      "SELECT content_hash, seen_ms FROM goippy_receive_seen " +
-        "WHERE goip_id = ? AND n = ? AND content_hash IN ('', ?) " +
-        "ORDER BY content_hash" + d.forUpdate,
-      [goipId, n, hash],
-    );
-    if (rows.some((r) => Number(r.seen_ms) > cutoff)) continue;
-    if (rows.some((r) => r.content_hash === hash)) {
-      await c.run(
-        "UPDATE goippy_receive_seen SET seen_ms = ? " +
-          "WHERE goip_id = ? AND n = ? AND content_hash = ?",
-        [nowMs, goipId, n, hash],
-      );
-      fresh[i] = true;
-    } else {
-      // Nothing changed: another transaction stored this event since the
-      // read (its copy of the SMS is the one kept).
-      const r = await c.run(
-        `${d.insertIgnore} INTO goippy_receive_seen ` +
-          "(goip_id, n, content_hash, seen_ms) VALUES (?, ?, ?, ?)",
-        [goipId, n, hash, nowMs],
-      );
-      fresh[i] = r.changes > 0;
-    }
-  }
-  return fresh;
+}
+
+function sameKey(a: CounterKey, b: CounterKey): boolean {
+  return a.goipId === b.goipId && a.n === b.n && a.hash === b.hash;
 }
 
 /**
@@ -144,7 +127,6 @@ async function writeReceived(
   c: SqlConn,
   sms: IncomingSms,
   nowMs: number,
-  events: boolean,
 ) {
   const log = await c.run(
     LOG_INSERT,
@@ -160,37 +142,52 @@ async function writeReceived(
     }, nowMs),
   );
   await c.run(INBOX_INSERT, inboxParams(sms.delivery, nowMs));
-  if (events) await writeReceivedEvent(c, sms, log.lastId, nowMs);
+  await writeReceivedEvent(c, sms, log.lastId, nowMs);
 }
 
 /**
- * Forget a line's counters seen at or before `cutoffMs`: the table stays
- * small even when history is kept forever. Found without locks, then deleted
- * by key in ascending order (the order storing transactions lock in), each
- * chunk in a short transaction of its own.
+ * Forget the counters of `lines` (sorted) seen at or before `cutoffMs`: the
+ * table stays small even when history is kept forever. Found without locks
+ * (one query for all the lines), then deleted by key in ascending order (the
+ * order storing transactions lock in), each chunk in a short transaction of
+ * its own.
  */
 async function forgetOld(
   d: SqlDriver,
-  goipId: string,
+  lines: string[],
   cutoffMs: number,
 ): Promise<void> {
-  const rows = await d.all(
-    "SELECT n FROM goippy_receive_seen WHERE goip_id = ? AND seen_ms <= ?",
-    [goipId, cutoffMs],
-  );
-  const ns = [...new Set(rows.map((r) => Number(r.n)))].sort((a, b) => a - b);
-  const marks = Array(FORGET_CHUNK).fill("?").join(", ");
-  for (let i = 0; i < ns.length; i += FORGET_CHUNK) {
-    const chunk = ns.slice(i, i + FORGET_CHUNK);
-    while (chunk.length < FORGET_CHUNK) chunk.push(chunk[chunk.length - 1]);
-    await d.transaction(
-      (c) =>
-        c.run(
-          "DELETE FROM goippy_receive_seen WHERE goip_id = ? " +
-            `AND n IN (${marks}) AND seen_ms <= ?`,
-          [goipId, ...chunk, cutoffMs],
-        ),
-      { readCommitted: true },
+  if (lines.length === 0) return;
+  const found = new Map<string, Set<number>>();
+  for (let at = 0; at < lines.length; at += FORGET_CHUNK) {
+    const chunk = lines.slice(at, at + FORGET_CHUNK);
+    const padded = nextPow2(chunk.length);
+    while (chunk.length < padded) chunk.push(chunk[chunk.length - 1]);
+    const rows = await d.all(
+      "SELECT goip_id, n FROM goippy_receive_seen WHERE goip_id IN (" +
+        Array(padded).fill("?").join(", ") + ") AND seen_ms <= ?",
+      [...chunk, cutoffMs],
     );
+    for (const r of rows) {
+      const id = String(r.goip_id);
+      found.set(id, (found.get(id) ?? new Set()).add(Number(r.n)));
+    }
+  }
+  const marks = Array(FORGET_CHUNK).fill("?").join(", ");
+  for (const goipId of lines) {
+    const ns = [...(found.get(goipId) ?? [])].sort((a, b) => a - b);
+    for (let i = 0; i < ns.length; i += FORGET_CHUNK) {
+      const chunk = ns.slice(i, i + FORGET_CHUNK);
+      while (chunk.length < FORGET_CHUNK) chunk.push(chunk[chunk.length - 1]);
+      await d.transaction(
+        (c) =>
+          c.run(
+            "DELETE FROM goippy_receive_seen WHERE goip_id = ? " +
+              `AND n IN (${marks}) AND seen_ms <= ?`,
+            [goipId, ...chunk, cutoffMs],
+          ),
+        { readCommitted: true },
+      );
+    }
   }
 }

@@ -24,9 +24,13 @@ import type {
   SqlDriver,
   TxOptions,
 } from "./sql_driver.ts";
+import { SqliteCheckpointer } from "./sqlite_checkpointer.ts";
 
 /** Milliseconds a writer waits, in all, for another connection's lock. */
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/** SQLite's default automatic checkpoint threshold (WAL pages). */
+const AUTO_CHECKPOINT_PAGES = 1000;
 
 /** Milliseconds SQLite itself waits (blocking) before reporting busy. */
 const SYNC_BUSY_MS = 50;
@@ -35,6 +39,12 @@ const SYNC_BUSY_MS = 50;
 export interface SqliteDriverOptions {
   /** `synchronous` pragma; FULL unless told otherwise (benchmarks). */
   synchronous?: "FULL" | "NORMAL" | "OFF";
+  /**
+   * Checkpoint the WAL in a worker every this many ms instead of inside a
+   * COMMIT on this thread (the daemon: its event loop must keep reading UDP).
+   * Ignored for `:memory:`.
+   */
+  checkpointEveryMs?: number;
 }
 
 const DDL: Ddl = {
@@ -63,6 +73,7 @@ export class SqliteDriver implements SqlDriver {
   #stmts = new Map<string, StatementSync>();
   #lock: Promise<unknown> = Promise.resolve();
   #conn: SqlConn;
+  #checkpointer: SqliteCheckpointer | null = null;
 
   constructor(path: string, opts: SqliteDriverOptions = {}) {
     this.#db = new DatabaseSync(path);
@@ -70,6 +81,15 @@ export class SqliteDriver implements SqlDriver {
       this.#db.exec(`PRAGMA busy_timeout = ${SYNC_BUSY_MS}`);
       this.#db.exec("PRAGMA journal_mode = WAL");
       this.#db.exec(`PRAGMA synchronous = ${opts.synchronous ?? "FULL"}`);
+      if (opts.checkpointEveryMs && path !== ":memory:" && path !== "") {
+        this.#db.exec("PRAGMA wal_autocheckpoint = 0");
+        this.#checkpointer = new SqliteCheckpointer(
+          path,
+          opts.checkpointEveryMs,
+          // Without the worker the WAL would grow for ever.
+          () => void this.#autoCheckpoint(),
+        );
+      }
     } catch (err) {
       this.#db.close();
       throw err;
@@ -156,10 +176,21 @@ export class SqliteDriver implements SqlDriver {
     return Promise.resolve();
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.#checkpointer?.stop();
+    this.#checkpointer = null;
     return this.#locked(() => {
       this.#stmts.clear();
       if (this.#db.isOpen) this.#db.close();
+    });
+  }
+
+  #autoCheckpoint(): Promise<void> {
+    this.#checkpointer = null;
+    return this.#locked(() => {
+      if (this.#db.isOpen) {
+        this.#db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+      }
     });
   }
 
