@@ -22,6 +22,7 @@ import { openStore } from "./store/open.ts";
 import type { Store } from "./store/types.ts";
 import { startXmpp } from "./xmpp/start.ts";
 import { startHeartbeat } from "./instances/heartbeat.ts";
+import { type DaemonLock, lockSqliteForDaemon } from "./store/sqlite_lock.ts";
 import { explainUdpBindError } from "./udp_bind.ts";
 
 /** How long a graceful stop may take before goippy exits anyway. */
@@ -33,15 +34,28 @@ export async function runDaemon(
   log: Logger,
   opts: { configPath?: string } = {},
 ): Promise<number> {
+  let lock: DaemonLock = { release() {} };
+  if (config.DB_BACKEND !== "mysql") {
+    try {
+      lock = await lockSqliteForDaemon(config.SQLITE_PATH);
+    } catch (err) {
+      log.error(`cannot start: ${errText(err)}`);
+      return 1;
+    }
+  }
   let store: Store;
   try {
     store = await openStore(config, log);
     await store.migrate();
   } catch (err) {
+    lock.release();
     log.error(`cannot open the ${config.DB_BACKEND} store: ${errText(err)}`);
     return 1;
   }
-  const cleanups: (() => Promise<void>)[] = [() => store.close()];
+  const cleanups: (() => Promise<void>)[] = [
+    () => Promise.resolve(lock.release()),
+    () => store.close(),
+  ];
   const cleanup = async () => {
     for (const c of cleanups.reverse()) {
       await c().catch((e) => log.warn(`stopping: ${errText(e)}`));

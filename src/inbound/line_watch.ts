@@ -35,6 +35,7 @@ const COMPARED: (keyof LineState)[] = [
   "imei",
   "imsi",
   "iccid",
+  "owner",
 ];
 
 /** Two states of one line that differ at most in `lastSeenMs`. */

@@ -60,6 +60,19 @@ export async function lineState(
   return rows.length ? toLineState(rows[0]) : undefined;
 }
 
+/** See {@linkcode Store.lineOwners}. */
+export async function lineOwners(
+  d: SqlDriver,
+): Promise<Record<string, number>> {
+  const rows = await d.all(
+    "SELECT owner_instance, COUNT(*) AS n FROM goippy_state " +
+      "WHERE owner_instance IS NOT NULL GROUP BY owner_instance",
+  );
+  return Object.fromEntries(
+    rows.map((r) => [String(r.owner_instance), Number(r.n)]),
+  );
+}
+
 /** Column values of a state, clipped to the original VARCHAR widths. */
 function values(s: LineState) {
   return {
@@ -78,6 +91,7 @@ function values(s: LineState) {
     imei: clip(s.imei, 32),
     imsi: clip(s.imsi, 32),
     iccid: clip(s.iccid, 32),
+    owner: clip(s.owner ?? "", 128),
   };
 }
 
@@ -103,6 +117,7 @@ const JSON_COLS: [keyof Values, string][] = [
   ["imei", "VARCHAR(32)"],
   ["imsi", "VARCHAR(32)"],
   ["iccid", "VARCHAR(32)"],
+  ["owner", "VARCHAR(128)"],
 ];
 
 /** `SET` list of the state update of alias `t` from `j`. */
@@ -124,6 +139,7 @@ function stateAssignments(t: string): string {
     keep("imei", "imei"),
     keep("imsi", "imsi"),
     keep("iccid", "iccid"),
+    keep("owner_instance", "owner"),
     "updated_at = CURRENT_TIMESTAMP",
   ].map((a) => `${t}.${a}`).join(", ");
 }
@@ -187,10 +203,11 @@ async function saveOne(c: SqlConn, s: LineState): Promise<void> {
       imei = CASE WHEN ? <> '' THEN ? ELSE imei END,
       imsi = CASE WHEN ? <> '' THEN ? ELSE imsi END,
       iccid = CASE WHEN ? <> '' THEN ? ELSE iccid END,
+      owner_instance = CASE WHEN ? <> '' THEN ? ELSE owner_instance END,
       updated_at = CURRENT_TIMESTAMP WHERE goip_id = ?`,
     [
       ...written(v),
-      ...[v.msisdn, v.imei, v.imsi, v.iccid].flatMap((x) => [x, x]),
+      ...[v.msisdn, v.imei, v.imsi, v.iccid, v.owner].flatMap((x) => [x, x]),
       v.goipId,
     ],
   );
@@ -209,9 +226,17 @@ async function insertOne(c: SqlConn, v: Values): Promise<void> {
   await c.run(
     `INSERT INTO goippy_state (ext, addr, last_seen_ms, gsm_signal,
       gsm_status, voip_status, voip_state, remain_time, provider,
-      disable_status, msisdn, imei, imsi, iccid, goip_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [...written(v), v.msisdn, v.imei, v.imsi, v.iccid, v.goipId],
+      disable_status, msisdn, imei, imsi, iccid, owner_instance, goip_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      ...written(v),
+      v.msisdn,
+      v.imei,
+      v.imsi,
+      v.iccid,
+      v.owner || null,
+      v.goipId,
+    ],
   );
 }
 

@@ -9,6 +9,7 @@ import { toOutbox } from "./rows.ts";
 import type { Param, SqlDriver } from "./sql_driver.ts";
 import type {
   NewOutboxItem,
+  OutboxExpect,
   OutboxItem,
   OutboxUpdate,
   OutState,
@@ -17,7 +18,7 @@ import type {
 const COLS =
   "id, created_ms, updated_ms, ext, goip_id, kind, dest_num, body, " +
   "from_jid, to_jid, stanza_id, want_receipt, origin, state, sendid, sms_no, " +
-  "attempts, error_text, result_text";
+  "attempts, error_text, result_text, claimed_by";
 
 /** States after which a row never changes again. */
 export const FINAL_STATES: OutState[] = [
@@ -130,7 +131,8 @@ export async function updateOutbox(
   id: number,
   change: OutboxUpdate,
   nowMs: number,
-): Promise<void> {
+  expect: OutboxExpect = {},
+): Promise<boolean> {
   const sets = ["updated_ms = ?"];
   const params: Param[] = [nowMs];
   for (const [key, col] of UPDATE_COLS) {
@@ -139,10 +141,39 @@ export async function updateOutbox(
     params.push(change[key] as Param);
   }
   params.push(id);
-  await d.run(
-    `UPDATE goippy_outbox SET ${sets.join(", ")} WHERE id = ?`,
+  let where = "id = ?";
+  if (expect.state !== undefined) {
+    where += " AND state = ?";
+    params.push(expect.state);
+  }
+  if (expect.claimedBy !== undefined) {
+    where += " AND COALESCE(claimed_by, '') = ?";
+    params.push(expect.claimedBy);
+  }
+  // Rows found count (SQLite; mysql2 asks for FOUND_ROWS), so an update
+  // that writes the values already there still says it applied.
+  const r = await d.run(
+    `UPDATE goippy_outbox SET ${sets.join(", ")} WHERE ${where}`,
     params,
   );
+  return r.changes > 0;
+}
+
+/** See {@linkcode Store.claimOutbox}. */
+export async function claimOutbox(
+  d: SqlDriver,
+  id: number,
+  claimer: string,
+  sendid: number,
+  attempts: number,
+  nowMs: number,
+): Promise<boolean> {
+  const r = await d.run(
+    "UPDATE goippy_outbox SET state = 'sending', claimed_by = ?, sendid = ?, " +
+      "attempts = ?, updated_ms = ? WHERE id = ? AND state = 'queued'",
+    [claimer, sendid, attempts, nowMs, id],
+  );
+  return r.changes > 0;
 }
 
 /** See {@linkcode Store.findSentBySmsNo}. */
@@ -160,7 +191,11 @@ export async function findSentBySmsNo(
   return rows.length ? toOutbox(rows[0]) : undefined;
 }
 
-/** Move every row in `from` matching `where` to `to`; returns them (as now). */
+/**
+ * Move every row in `from` matching `where` to `to`; returns the rows this
+ * call moved (as now). Each row moves by compare-and-set on its state, so
+ * two instances doing this at once never both report one row.
+ */
 export function moveState(
   d: SqlDriver,
   from: OutState,
@@ -175,15 +210,18 @@ export function moveState(
         d.forUpdate,
       [from, ...params],
     );
-    const items = rows.map(toOutbox);
-    for (const item of items) {
-      await c.run(
-        "UPDATE goippy_outbox SET state = ?, updated_ms = ? WHERE id = ?",
-        [to, nowMs, item.id],
+    const moved: OutboxItem[] = [];
+    for (const item of rows.map(toOutbox)) {
+      const r = await c.run(
+        "UPDATE goippy_outbox SET state = ?, updated_ms = ? " +
+          "WHERE id = ? AND state = ?",
+        [to, nowMs, item.id, from],
       );
+      if (r.changes === 0) continue;
       item.state = to;
       item.updatedMs = nowMs;
+      moved.push(item);
     }
-    return items;
+    return moved;
   });
 }

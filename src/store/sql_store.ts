@@ -30,6 +30,7 @@ import type {
   NewGateway,
   NewInboxItem,
   NewOutboxItem,
+  OutboxExpect,
   OutboxItem,
   OutboxUpdate,
   QueueDepths,
@@ -148,11 +149,14 @@ export class SqlStore implements Store {
   enqueueInbox(item: NewInboxItem): Promise<number> {
     return inbox.enqueueInbox(this.#d, item, this.#now());
   }
-  pendingInbox(limit: number): Promise<InboxItem[]> {
-    return inbox.pendingInbox(this.#d, limit);
+  pendingInbox(limit: number, claimer?: string): Promise<InboxItem[]> {
+    return inbox.pendingInbox(this.#d, limit, claimer);
   }
-  markInboxDone(ids: number[]): Promise<void> {
-    return inbox.markInboxDone(this.#d, ids, this.#now());
+  markInboxDone(ids: number[], claimer?: string): Promise<void> {
+    return inbox.markInboxDone(this.#d, ids, this.#now(), claimer);
+  }
+  releaseInboxClaims(claimers: string[]): Promise<number> {
+    return inbox.releaseInboxClaims(this.#d, claimers);
   }
 
   recordCall(call: Omit<CallRecord, "id" | "endedMs">): Promise<number> {
@@ -183,8 +187,20 @@ export class SqlStore implements Store {
   linesWithQueued(): Promise<string[]> {
     return out.linesWithQueued(this.#d);
   }
-  updateOutbox(id: number, change: OutboxUpdate): Promise<void> {
-    return out.updateOutbox(this.#d, id, change, this.#now());
+  updateOutbox(
+    id: number,
+    change: OutboxUpdate,
+    expect?: OutboxExpect,
+  ): Promise<boolean> {
+    return out.updateOutbox(this.#d, id, change, this.#now(), expect);
+  }
+  claimOutbox(
+    id: number,
+    claimer: string,
+    sendid: number,
+    attempts: number,
+  ): Promise<boolean> {
+    return out.claimOutbox(this.#d, id, claimer, sendid, attempts, this.#now());
   }
   findSentBySmsNo(
     goipId: string,
@@ -193,13 +209,19 @@ export class SqlStore implements Store {
   ): Promise<OutboxItem | undefined> {
     return out.findSentBySmsNo(this.#d, goipId, smsNo, sinceMs);
   }
-  markInterruptedUncertain(): Promise<OutboxItem[]> {
+  markInterruptedUncertain(claimers?: string[]): Promise<OutboxItem[]> {
+    if (claimers?.length === 0) return Promise.resolve([]);
+    const where = claimers
+      ? `AND COALESCE(claimed_by, '') IN (${
+        claimers.map(() => "?").join(", ")
+      })`
+      : "";
     return out.moveState(
       this.#d,
       "sending",
       "uncertain",
-      "",
-      [],
+      where,
+      claimers ?? [],
       this.#now(),
     );
   }
@@ -229,5 +251,8 @@ export class SqlStore implements Store {
   }
   instances(): Promise<Instance[]> {
     return inst.instances(this.#d);
+  }
+  lineOwners(): Promise<Record<string, number>> {
+    return lines.lineOwners(this.#d);
   }
 }

@@ -63,6 +63,12 @@ export interface LineState {
   imei: string;
   imsi: string;
   iccid: string;
+  /**
+   * The instance that answered the line's latest authenticated keepalive:
+   * the only one that sends its outbox ("" or absent: none recorded). A
+   * state saved without it keeps the stored owner.
+   */
+  owner?: string;
 }
 
 /** A gateway joined with its line state, for listings. */
@@ -155,6 +161,8 @@ export interface OutboxItem {
   error: string;
   /** USSD answer text, or "". */
   result: string;
+  /** The instance that claimed it for sending ("" or absent: none). */
+  claimedBy?: string;
 }
 
 /** What the XMPP side or the CLI puts into the outbox. */
@@ -179,6 +187,15 @@ export type OutboxUpdate = Partial<
     "state" | "sendid" | "smsNo" | "attempts" | "error" | "result"
   >
 >;
+
+/**
+ * What an outbox row must still be for an update to apply (compare-and-set):
+ * its state, and the instance that claimed it.
+ */
+export interface OutboxExpect {
+  state?: OutState;
+  claimedBy?: string;
+}
 
 /** One call record (`goippy_calls`). */
 export interface CallRecord {
@@ -273,10 +290,23 @@ export interface Store {
   logTraffic(entry: TrafficEntry): Promise<void>;
   /** Queue a message for an XMPP user; returns its id. */
   enqueueInbox(item: NewInboxItem): Promise<number>;
-  /** Oldest undelivered inbox rows first, at most `limit`. */
-  pendingInbox(limit: number): Promise<InboxItem[]>;
-  /** Mark inbox rows delivered (confirmed by the server). */
-  markInboxDone(ids: number[]): Promise<void>;
+  /**
+   * Oldest undelivered inbox rows first, at most `limit`. With `claimer`
+   * (an instance id) unclaimed rows are claimed for it first (a
+   * compare-and-set per row), and only rows it holds are returned: two
+   * instances never deliver one row.
+   */
+  pendingInbox(limit: number, claimer?: string): Promise<InboxItem[]>;
+  /**
+   * Mark inbox rows delivered (confirmed by the server); with `claimer`,
+   * only rows it still holds.
+   */
+  markInboxDone(ids: number[], claimer?: string): Promise<void>;
+  /**
+   * Undelivered rows claimed by these (dead) instances become unclaimed, to
+   * be delivered again; returns how many.
+   */
+  releaseInboxClaims(claimers: string[]): Promise<number>;
 
   // --- calls ----------------------------------------------------------------
   /** Insert a call row (RECORD); returns its id. */
@@ -302,15 +332,37 @@ export interface Store {
   nextQueued(goipId: string): Promise<OutboxItem | undefined>;
   /** goip_ids that have `queued` items. */
   linesWithQueued(): Promise<string[]>;
-  updateOutbox(id: number, change: OutboxUpdate): Promise<void>;
+  /**
+   * Change a row; with `expect`, only while it still is in that state (and
+   * claimed by that instance). True when the row changed.
+   */
+  updateOutbox(
+    id: number,
+    change: OutboxUpdate,
+    expect?: OutboxExpect,
+  ): Promise<boolean>;
+  /**
+   * Compare-and-set `queued` → `sending` for `claimer` with the attempt's
+   * sendid; false when another instance (or a cancel) got there first.
+   */
+  claimOutbox(
+    id: number,
+    claimer: string,
+    sendid: number,
+    attempts: number,
+  ): Promise<boolean>;
   /** The newest `sent` SMS of a line with this sms_no, created after `sinceMs`. */
   findSentBySmsNo(
     goipId: string,
     smsNo: number,
     sinceMs: number,
   ): Promise<OutboxItem | undefined>;
-  /** At start: every `sending` row becomes `uncertain`; returns them. */
-  markInterruptedUncertain(): Promise<OutboxItem[]>;
+  /**
+   * `sending` rows become `uncertain`; returns those this call changed. With
+   * `claimers`, only rows claimed by one of them ("" for rows nobody
+   * claimed, from before claims were recorded); without, every one.
+   */
+  markInterruptedUncertain(claimers?: string[]): Promise<OutboxItem[]>;
   /** Every `queued` row created before `beforeMs` becomes `expired`; returns them. */
   expireQueued(beforeMs: number): Promise<OutboxItem[]>;
 
@@ -326,6 +378,8 @@ export interface Store {
   instanceStopped(instanceId: string, atMs: number): Promise<void>;
   /** Every daemon row, latest heartbeat first. */
   instances(): Promise<Instance[]>;
+  /** How many lines each instance owns (instance id → count). */
+  lineOwners(): Promise<Record<string, number>>;
 }
 
 /** Thrown when a unique key (ext, goip_id) already exists. */
