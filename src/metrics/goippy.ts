@@ -7,6 +7,7 @@
 
 import { type Counter, type Gauge, MetricsRegistry } from "./registry.ts";
 import { lineOnline } from "../line_online.ts";
+import { isAlive } from "../instances/liveness.ts";
 import type { Store } from "../store/types.ts";
 
 /** XMPP link state as shown by /metrics and /health. */
@@ -27,11 +28,15 @@ export interface GoippyMetrics {
   smsOut: Counter;
   /** Outgoing SMS that failed, expired or were refused. */
   smsFailed: Counter;
+  /** Password-carrying events taken from an address other than the line's. */
+  lineAddressChanges: Counter;
   linesKnown: Gauge;
   linesOnline: Gauge;
   queueDepth: Gauge;
   keepaliveAge: Gauge;
   xmppConnected: Gauge;
+  instancesAlive: Gauge;
+  linesOwned: Gauge;
 }
 
 /** A fresh set of goippy metrics on its own registry. */
@@ -62,6 +67,10 @@ export function createGoippyMetrics(): GoippyMetrics {
       "goippy_sms_failed_total",
       "Outgoing SMS that failed, expired or were refused.",
     ),
+    lineAddressChanges: r.counter(
+      "goippy_line_address_changes_total",
+      "Events with the right password from an address other than the line's last keepalive's (NAT rebinding), accepted.",
+    ),
     linesKnown: r.gauge("goippy_lines_known", "Gateways configured."),
     linesOnline: r.gauge(
       "goippy_lines_online",
@@ -74,6 +83,14 @@ export function createGoippyMetrics(): GoippyMetrics {
     keepaliveAge: r.gauge(
       "goippy_last_keepalive_age_seconds",
       "Seconds since the last authenticated keepalive of each line that sent one.",
+    ),
+    instancesAlive: r.gauge(
+      "goippy_instances_alive",
+      "goippy daemons on this database with a heartbeat within INSTANCE_DEAD_AFTER.",
+    ),
+    linesOwned: r.gauge(
+      "goippy_lines_owned",
+      "Lines per instance that answered their latest keepalive (and alone send their outbox).",
     ),
     xmppConnected: r.gauge(
       "goippy_xmpp_connected",
@@ -88,6 +105,8 @@ export interface ScrapeInput {
   /** Seconds without keepalive after which a line is offline. */
   offlineAfterS: number;
   xmpp: () => XmppState;
+  /** INSTANCE_DEAD_AFTER in seconds; instances are shown when given. */
+  instanceDeadAfterS?: number;
   nowMs?: number;
 }
 
@@ -121,6 +140,20 @@ export async function scrape(
   m.queueDepth.set(depths.inboxPending, { queue: "inbox_pending" });
   m.queueDepth.set(depths.outboxQueued, { queue: "outbox_queued" });
   m.queueDepth.set(depths.outboxSending, { queue: "outbox_sending" });
+  if (input.instanceDeadAfterS !== undefined) {
+    const [rows, owners] = await Promise.all([
+      input.store.instances(),
+      input.store.lineOwners(),
+    ]);
+    const deadAfter = input.instanceDeadAfterS;
+    m.instancesAlive.set(
+      rows.filter((i) => isAlive(i, now, deadAfter)).length,
+    );
+    m.linesOwned.reset();
+    for (const [instance, n] of Object.entries(owners)) {
+      m.linesOwned.set(n, { instance });
+    }
+  }
   const x = input.xmpp();
   m.xmppConnected.reset();
   if (x !== "off") m.xmppConnected.set(x === "connected" ? 1 : 0);

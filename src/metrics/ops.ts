@@ -56,6 +56,7 @@ export async function startOpsParts(deps: OpsDeps): Promise<OpsParts> {
       store: deps.store,
       health: deps.health,
       offlineAfterS: () => deps.config().GOIP_OFFLINE_AFTER,
+      instanceDeadAfterS: () => deps.config().INSTANCE_DEAD_AFTER,
       log: deps.log,
     });
   };

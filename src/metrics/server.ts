@@ -26,6 +26,8 @@ export interface MetricsServerOptions {
   health: HealthProbe;
   /** GOIP_OFFLINE_AFTER in seconds (for lines online), read at each scrape. */
   offlineAfterS: () => number;
+  /** INSTANCE_DEAD_AFTER in seconds (instances and lines owned shown when given). */
+  instanceDeadAfterS?: () => number;
   log?: Logger;
   /** How long /health waits for the store's ping (default 3000 ms). */
   pingTimeoutMs?: number;
@@ -135,6 +137,7 @@ async function handle(
       const text = await scrape(opts.metrics, {
         store: opts.store,
         offlineAfterS: opts.offlineAfterS(),
+        instanceDeadAfterS: opts.instanceDeadAfterS?.(),
         xmpp: opts.health.xmpp,
       });
       return new Response(text, {
