@@ -88,6 +88,12 @@ export async function runDaemon(
     udpBound = true;
     send = (a, t) => endpoint.send(a, t);
     cleanups.push(() => endpoint.close());
+    // Fresh before the sender claims a row (another instance must never
+    // take a claim of this one for a dead instance's), and marked stopped
+    // only after the sender has stopped. From now on the CLI's requests
+    // are served.
+    const heartbeat = await startHeartbeat({ store, config, log });
+    cleanups.push(() => heartbeat.stop());
     const outbound = startOutbound({
       store,
       hub,
@@ -102,9 +108,6 @@ export async function runDaemon(
       metrics,
     });
     cleanups.push(() => outbound.stop());
-    // Written once the sender runs: from now on the CLI's requests are served.
-    const heartbeat = await startHeartbeat({ store, config, log });
-    cleanups.push(() => heartbeat.stop());
     const xmpp = startXmpp({ config: live, store, hub, log });
     cleanups.push(() => xmpp.stop());
     const ops = await startOpsParts({

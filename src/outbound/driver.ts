@@ -118,6 +118,8 @@ class OutboundDriver implements Outbound {
   #pumping = false;
   #pumpAgain = false;
   #attemptCtx: AttemptContext;
+  /** Dead instances already released, with the heartbeat they died with. */
+  #reaped = new Map<string, number>();
 
   constructor(deps: OutboundDeps) {
     this.#d = {
@@ -209,12 +211,15 @@ class OutboundDriver implements Outbound {
    */
   async #reapDead(): Promise<void> {
     const { store, config } = this.#d;
+    const rows = await store.instances();
+    const beats = new Map(rows.map((i) => [i.instanceId, i.heartbeatMs]));
+    // An instance released once holds nothing more until it beats again.
     const dead = deadInstances(
-      await store.instances(),
+      rows,
       this.#d.instanceId,
       this.#now(),
       config().INSTANCE_DEAD_AFTER,
-    );
+    ).filter((id) => this.#reaped.get(id) !== beats.get(id));
     if (dead.length === 0 || this.#stopped) return;
     // Inbox rows a dead instance was delivering go out again (once more:
     // the server may have had them). Done here because every instance runs
@@ -233,6 +238,7 @@ class OutboundDriver implements Outbound {
       );
       await reportFinal(this.#d, item, "uncertain", interruptedText(item.kind));
     }
+    for (const id of dead) this.#reaped.set(id, beats.get(id) ?? 0);
   }
 
   #track(p: Promise<void>): void {
