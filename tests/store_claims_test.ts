@@ -135,8 +135,33 @@ storeContract("claims of several instances", [
       await store.saveLineState(line("goippy_2001")); // no owner: kept
       assert.equal((await store.lineState("goippy_2001"))?.owner, "A");
       assert.deepEqual(await store.lineOwners(), { A: 2, B: 1 });
-      await store.saveLineStates([line("goippy_2001", "B")]);
+      await store.saveLineStates([{
+        ...line("goippy_2001", "B"),
+        lastSeenMs: 2000,
+      }]);
       assert.deepEqual(await store.lineOwners(), { A: 1, B: 2 });
+    },
+  },
+  {
+    name:
+      "line state: an older state (a late batch of the instance the line left) changes nothing",
+    async fn({ store }) {
+      const at = (ms: number, owner: string, addr: string) => ({
+        ...line("goippy_2001", owner),
+        lastSeenMs: ms,
+        addr,
+      });
+      await store.saveLineState(at(5000, "B", "10.0.0.9:7000"));
+      await store.saveLineState(at(4000, "A", "10.0.0.2:5000"));
+      await store.saveLineStates([at(4500, "A", "10.0.0.2:5000")]);
+      const s = await store.lineState("goippy_2001");
+      assert.deepEqual([s?.owner, s?.addr, s?.lastSeenMs], [
+        "B",
+        "10.0.0.9:7000",
+        5000,
+      ]);
+      await store.saveLineStates([at(6000, "A", "10.0.0.2:5000")]);
+      assert.equal((await store.lineState("goippy_2001"))?.owner, "A");
     },
   },
 ]);

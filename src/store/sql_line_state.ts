@@ -1,5 +1,8 @@
 /**
- * Line state (`goippy_state`) for {@linkcode SqlStore}. Where the driver
+ * Line state (`goippy_state`) for {@linkcode SqlStore}. A state never
+ * replaces a newer one (`last_seen_ms`): a batch of one instance written
+ * after another instance took the line (a virtual IP moved) must not hand
+ * the line, its owner and address, back to the instance it left. Where the driver
  * offers JSON rows (MySQL 8.0.4+, MariaDB 10.6+) a batch of states is
  * written with one `UPDATE … JOIN <JSON rows>`, so thousands of lines cost a
  * few round trips, not two each; elsewhere (SQLite, older servers) the same
@@ -162,17 +165,15 @@ async function saveChunk(
   const updated = await c.run(
     `UPDATE goippy_state s JOIN ${jsonRows(JSON_COLS)}
        ON s.goip_id = j.goipId COLLATE utf8mb4_bin
-     SET ${stateAssignments("s")}`,
+     SET ${stateAssignments("s")}
+     WHERE s.last_seen_ms <= j.seen`,
     [document(rows)],
   );
   if (updated.changes < rows.length) {
-    // Lines without a row yet (rare: a line's first state is written alone).
+    // Lines without a row yet (rare: a line's first state is written
+    // alone), or whose stored state is newer (another instance's).
     for (const s of states) {
-      const exists = await c.all(
-        "SELECT id FROM goippy_state WHERE goip_id = ?",
-        [clip(s.goipId, 64)],
-      );
-      if (!exists.length) await insertOne(c, values(s));
+      if (!await exists(c, clip(s.goipId, 64))) await insertOne(c, values(s));
     }
   }
   const numbered = rows.filter((v) => v.msisdn !== "");
@@ -204,14 +205,18 @@ async function saveOne(c: SqlConn, s: LineState): Promise<void> {
       imsi = CASE WHEN ? <> '' THEN ? ELSE imsi END,
       iccid = CASE WHEN ? <> '' THEN ? ELSE iccid END,
       owner_instance = CASE WHEN ? <> '' THEN ? ELSE owner_instance END,
-      updated_at = CURRENT_TIMESTAMP WHERE goip_id = ?`,
+      updated_at = CURRENT_TIMESTAMP
+     WHERE goip_id = ? AND last_seen_ms <= ?`,
     [
       ...written(v),
       ...[v.msisdn, v.imei, v.imsi, v.iccid, v.owner].flatMap((x) => [x, x]),
       v.goipId,
+      v.seen,
     ],
   );
-  if (updated.changes === 0) await insertOne(c, v);
+  if (updated.changes === 0 && !await exists(c, v.goipId)) {
+    await insertOne(c, v);
+  }
   if (v.msisdn !== "") {
     const learned = await c.run(
       `UPDATE goippy_gateways SET msisdn = ?
@@ -220,6 +225,13 @@ async function saveOne(c: SqlConn, s: LineState): Promise<void> {
     );
     if (learned.changes > 0) await markGatewaysChanged(c);
   }
+}
+
+async function exists(c: SqlConn, goipId: string): Promise<boolean> {
+  const rows = await c.all("SELECT id FROM goippy_state WHERE goip_id = ?", [
+    goipId,
+  ]);
+  return rows.length > 0;
 }
 
 async function insertOne(c: SqlConn, v: Values): Promise<void> {
