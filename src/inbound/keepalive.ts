@@ -32,6 +32,11 @@ export async function keepalive(
   }
   const gw = auth.gateway;
   const known = ctx.lines.get(gw.goipId);
+  const missed = ctx.lines.missedKeepalives(
+    gw.goipId,
+    ctx.now(),
+    ctx.instanceId,
+  );
   const prev = known ?? await ctx.store.lineState(gw.goipId);
   const next = lineStateOf(gw, p, addr, prev, ctx.now());
   // The instance answering the keepalive owns the line: the GoIP listens to
@@ -49,8 +54,10 @@ export async function keepalive(
   const save = ctx.lines.needsSave(state, everyMs);
   const cameOnline = ctx.lines.seen(state);
   // What others act on is written before the answer; the rest in a batch.
+  // After a silence (the GoIP's keepalives may have gone to another
+  // instance, which then owns the line) the owner is written at once.
   const urgent = cameOnline || !prev || prev.addr !== addr ||
-    prev.owner !== ctx.instanceId ||
+    prev.owner !== ctx.instanceId || missed ||
     prev.msisdn !== state.msisdn || prev.ext !== state.ext;
   if (urgent) {
     try {
