@@ -54,9 +54,17 @@ const chat = (body: string) => ({
 
 storeContract("claims of several instances", [
   {
-    name: "outbox: one claim wins; only the claimer finishes the row",
+    name:
+      "outbox: only the line's owner claims, one claim wins; only the claimer finishes the row",
     async fn({ store }) {
       const id = await store.enqueueOutbox(SMS);
+      assert.equal(await store.claimOutbox(id, "A", 100, 1), false, "no owner");
+      await store.saveLineState(line("goippy_2001", "B"));
+      assert.equal(await store.claimOutbox(id, "A", 100, 1), false, "B's");
+      await store.saveLineState({
+        ...line("goippy_2001", "A"),
+        lastSeenMs: 2000,
+      });
       assert.equal(await store.claimOutbox(id, "A", 101, 1), true);
       assert.equal(await store.claimOutbox(id, "B", 102, 1), false);
       const row = await store.outboxItem(id);
@@ -86,10 +94,15 @@ storeContract("claims of several instances", [
       "outbox: only the named instances' sending rows become uncertain, once",
     async fn({ store }) {
       const ids = [];
-      for (const who of ["A", "B", ""]) {
+      for (const [i, who] of ["A", "B", ""].entries()) {
         const id = await store.enqueueOutbox(SMS);
-        if (who) await store.claimOutbox(id, who, 1, 1);
-        else await store.updateOutbox(id, { state: "sending" });
+        if (who) {
+          await store.saveLineState({
+            ...line("goippy_2001", who),
+            lastSeenMs: 1000 + i,
+          });
+          assert.equal(await store.claimOutbox(id, who, 1, 1), true);
+        } else await store.updateOutbox(id, { state: "sending" });
         ids.push(id);
       }
       const moved = await store.markInterruptedUncertain(["B", ""]);

@@ -168,10 +168,13 @@ export async function claimOutbox(
   attempts: number,
   nowMs: number,
 ): Promise<boolean> {
+  // Only the line's owner may claim: it alone reaches the GoIP.
   const r = await d.run(
     "UPDATE goippy_outbox SET state = 'sending', claimed_by = ?, sendid = ?, " +
-      "attempts = ?, updated_ms = ? WHERE id = ? AND state = 'queued'",
-    [claimer, sendid, attempts, nowMs, id],
+      "attempts = ?, updated_ms = ? WHERE id = ? AND state = 'queued' " +
+      "AND EXISTS (SELECT 1 FROM goippy_state s WHERE " +
+      "s.goip_id = goippy_outbox.goip_id AND s.owner_instance = ?)",
+    [claimer, sendid, attempts, nowMs, id, claimer],
   );
   return r.changes > 0;
 }

@@ -343,7 +343,8 @@ export interface Store {
   ): Promise<boolean>;
   /**
    * Compare-and-set `queued` → `sending` for `claimer` with the attempt's
-   * sendid; false when another instance (or a cancel) got there first.
+   * sendid, only while `claimer` owns the row's line; false when another
+   * instance (or a withdrawal) got there first or the line moved.
    */
   claimOutbox(
     id: number,
