@@ -195,6 +195,11 @@ Deno.test({
             failover >= 1000,
             `uncertain only after the death is seen (${failover} ms)`,
           );
+          console.log(
+            `instances: kill -9 of the owner -> its send in flight reported ` +
+              `uncertain by the survivor after ${failover} ms ` +
+              `(INSTANCE_DEAD_AFTER ${DEAD_AFTER} s)`,
+          );
           await a.waitForLog(/#\d+ was sending on instance B, which is dead/);
           // Its inbox claims are released with it: delivered again, by A.
           await a.waitForLog(/6 inbox row\(s\) of dead instance\(s\) released/);
