@@ -23,6 +23,7 @@ import type { Store } from "./store/types.ts";
 import { startXmppActiveStandby } from "./xmpp/active_standby.ts";
 import { startHeartbeat } from "./instances/heartbeat.ts";
 import { instanceId } from "./instances/liveness.ts";
+import { type DaemonLock, lockSqliteForDaemon } from "./store/sqlite_lock.ts";
 import { explainUdpBindError } from "./udp_bind.ts";
 import { startApiServer } from "./api/server.ts";
 import { startWebhooks } from "./api/webhooks.ts";
@@ -36,15 +37,28 @@ export async function runDaemon(
   log: Logger,
   opts: { configPath?: string } = {},
 ): Promise<number> {
+  let lock: DaemonLock = { release() {} };
+  if (config.DB_BACKEND !== "mysql") {
+    try {
+      lock = await lockSqliteForDaemon(config.SQLITE_PATH);
+    } catch (err) {
+      log.error(`cannot start: ${errText(err)}`);
+      return 1;
+    }
+  }
   let store: Store;
   try {
     store = await openStore(config, log, { daemon: true });
     await store.migrate();
   } catch (err) {
+    lock.release();
     log.error(`cannot open the ${config.DB_BACKEND} store: ${errText(err)}`);
     return 1;
   }
-  const cleanups: (() => Promise<void>)[] = [() => store.close()];
+  const cleanups: (() => Promise<void>)[] = [
+    () => Promise.resolve(lock.release()),
+    () => store.close(),
+  ];
   const cleanup = async () => {
     for (const c of cleanups.reverse()) {
       await c().catch((e) => log.warn(`stopping: ${errText(e)}`));
@@ -91,6 +105,12 @@ export async function runDaemon(
     udpBound = true;
     send = (a, t) => endpoint.send(a, t);
     cleanups.push(() => endpoint.close());
+    // Fresh before the sender claims a row (another instance must never
+    // take a claim of this one for a dead instance's), and marked stopped
+    // only after the sender has stopped. From now on the CLI's requests
+    // are served.
+    const heartbeat = await startHeartbeat({ store, config, log });
+    cleanups.push(() => heartbeat.stop());
     const outbound = startOutbound({
       store,
       hub,
@@ -105,9 +125,6 @@ export async function runDaemon(
       metrics,
     });
     cleanups.push(() => outbound.stop());
-    // Written once the sender runs: from now on the CLI's requests are served.
-    const heartbeat = await startHeartbeat({ store, config, log });
-    cleanups.push(() => heartbeat.stop());
     // One daemon of those on this database holds the XMPP connection.
     const lease = {
       holder: heartbeat.id,

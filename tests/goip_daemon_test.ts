@@ -12,7 +12,7 @@ import { goippy } from "./support/cli.ts";
 import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
 import { haveMariaDb, startMariaDb } from "./support/mariadb.ts";
 import { GoipSim } from "./support/goip_sim/mod.ts";
-import { freeTcpPort } from "./support/ports.ts";
+import { freeTcpPort, freeUdpPort } from "./support/ports.ts";
 
 async function withConfig(
   lines: string[],
@@ -76,7 +76,7 @@ Deno.test("daemon: an unreachable MySQL is a clear error, exit 1", async () => {
   });
 });
 
-Deno.test("daemon: SIGHUP applies GOIP_PIN_ADDRESS at once and names restart-only keys", async () => {
+Deno.test("daemon: SIGHUP applies GOIP_ALLOW_SOURCES at once and names restart-only keys", async () => {
   const d = await startDaemon({
     gateways: [{ ext: "2001", password: "pw" }],
   });
@@ -96,23 +96,24 @@ Deno.test("daemon: SIGHUP applies GOIP_PIN_ADDRESS at once and names restart-onl
     const a = await sim();
     const b = await sim();
     assertEquals(await a.keepalive(), "reg:1;status:200;");
+    // The password authenticates the event from another port.
     assertEquals(
       (await b.event("STATE", { gsm_remain_state: "IDLE" })).acked,
-      false,
+      true,
     );
 
     const conf = await Deno.readTextFile(d.configPath);
     await Deno.writeTextFile(
       d.configPath,
-      conf + "GOIP_PIN_ADDRESS = false\nXMPP_PORT = 5999\n",
+      conf + 'GOIP_ALLOW_SOURCES = ["127.0.0.2/32"]\nXMPP_PORT = 5999\n',
     );
     d.signal("SIGHUP");
     const [line] = await d.waitForLog(/reloaded .*\n/);
-    assert(line.includes("GOIP_PIN_ADDRESS"), line);
+    assert(line.includes("GOIP_ALLOW_SOURCES"), line);
     assert(/needs a restart: XMPP_PORT/.test(line), line);
     assertEquals(
       (await b.event("STATE", { gsm_remain_state: "IDLE" })).acked,
-      true,
+      false,
     );
   } finally {
     for (const s of sims) await s.close();
@@ -239,6 +240,30 @@ Deno.test("daemon: after SIGKILL and restart, an acked SMS is kept and its resen
     }
   } finally {
     await sim?.close();
+    assertEquals(await d.stop(), 0);
+  }
+});
+
+Deno.test("daemon: a second daemon on the same SQLite file refuses to start; the CLI still works", async () => {
+  const d = await startDaemon({ gateways: [{ ext: "2001", password: "pw" }] });
+  try {
+    const conf = (await Deno.readTextFile(d.configPath)).replace(
+      /^GOIP_UDP_PORT = \d+$/m,
+      `GOIP_UDP_PORT = ${freeUdpPort()}`,
+    );
+    const second = `${d.dir}/second.conf`;
+    await Deno.writeTextFile(second, conf, { mode: 0o600 });
+    const r = await goippy(["--config", second]);
+    assertEquals(r.code, 1, r.stdout + r.stderr);
+    const refused = (r.stdout + r.stderr).split("\n").filter((l) =>
+      l.includes("another goippy daemon is already running")
+    );
+    assertEquals(refused.length, 1, r.stdout + r.stderr);
+    assert(refused[0].includes(d.sqlitePath), refused[0]);
+    const list = await d.cli(["--listExt"]);
+    assertEquals(list.code, 0, list.stderr);
+    assert(list.stdout.includes("goippy_2001"), list.stdout);
+  } finally {
     assertEquals(await d.stop(), 0);
   }
 });

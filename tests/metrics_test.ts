@@ -59,8 +59,21 @@ Deno.test("GET /metrics shows counters, lines, queues, keepalive age and XMPP", 
     await store.addGateway({ ext: "2001", goipPass: "a" });
     await store.addGateway({ ext: "2002", goipPass: "b" });
     await store.addGateway({ ext: "2003", goipPass: "c" });
-    await store.saveLineState(line("goippy_2001", "2001", now - 5_000));
-    await store.saveLineState(line("goippy_2002", "2002", now - 3_600_000));
+    await store.saveLineState({
+      ...line("goippy_2001", "2001", now - 5_000),
+      owner: "east",
+    });
+    await store.saveLineState({
+      ...line("goippy_2002", "2002", now - 3_600_000),
+      owner: "west",
+    });
+    const beat = { host: "h", pid: 1, version: "0", startedMs: now };
+    await store.heartbeat({ ...beat, instanceId: "east", heartbeatMs: now });
+    await store.heartbeat({
+      ...beat,
+      instanceId: "west",
+      heartbeatMs: now - 60_000,
+    });
     await store.enqueueInbox({
       kind: "chat",
       fromJid: "+1@sms.example.org",
@@ -96,6 +109,7 @@ Deno.test("GET /metrics shows counters, lines, queues, keepalive age and XMPP", 
       metrics,
       store,
       offlineAfterS: () => 180,
+      instanceDeadAfterS: () => 15,
       health: { udp: () => true, xmpp: () => xmpp },
     });
     try {
@@ -119,6 +133,9 @@ Deno.test("GET /metrics shows counters, lines, queues, keepalive age and XMPP", 
         ['goippy_queue_depth{queue="outbox_queued"}', 2],
         ['goippy_queue_depth{queue="outbox_sending"}', 0],
         ["goippy_xmpp_connected", 1],
+        ["goippy_instances_alive", 1],
+        ['goippy_lines_owned{instance="east"}', 1],
+        ['goippy_lines_owned{instance="west"}', 1],
       ];
       for (const [series, value] of want) {
         assertEquals(sample(text, series), value, series);

@@ -169,14 +169,6 @@ Deno.test("SIGHUP: a change of each live key reaches every part that reads it", 
       assertEquals(await twice("dedupe on"), 1);
     });
 
-    await t.step("GOIP_PIN_ADDRESS: authentication of events", async () => {
-      const other = await sim("pw"); // right password, another port
-      other.retransmits = 0;
-      assert(!(await other.receive("+3725550004", "pinned")).acked);
-      await reload(daemon, { GOIP_PIN_ADDRESS: false });
-      assert((await other.receive("+3725550004", "not pinned")).acked);
-    });
-
     await t.step("SMS_SEND_MODE: the outbound attempt", async () => {
       await line.keepalive();
       await itemIn(db, await queueSms(db, "one packet"), "sent");

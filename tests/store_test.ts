@@ -174,7 +174,9 @@ storeContract("schema and gateways", [
         msisdn: "+79990001122",
         imei: "356789012345678",
       });
-      await store.saveLineState(state({ msisdn: "+70000000000" }));
+      await store.saveLineState(
+        state({ msisdn: "+70000000000", lastSeenMs: 1_700_000_120_000 }),
+      );
       assert.deepStrictEqual(
         (await store.gatewayByExt("2001"))?.msisdn,
         "+70000000000",

@@ -185,13 +185,12 @@ async function watch(
   }
   if (state === "queued") {
     // Nobody took it: withdraw it so it is not sent long after the admin gave up.
-    const again = await store.outboxItem(id);
-    if (again?.state === "queued") {
-      await store.updateOutbox(id, {
-        state: "failed",
-        error: "withdrawn: the command line stopped waiting",
-      });
-    }
+    // Compare-and-set: a daemon claiming it right now keeps it.
+    const withdrawn = await store.updateOutbox(id, {
+      state: "failed",
+      error: "withdrawn: the command line stopped waiting",
+    }, { state: "queued" });
+    if (!withdrawn) state = (await store.outboxItem(id))?.state ?? state;
   }
   io.err(
     `goippy: no outcome within ${wait.timeoutMs / 1000} s (outbox id ${id} ` +

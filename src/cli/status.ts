@@ -20,6 +20,7 @@ import {
   usedOf,
 } from "../limits/mod.ts";
 import type { CliIo } from "./io.ts";
+import { instanceLines } from "./status_instances.ts";
 import { formatSeen, formatTable } from "./table.ts";
 
 /** online / offline / never seen / disabled, as `--status` shows a line. */
@@ -100,5 +101,12 @@ export async function showStatus(
     `queues: to XMPP ${depths.inboxPending} pending; to GoIP ` +
       `${depths.outboxQueued} queued, ${depths.outboxSending} sending`,
   );
+  const lines = instanceLines(
+    await store.instances(),
+    await store.lineOwners(),
+    config.INSTANCE_DEAD_AFTER,
+    nowMs,
+  );
+  for (const line of lines) io.out(line);
   return 0;
 }

@@ -49,8 +49,9 @@ SQLITE_PATH = ${JSON.stringify(sqlitePath)}
 # GOIP_UDP_BIND = "0.0.0.0"
 # GOIP_UDP_PORT = 44444
 
-# Only take a line's events from the address its last authenticated
-# keepalive came from.
+# No longer used (accepted so older configs load): events with the line's
+# password are taken from any address (NAT rebinding), replies without one
+# only from the line's address, always.
 # GOIP_PIN_ADDRESS = true
 
 # Source ranges allowed to talk to the UDP port, e.g.

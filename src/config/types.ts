@@ -26,7 +26,10 @@ export interface Config {
 
   GOIP_UDP_BIND: string;
   GOIP_UDP_PORT: number;
-  /** Refuse events from another address than the last authenticated keepalive's. */
+  /**
+   * No longer used, accepted for older configs: events carrying the password
+   * are taken from any address; password-less replies only from the line's.
+   */
   GOIP_PIN_ADDRESS: boolean;
   /** CIDRs allowed to talk to the UDP port; empty = everyone. */
   GOIP_ALLOW_SOURCES: string[];

@@ -10,8 +10,16 @@ import type { Gateway } from "../store/types.ts";
 import type { InboundContext } from "./context.ts";
 
 /**
- * Check an event's id/password (and the pinned address). Returns the
- * gateway when the event may be handled; a refusal is counted and logged.
+ * Check an event's id/password. Returns the gateway when the event may be
+ * handled; a refusal is counted and logged.
+ *
+ * The password authenticates the event, whatever address it comes from: a
+ * GoIP behind NAT may be rebound to a new public port (or its WAN address
+ * change) before its next keepalive, and refusing its RECEIVE until then
+ * loses the SMS (it gives up after a few resends). Such an event is counted
+ * and logged; the line's address still changes only with a keepalive, and
+ * replies without a password still count only from that address
+ * (`outbound/attempt.ts`).
  */
 export async function authorize(
   ctx: InboundContext,
@@ -29,16 +37,13 @@ export async function authorize(
     );
     return undefined;
   }
-  if (ctx.config().GOIP_PIN_ADDRESS) {
-    const pinned = ctx.lines.get(id)?.addr;
-    if (pinned && pinned !== addr) {
-      refuse(
-        ctx,
-        addr,
-        `${what} for ${id} refused (line is pinned to ${pinned})`,
-      );
-      return undefined;
-    }
+  const known = ctx.lines.get(auth.gateway.goipId)?.addr;
+  if (known && known !== addr) {
+    ctx.metrics?.lineAddressChanges.inc();
+    ctx.log.info(
+      `${what} for ${auth.gateway.goipId} from ${addr}, not the line's ` +
+        `address ${known}: accepted on its password (NAT rebinding?)`,
+    );
   }
   return auth.gateway;
 }

@@ -31,10 +31,14 @@ export interface InboundDeps {
   now?: () => number;
   /** How often the gateway cache asks whether gateways changed. */
   cacheMs?: number;
+  /** This daemon's instance id (default from INSTANCE_ID / the UDP port). */
+  instanceId?: string;
 }
 
 /** Shared state of the inbound handlers. */
 export interface InboundContext extends InboundDeps {
+  /** This daemon's instance id: the owner it records for lines it answers. */
+  instanceId: string;
   now: () => number;
   gateways: GatewayCache;
   /** Allowed sources and the block after failed authentications. */

@@ -86,10 +86,12 @@ async function deliver(
     return;
   }
   const to = item.number || p.num;
-  await store.updateOutbox(item.id, {
+  const changed = await store.updateOutbox(item.id, {
     state: ok ? "delivered" : "failed",
     error: ok ? "" : `${notDeliveredText(to)} (state ${p.state})`,
-  });
+  }, { state: "sent" });
+  // Another instance took the same report first: it tells the user.
+  if (!changed) return;
   ctx.log.info(
     `sms #${item.id} to ${to} on ${gw.goipId} ${
       ok ? "delivered" : `not delivered (state ${p.state})`

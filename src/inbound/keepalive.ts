@@ -32,8 +32,16 @@ export async function keepalive(
   }
   const gw = auth.gateway;
   const known = ctx.lines.get(gw.goipId);
+  const missed = ctx.lines.missedKeepalives(
+    gw.goipId,
+    ctx.now(),
+    ctx.instanceId,
+  );
   const prev = known ?? await ctx.store.lineState(gw.goipId);
   const next = lineStateOf(gw, p, addr, prev, ctx.now());
+  // The instance answering the keepalive owns the line: the GoIP listens to
+  // this socket (through NAT), so only this instance can send to it.
+  next.owner = ctx.instanceId;
   // The usual keepalive changes nothing but the time: keep the object
   // goippy already holds (no new long-lived object per keepalive, which is
   // what would make the garbage collector work for 10,000 idle lines).
@@ -46,7 +54,10 @@ export async function keepalive(
   const save = ctx.lines.needsSave(state, everyMs);
   const cameOnline = ctx.lines.seen(state);
   // What others act on is written before the answer; the rest in a batch.
+  // After a silence (the GoIP's keepalives may have gone to another
+  // instance, which then owns the line) the owner is written at once.
   const urgent = cameOnline || !prev || prev.addr !== addr ||
+    prev.owner !== ctx.instanceId || missed ||
     prev.msisdn !== state.msisdn || prev.ext !== state.ext;
   if (urgent) {
     try {
@@ -66,6 +77,11 @@ export async function keepalive(
     );
   } else if (prev && prev.addr !== addr) {
     ctx.log.info(`line ${gw.goipId} moved from ${prev.addr} to ${addr}`);
+  }
+  if (prev && prev.owner && prev.owner !== ctx.instanceId) {
+    ctx.log.info(
+      `line ${gw.goipId}: now owned by this instance (was ${prev.owner})`,
+    );
   }
   await ctx.reply(addr, formatKeepaliveReply(p.n, 200), "reg");
   ctx.hub.emit("line", { state, cameOnline });

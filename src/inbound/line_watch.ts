@@ -18,6 +18,13 @@ interface Entry {
   online: boolean;
   /** When the state was last written to the store (epoch ms). */
   savedMs: number;
+  /**
+   * Time between the last two keepalives here: 0 until two were seen, -1
+   * while the entry only holds what the store said at start.
+   */
+  intervalMs: number;
+  /** When the last keepalive reached this instance (epoch ms). */
+  lastSeenMs: number;
 }
 
 /** Keys of one line's state that matter for saving (all but the time). */
@@ -35,6 +42,7 @@ const COMPARED: (keyof LineState)[] = [
   "imei",
   "imsi",
   "iccid",
+  "owner",
 ];
 
 /** Two states of one line that differ at most in `lastSeenMs`. */
@@ -73,6 +81,8 @@ export class LineWatch {
         state: g.state,
         online: lineOnline(g.state, this.#now(), this.#opts.config()),
         savedMs: g.state.lastSeenMs,
+        intervalMs: -1,
+        lastSeenMs: g.state.lastSeenMs,
       });
     }
   }
@@ -101,10 +111,18 @@ export class LineWatch {
   seen(state: LineState): boolean {
     const prev = this.#lines.get(state.goipId);
     if (!prev) {
-      this.#lines.set(state.goipId, { state, online: true, savedMs: 0 });
+      this.#lines.set(state.goipId, {
+        state,
+        online: true,
+        savedMs: 0,
+        intervalMs: 0,
+        lastSeenMs: state.lastSeenMs,
+      });
       return true;
     }
     const cameOnline = !prev.online;
+    prev.intervalMs = Math.max(0, state.lastSeenMs - prev.lastSeenMs);
+    prev.lastSeenMs = state.lastSeenMs;
     prev.state = state;
     prev.online = true;
     return cameOnline;
@@ -121,6 +139,22 @@ export class LineWatch {
     if (!e || !e.online) return true;
     if (state.lastSeenMs - e.savedMs >= everyMs) return true;
     return !sameButTime(e.state, state);
+  }
+
+  /**
+   * Whether keepalives of this line may have gone to another instance
+   * since the last one here: the interval is not known yet, or this one
+   * comes after more than 1.5 intervals of silence. Then the store may name
+   * another owner, and the keepalive's state is written at once. A line
+   * known only from the store at start counts as missed only when the
+   * store named another owner than `me` (a restart does not write every
+   * line at once).
+   */
+  missedKeepalives(goipId: string, nowMs: number, me: string): boolean {
+    const e = this.#lines.get(goipId);
+    if (!e || e.intervalMs === 0) return true;
+    if (e.intervalMs === -1) return e.state.owner !== me;
+    return nowMs - e.lastSeenMs > e.intervalMs * 1.5;
   }
 
   /** Note that the line's state was written at `ms`. */

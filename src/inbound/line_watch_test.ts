@@ -50,3 +50,26 @@ Deno.test("LineWatch: online once, offline once after the limit, back online", (
   assertEquals(w.get("goippy_1")?.remainTime, 5);
   assertEquals(w.update("goippy_x", { remainTime: 5 }), undefined);
 });
+
+Deno.test("LineWatch: a keepalive after a silence may follow keepalives sent elsewhere", () => {
+  const w = new LineWatch({
+    hub: new Hub(),
+    log: createLogger({ level: "error", journald: false, write: () => {} }),
+    config: () => ({ GOIP_OFFLINE_AFTER: 90 }),
+  });
+  const cases: [number, boolean][] = [
+    [0, true], // never seen
+    [30_000, true], // no interval known yet
+    [60_000, false], // one interval (30 s) later
+    [104_000, false], // 44 s: within 1.5 intervals
+  ];
+  // Each row: the keepalive's time, whether one may have been missed
+  // before it (judged before it is recorded).
+  for (const [at, want] of cases) {
+    assertEquals(w.missedKeepalives("goippy_1", at, "A"), want, `at ${at}`);
+    w.seen(state("goippy_1", at));
+  }
+  // The last interval was 44 s: 66 s is the limit.
+  assertEquals(w.missedKeepalives("goippy_1", 104_000 + 66_000, "A"), false);
+  assertEquals(w.missedKeepalives("goippy_1", 104_000 + 66_001, "A"), true);
+});

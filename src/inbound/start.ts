@@ -8,6 +8,7 @@
  * @module
  */
 
+import { instanceId } from "../instances/liveness.ts";
 import { GatewayCache } from "./auth.ts";
 import {
   GATEWAY_CHECK_EVERY_MS,
@@ -46,6 +47,7 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
   const now = deps.now ?? Date.now;
   const ctx: InboundContext = {
     ...deps,
+    instanceId: deps.instanceId ?? instanceId(deps.config()),
     now,
     gateways: new GatewayCache(deps.store, {
       checkEveryMs: deps.cacheMs ?? GATEWAY_CHECK_EVERY_MS,

@@ -10,14 +10,14 @@ import type { Config } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/types.ts";
 import { VERSION } from "../version.ts";
-import { heartbeatIntervalMs, instanceId } from "./liveness.ts";
+import { heartbeatIntervalMs, instanceId, isAlive } from "./liveness.ts";
 
 /** How long a clean shutdown waits to mark the row stopped. */
 const STOP_WRITE_LIMIT_MS = 1000;
 
 /** What {@linkcode startHeartbeat} needs. */
 export interface HeartbeatOptions {
-  store: Pick<Store, "heartbeat" | "instanceStopped">;
+  store: Pick<Store, "heartbeat" | "instanceStopped" | "instances">;
   config: Pick<
     Config,
     "INSTANCE_ID" | "GOIP_UDP_PORT" | "INSTANCE_DEAD_AFTER"
@@ -33,12 +33,29 @@ export interface Heartbeat {
   stop(): Promise<void>;
 }
 
-/** Write the row now (throws when the database refuses), then keep it fresh. */
+/**
+ * Write the row now (throws when the database refuses, or when a daemon on
+ * another host is alive under the same instance id), then keep it fresh.
+ */
 export async function startHeartbeat(
   opts: HeartbeatOptions,
 ): Promise<Heartbeat> {
   const { store, config, log } = opts;
   const id = instanceId(config);
+  // Two daemons under one id would take each other's sends for their own
+  // (a restart reports its own interrupted sends uncertain). The same host
+  // is a restart, perhaps right after a crash; another host is a copied
+  // INSTANCE_ID.
+  const twin = (await store.instances()).find((i) =>
+    i.instanceId === id && i.host !== Deno.hostname() &&
+    isAlive(i, Date.now(), config.INSTANCE_DEAD_AFTER)
+  );
+  if (twin) {
+    throw new Error(
+      `instance id ${id} is in use by a running goippy on host ${twin.host} ` +
+        `(pid ${twin.pid}); give each daemon its own INSTANCE_ID`,
+    );
+  }
   const row = {
     instanceId: id,
     host: Deno.hostname(),

@@ -34,6 +34,22 @@ export function isAlive(
 }
 
 /**
+ * Ids of instances other than `me` that are dead at `nowMs`: heartbeat older
+ * than `deadAfterS`, or stopped. Heartbeats carry each writer's own clock,
+ * so the hosts' clocks must agree to well within `deadAfterS` (NTP).
+ */
+export function deadInstances(
+  rows: Instance[],
+  me: string,
+  nowMs: number,
+  deadAfterS: number,
+): string[] {
+  return rows.filter((i) =>
+    i.instanceId !== me && !isAlive(i, nowMs, deadAfterS)
+  ).map((i) => i.instanceId);
+}
+
+/**
  * `null` when a daemon is alive; else the one-line reason the CLI prints,
  * naming the last heartbeat seen (or that there never was one) and the fix.
  */

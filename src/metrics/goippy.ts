@@ -9,6 +9,8 @@ import { type Counter, type Gauge, MetricsRegistry } from "./registry.ts";
 import { lineOnline } from "../line_online.ts";
 import type { GatewayWithState, Store } from "../store/types.ts";
 import { type LimitConfig, lineLimits, usageQuery } from "../limits/mod.ts";
+import { isAlive } from "../instances/liveness.ts";
+import type { Store } from "../store/types.ts";
 
 /** XMPP link state as shown by /metrics and /health. */
 export type XmppState = "connected" | "disconnected" | "standby" | "off";
@@ -34,11 +36,15 @@ export interface GoippyMetrics {
   sendLimitUsed: Gauge;
   /** Per line and `limit`: the limit in force (lines with one only). */
   sendLimit: Gauge;
+  /** Password-carrying events taken from an address other than the line's. */
+  lineAddressChanges: Counter;
   linesKnown: Gauge;
   linesOnline: Gauge;
   queueDepth: Gauge;
   keepaliveAge: Gauge;
   xmppConnected: Gauge;
+  instancesAlive: Gauge;
+  linesOwned: Gauge;
 }
 
 /** A fresh set of goippy metrics on its own registry. */
@@ -80,6 +86,9 @@ export function createGoippyMetrics(): GoippyMetrics {
     sendLimit: r.gauge(
       "goippy_send_limit",
       "The send limit in force on each limited line (hour, day, recipients).",
+    lineAddressChanges: r.counter(
+      "goippy_line_address_changes_total",
+      "Events with the right password from an address other than the line's last keepalive's (NAT rebinding), accepted.",
     ),
     linesKnown: r.gauge("goippy_lines_known", "Gateways configured."),
     linesOnline: r.gauge(
@@ -93,6 +102,14 @@ export function createGoippyMetrics(): GoippyMetrics {
     keepaliveAge: r.gauge(
       "goippy_last_keepalive_age_seconds",
       "Seconds since the last authenticated keepalive of each line that sent one.",
+    ),
+    instancesAlive: r.gauge(
+      "goippy_instances_alive",
+      "goippy daemons on this database with a heartbeat within INSTANCE_DEAD_AFTER.",
+    ),
+    linesOwned: r.gauge(
+      "goippy_lines_owned",
+      "Lines per instance that answered their latest keepalive (and alone send their outbox).",
     ),
     xmppConnected: r.gauge(
       "goippy_xmpp_connected",
@@ -109,6 +126,8 @@ export interface ScrapeInput {
   xmpp: () => XmppState;
   /** The send limits' defaults; no send limit gauges when absent. */
   limits?: LimitConfig;
+  /** INSTANCE_DEAD_AFTER in seconds; instances are shown when given. */
+  instanceDeadAfterS?: number;
   nowMs?: number;
 }
 
@@ -143,6 +162,20 @@ export async function scrape(
   m.queueDepth.set(depths.outboxQueued, { queue: "outbox_queued" });
   m.queueDepth.set(depths.outboxSending, { queue: "outbox_sending" });
   await limitGauges(m, input, gateways, now);
+  if (input.instanceDeadAfterS !== undefined) {
+    const [rows, owners] = await Promise.all([
+      input.store.instances(),
+      input.store.lineOwners(),
+    ]);
+    const deadAfter = input.instanceDeadAfterS;
+    m.instancesAlive.set(
+      rows.filter((i) => isAlive(i, now, deadAfter)).length,
+    );
+    m.linesOwned.reset();
+    for (const [instance, n] of Object.entries(owners)) {
+      m.linesOwned.set(n, { instance });
+    }
+  }
   const x = input.xmpp();
   m.xmppConnected.reset();
   // A standby daemon is not missing a connection: another one holds it.

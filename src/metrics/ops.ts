@@ -66,6 +66,7 @@ export async function startOpsParts(deps: OpsDeps): Promise<OpsParts> {
       health: deps.health,
       offlineAfterS: () => deps.config().GOIP_OFFLINE_AFTER,
       limits: () => deps.config(),
+      instanceDeadAfterS: () => deps.config().INSTANCE_DEAD_AFTER,
       log: deps.log,
     });
   };

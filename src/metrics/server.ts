@@ -29,6 +29,8 @@ export interface MetricsServerOptions {
   offlineAfterS: () => number;
   /** The send limits' defaults, read at each scrape (no limit gauges when absent). */
   limits?: () => LimitConfig;
+  /** INSTANCE_DEAD_AFTER in seconds (instances and lines owned shown when given). */
+  instanceDeadAfterS?: () => number;
   log?: Logger;
   /** How long /health waits for the store's ping (default 3000 ms). */
   pingTimeoutMs?: number;
@@ -139,6 +141,7 @@ async function handle(
         store: opts.store,
         offlineAfterS: opts.offlineAfterS(),
         limits: opts.limits?.(),
+        instanceDeadAfterS: opts.instanceDeadAfterS?.(),
         xmpp: opts.health.xmpp,
       });
       return new Response(text, {

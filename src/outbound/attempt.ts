@@ -62,6 +62,8 @@ export interface AttemptContext {
   gaveUp: (addr: string, sendid: number, item: OutboxItem) => void;
   /** Counts SMS sent/failed when given. */
   metrics?: GoippyMetrics;
+  /** This daemon's instance id (the claimer of the rows it sends). */
+  instanceId: string;
 }
 
 /** Where and how to send: the sendid already persisted with state `sending`. */
@@ -116,14 +118,22 @@ export async function runAttempt(
           await transmit(ctx, addr, action.text);
         } else if (action.type === "needSendid") {
           const sid = await store.nextSendId(item.goipId);
-          await store.updateOutbox(item.id, { sendid: sid });
+          await store.updateOutbox(item.id, { sendid: sid }, {
+            state: "sending",
+            claimedBy: ctx.instanceId,
+          });
           flight.sendid = sid;
           next = { type: "sendid", sendid: sid, nowMs: ctx.now() };
         } else if (action.outcome.state === "retry") {
           const { why, retryAtMs } = action.outcome;
           const secs = Math.round((retryAtMs - ctx.now()) / 1000);
           const text = requeuedText(why, secs);
-          await store.updateOutbox(item.id, { state: "queued", error: text });
+          const back = await store.updateOutbox(
+            item.id,
+            { state: "queued", error: text },
+            { state: "sending", claimedBy: ctx.instanceId },
+          );
+          if (!back) return;
           log.warn(`${describeItem(item)}: ${text}`);
           ctx.pauseLine(item.goipId, retryAtMs);
           return;

@@ -62,6 +62,7 @@ import {
   usageQuery,
 } from "../limits/mod.ts";
 import type { Gateway } from "../store/types.ts";
+import { deadInstances, instanceId } from "../instances/liveness.ts";
 
 export type { GoipTransport } from "./attempt.ts";
 
@@ -91,6 +92,13 @@ export interface OutboundDeps {
   metrics?: GoippyMetrics;
   /** Expiry check period; default 30 000 ms. */
   expireEveryMs?: number;
+  /**
+   * This daemon's instance id (default from the config: INSTANCE_ID or
+   * `<hostname>:<GOIP_UDP_PORT>`). Only lines it owns are served.
+   */
+  instanceId?: string;
+  /** How often rows claimed by dead instances are looked for; default 2000 ms. */
+  reapEveryMs?: number;
 }
 
 /** A running driver. */
@@ -113,7 +121,7 @@ export function startOutbound(deps: OutboundDeps): Outbound {
 }
 
 class OutboundDriver implements Outbound {
-  #d: OutboundDeps;
+  #d: OutboundDeps & { instanceId: string };
   #now: () => number;
   #timings: SenderTimings;
   #stopped = false;
@@ -137,13 +145,18 @@ class OutboundDriver implements Outbound {
   #pumping = false;
   #pumpAgain = false;
   #attemptCtx: AttemptContext;
+  /** Dead instances already released, with the heartbeat they died with. */
+  #reaped = new Map<string, number>();
 
   constructor(deps: OutboundDeps) {
-    this.#d = deps;
+    this.#d = {
+      ...deps,
+      instanceId: deps.instanceId ?? instanceId(deps.config()),
+    };
     this.#now = deps.now ?? Date.now;
     this.#timings = { ...DEFAULT_TIMINGS, ...deps.timings };
     this.#attemptCtx = {
-      ...deps,
+      ...this.#d,
       timings: this.#timings,
       now: this.#now,
       stopped: () => this.#stopped,
@@ -177,6 +190,9 @@ class OutboundDriver implements Outbound {
       deps.expireEveryMs ?? 30_000,
       () => this.#track(this.#expire()),
     );
+    this.#every(deps.reapEveryMs ?? 2000, () => {
+      if (this.#ready) this.#track(this.#reapDead());
+    });
   }
 
   reload(): void {
@@ -197,8 +213,12 @@ class OutboundDriver implements Outbound {
   async #startup(): Promise<void> {
     this.#starting = true;
     try {
-      const rows = await this.#d.store.markInterruptedUncertain((item) =>
-        interruptedText(item.kind)
+      // Only this instance's own rows (same id as before the restart) and
+      // rows from before claims were recorded: another live instance may
+      // be waiting for the GoIP's answer to one of its rows right now.
+      const rows = await this.#d.store.markInterruptedUncertain(
+        [this.#d.instanceId, ""],
+        (item) => interruptedText(item.kind),
       );
       for (const item of rows) {
         const text = interruptedText(item.kind);
@@ -210,6 +230,47 @@ class OutboundDriver implements Outbound {
       this.#starting = false;
     }
     this.#pump();
+  }
+
+  /**
+   * Rows `sending` under an instance seen dead (heartbeat older than
+   * INSTANCE_DEAD_AFTER, or stopped) become uncertain, reported once (the
+   * move is a compare-and-set), never resent.
+   */
+  async #reapDead(): Promise<void> {
+    const { store, config } = this.#d;
+    const rows = await store.instances();
+    const beats = new Map(rows.map((i) => [i.instanceId, i.heartbeatMs]));
+    // An instance released once holds nothing more until it beats again.
+    const dead = deadInstances(
+      rows,
+      this.#d.instanceId,
+      this.#now(),
+      config().INSTANCE_DEAD_AFTER,
+    ).filter((id) => this.#reaped.get(id) !== beats.get(id));
+    if (dead.length === 0 || this.#stopped) return;
+    // Inbox rows a dead instance was delivering go out again (once more:
+    // the server may have had them). Done here because every instance runs
+    // this driver, whichever holds the XMPP side.
+    const released = await store.releaseInboxClaims(dead);
+    if (released > 0) {
+      this.#d.log.info(
+        `outbound: ${released} inbox row(s) of dead instance(s) released`,
+      );
+      this.#d.hub.emit("inbox", undefined);
+    }
+    const uncertain = await store.markInterruptedUncertain(
+      dead,
+      (item) => interruptedText(item.kind),
+    );
+    for (const item of uncertain) {
+      this.#d.log.info(
+        `outbound: #${item.id} was sending on instance ${item.claimedBy}, ` +
+          "which is dead: uncertain",
+      );
+      await reportFinal(this.#d, item, "uncertain", interruptedText(item.kind));
+    }
+    for (const id of dead) this.#reaped.set(id, beats.get(id) ?? 0);
   }
 
   #track(p: Promise<void>): void {
@@ -293,15 +354,18 @@ class OutboundDriver implements Outbound {
           item,
           "failed",
           noGatewayText(item.kind, goipId),
+          { state: "queued" },
         );
         continue;
       }
       if (await this.#failStaleUssd(goipId)) continue;
       const line = await store.lineState(goipId);
       if (
-        !gw.enabled || !line ||
+        !gw.enabled || !line || line.owner !== this.#d.instanceId ||
         !lineOnline(line, this.#now(), this.#d.config())
       ) {
+        // Not this instance's line (another one answers its keepalives and
+        // alone can reach it through NAT), or not servable now.
         return;
       }
       // Only a line with limits or a pace has its next item looked at first.
@@ -327,11 +391,14 @@ class OutboundDriver implements Outbound {
         // meanwhile): look again.
         if (checkedId !== undefined && item.id !== checkedId) return "again";
         const sendid = await store.nextSendId(goipId);
-        await store.updateOutbox(item.id, {
-          state: "sending",
+        const claimed = await store.claimOutbox(
+          item.id,
+          this.#d.instanceId,
           sendid,
-          attempts: item.attempts + 1,
-        });
+          item.attempts + 1,
+        );
+        // Another instance (or a withdrawal) took it first: look again.
+        if (!claimed) return "again" as const;
         if (item.kind === "sms") {
           await store.recordSend(item.id, goipId, item.number);
         }
@@ -363,11 +430,11 @@ class OutboundDriver implements Outbound {
       const ttl = this.#d.config().USSD_TTL;
       const text = ussdStaleText(item.createdMs, this.#now(), ttl);
       if (!text) return undefined;
-      await this.#d.store.updateOutbox(item.id, {
+      const failed = await this.#d.store.updateOutbox(item.id, {
         state: "failed",
         error: text,
-      });
-      return { item, text };
+      }, { state: "queued" });
+      return failed ? { item, text } : undefined;
     });
     if (!stale) return false;
     await reportFinal(this.#d, stale.item, "failed", stale.text);

@@ -10,6 +10,7 @@ import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type {
+  OutboxExpect,
   OutboxItem,
   OutState,
   Store,
@@ -32,6 +33,18 @@ export interface ReportDeps {
   log: Logger;
   /** Counts SMS sent/failed when given. */
   metrics?: GoippyMetrics;
+  /**
+   * This daemon's instance id: an attempt's outcome is written only while
+   * the row is still `sending` and claimed by it (compare-and-set).
+   */
+  instanceId?: string;
+}
+
+/** What a row in flight must still be for this instance to finish it. */
+function mine(deps: ReportDeps): OutboxExpect | undefined {
+  return deps.instanceId === undefined
+    ? undefined
+    : { state: "sending", claimedBy: deps.instanceId };
 }
 
 /** A short label of an item for log lines (`sms #12 to +3725551234 on goippy_2001`). */
@@ -51,12 +64,13 @@ export async function reportOutcome(
 ): Promise<void> {
   const { store, log } = deps;
   if (outcome.state === "sent") {
-    await store.updateOutbox(item.id, {
+    const applied = await store.updateOutbox(item.id, {
       state: "sent",
       smsNo: outcome.smsNo,
       result: outcome.result,
       error: "",
-    });
+    }, mine(deps));
+    if (!applied) return lostClaim(deps, item);
     await logOut(deps, item, "sent");
     if (item.kind === "sms") deps.metrics?.smsOut.inc();
     if (item.kind === "ussd") {
@@ -85,22 +99,44 @@ export async function reportOutcome(
     return;
   }
   const text = failureText(item.kind, outcome.reason);
-  await reportFinal(deps, item, outcome.state, text);
+  await reportFinal(deps, item, outcome.state, text, mine(deps));
+}
+
+/**
+ * The row was no longer this instance's to finish: it was taken for dead
+ * and reported uncertain by another instance meanwhile. That report stands.
+ */
+function lostClaim(deps: ReportDeps, item: OutboxItem): void {
+  deps.log.warn(
+    `${describeItem(item)}: outcome not recorded, the row was already ` +
+      "reported by another instance",
+  );
 }
 
 /**
  * Record that an item ended as `state` with the human `text`: the row's
  * error column, the traffic log and, for XMPP users, a message error.
- * The row's state must already be `state` or is set here.
+ * The row's state must already be `state` or is set here; with `expect`
+ * only while the row is still as expected (else nothing is reported and
+ * false returned: another instance got there first).
  */
 export async function reportFinal(
   deps: ReportDeps,
   item: OutboxItem,
   state: OutState,
   text: string,
-): Promise<void> {
+  expect?: OutboxExpect,
+): Promise<boolean> {
   const { store, log } = deps;
-  await store.updateOutbox(item.id, { state, error: text });
+  const applied = await store.updateOutbox(
+    item.id,
+    { state, error: text },
+    expect,
+  );
+  if (!applied) {
+    if (expect?.claimedBy !== undefined) lostClaim(deps, item);
+    return false;
+  }
   await logOut(deps, item, state);
   if (item.kind === "sms" && (state === "failed" || state === "expired")) {
     deps.metrics?.smsFailed.inc();
@@ -110,6 +146,7 @@ export async function reportFinal(
     await store.enqueueInbox(sendError(item, text));
     deps.hub.emit("inbox", undefined);
   }
+  return true;
 }
 
 /** The traffic log is a record, not the outcome: its failure is only logged. */
@@ -146,17 +183,23 @@ export async function reportLateReply(
   reply: ReplyPacket,
 ): Promise<boolean> {
   if (item.kind === "sms" && reply.kind === "ok") {
-    await deps.store.updateOutbox(item.id, {
+    const late = await deps.store.updateOutbox(item.id, {
       state: "sent",
       smsNo: reply.smsNo,
-    });
+    }, { state: "uncertain" });
+    if (!late) return false;
     deps.log.info(`${describeItem(item)}: the GoIP confirmed it late: sent`);
     return true;
   }
   if (item.kind !== "ussd" || reply.kind !== "ussd") return false;
   const text = cleanUssdText(reply.text);
   if (/^USSD send failed!?$/i.test(text.trim())) return false;
-  await deps.store.updateOutbox(item.id, { state: "sent", result: text });
+  const late = await deps.store.updateOutbox(
+    item.id,
+    { state: "sent", result: text },
+    { state: "failed" },
+  );
+  if (!late) return false;
   deps.log.info(`${describeItem(item)}: answered late`);
   if (toldOverXmpp(item)) {
     await deps.store.enqueueInbox(ussdAnswer(item, text));

@@ -12,6 +12,7 @@ import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import { legacyTables } from "./schema_legacy.ts";
 import { ADDED_COLUMNS, ADDED_INDEXES, newTables } from "./schema_v2.ts";
 import { receiveContentKey } from "./schema_v5.ts";
+import { instanceColumns } from "./schema_v6.ts";
 import { createInstancesTable } from "./sql_instances.ts";
 import { sendLimits } from "./schema_v8.ts";
 import { apiTables } from "./schema_v10.ts";
@@ -71,6 +72,11 @@ const STEPS: Step[] = [
     version: 5,
     what: "RECEIVE dedupe keyed on the event's content",
     run: receiveContentKey,
+  },
+  {
+    version: 6,
+    what: "line owners and queue claims of several instances",
+    run: instanceColumns,
   },
   {
     version: 7,

@@ -98,6 +98,7 @@ export const STATE_COLS = [
   "imei",
   "imsi",
   "iccid",
+  "owner_instance",
 ].map((c) => `s.${c} AS s_${c}`).join(", ");
 
 /** A `goippy_state` row selected with {@linkcode STATE_COLS}. */
@@ -118,6 +119,9 @@ export function toLineState(r: Row): LineState {
     imei: str(r.s_imei),
     imsi: str(r.s_imsi),
     iccid: str(r.s_iccid),
+    // Absent rather than "" when none: states saved without an owner
+    // (before several instances) read back as they were written.
+    ...(str(r.s_owner_instance) ? { owner: str(r.s_owner_instance) } : {}),
   };
 }
 
@@ -157,6 +161,7 @@ export function toOutbox(r: Row): OutboxItem {
     attempts: num(r.attempts),
     error: str(r.error_text),
     result: str(r.result_text),
+    ...(str(r.claimed_by) ? { claimedBy: str(r.claimed_by) } : {}),
   };
 }
 

@@ -1,5 +1,8 @@
 /**
- * Line state (`goippy_state`) for {@linkcode SqlStore}. Where the driver
+ * Line state (`goippy_state`) for {@linkcode SqlStore}. A state never
+ * replaces a newer one (`last_seen_ms`): a batch of one instance written
+ * after another instance took the line (a virtual IP moved) must not hand
+ * the line, its owner and address, back to the instance it left. Where the driver
  * offers JSON rows (MySQL 8.0.4+, MariaDB 10.6+) a batch of states is
  * written with one `UPDATE … JOIN <JSON rows>`, so thousands of lines cost a
  * few round trips, not two each; elsewhere (SQLite, older servers) the same
@@ -60,6 +63,19 @@ export async function lineState(
   return rows.length ? toLineState(rows[0]) : undefined;
 }
 
+/** See {@linkcode Store.lineOwners}. */
+export async function lineOwners(
+  d: SqlDriver,
+): Promise<Record<string, number>> {
+  const rows = await d.all(
+    "SELECT owner_instance, COUNT(*) AS n FROM goippy_state " +
+      "WHERE owner_instance IS NOT NULL GROUP BY owner_instance",
+  );
+  return Object.fromEntries(
+    rows.map((r) => [String(r.owner_instance), Number(r.n)]),
+  );
+}
+
 /** Column values of a state, clipped to the original VARCHAR widths. */
 function values(s: LineState) {
   return {
@@ -78,6 +94,7 @@ function values(s: LineState) {
     imei: clip(s.imei, 32),
     imsi: clip(s.imsi, 32),
     iccid: clip(s.iccid, 32),
+    owner: clip(s.owner ?? "", 128),
   };
 }
 
@@ -103,6 +120,7 @@ const JSON_COLS: [keyof Values, string][] = [
   ["imei", "VARCHAR(32)"],
   ["imsi", "VARCHAR(32)"],
   ["iccid", "VARCHAR(32)"],
+  ["owner", "VARCHAR(128)"],
 ];
 
 /** `SET` list of the state update of alias `t` from `j`. */
@@ -124,6 +142,7 @@ function stateAssignments(t: string): string {
     keep("imei", "imei"),
     keep("imsi", "imsi"),
     keep("iccid", "iccid"),
+    keep("owner_instance", "owner"),
     "updated_at = CURRENT_TIMESTAMP",
   ].map((a) => `${t}.${a}`).join(", ");
 }
@@ -146,17 +165,15 @@ async function saveChunk(
   const updated = await c.run(
     `UPDATE goippy_state s JOIN ${jsonRows(JSON_COLS)}
        ON s.goip_id = j.goipId COLLATE utf8mb4_bin
-     SET ${stateAssignments("s")}`,
+     SET ${stateAssignments("s")}
+     WHERE s.last_seen_ms <= j.seen`,
     [document(rows)],
   );
   if (updated.changes < rows.length) {
-    // Lines without a row yet (rare: a line's first state is written alone).
+    // Lines without a row yet (rare: a line's first state is written
+    // alone), or whose stored state is newer (another instance's).
     for (const s of states) {
-      const exists = await c.all(
-        "SELECT id FROM goippy_state WHERE goip_id = ?",
-        [clip(s.goipId, 64)],
-      );
-      if (!exists.length) await insertOne(c, values(s));
+      if (!await exists(c, clip(s.goipId, 64))) await insertOne(c, values(s));
     }
   }
   const numbered = rows.filter((v) => v.msisdn !== "");
@@ -187,14 +204,19 @@ async function saveOne(c: SqlConn, s: LineState): Promise<void> {
       imei = CASE WHEN ? <> '' THEN ? ELSE imei END,
       imsi = CASE WHEN ? <> '' THEN ? ELSE imsi END,
       iccid = CASE WHEN ? <> '' THEN ? ELSE iccid END,
-      updated_at = CURRENT_TIMESTAMP WHERE goip_id = ?`,
+      owner_instance = CASE WHEN ? <> '' THEN ? ELSE owner_instance END,
+      updated_at = CURRENT_TIMESTAMP
+     WHERE goip_id = ? AND last_seen_ms <= ?`,
     [
       ...written(v),
-      ...[v.msisdn, v.imei, v.imsi, v.iccid].flatMap((x) => [x, x]),
+      ...[v.msisdn, v.imei, v.imsi, v.iccid, v.owner].flatMap((x) => [x, x]),
       v.goipId,
+      v.seen,
     ],
   );
-  if (updated.changes === 0) await insertOne(c, v);
+  if (updated.changes === 0 && !await exists(c, v.goipId)) {
+    await insertOne(c, v);
+  }
   if (v.msisdn !== "") {
     const learned = await c.run(
       `UPDATE goippy_gateways SET msisdn = ?
@@ -205,13 +227,28 @@ async function saveOne(c: SqlConn, s: LineState): Promise<void> {
   }
 }
 
+async function exists(c: SqlConn, goipId: string): Promise<boolean> {
+  const rows = await c.all("SELECT id FROM goippy_state WHERE goip_id = ?", [
+    goipId,
+  ]);
+  return rows.length > 0;
+}
+
 async function insertOne(c: SqlConn, v: Values): Promise<void> {
   await c.run(
     `INSERT INTO goippy_state (ext, addr, last_seen_ms, gsm_signal,
       gsm_status, voip_status, voip_state, remain_time, provider,
-      disable_status, msisdn, imei, imsi, iccid, goip_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [...written(v), v.msisdn, v.imei, v.imsi, v.iccid, v.goipId],
+      disable_status, msisdn, imei, imsi, iccid, owner_instance, goip_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      ...written(v),
+      v.msisdn,
+      v.imei,
+      v.imsi,
+      v.iccid,
+      v.owner || null,
+      v.goipId,
+    ],
   );
 }
 

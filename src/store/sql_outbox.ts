@@ -9,6 +9,7 @@ import { toOutbox } from "./rows.ts";
 import type { Param, SqlConn, SqlDriver } from "./sql_driver.ts";
 import type {
   NewOutboxItem,
+  OutboxExpect,
   OutboxItem,
   OutboxUpdate,
   OutState,
@@ -17,7 +18,7 @@ import type {
 const COLS =
   "id, created_ms, updated_ms, ext, goip_id, kind, dest_num, body, " +
   "from_jid, to_jid, stanza_id, want_receipt, origin, state, sendid, sms_no, " +
-  "attempts, error_text, result_text";
+  "attempts, error_text, result_text, claimed_by";
 
 /** States after which a row never changes again. */
 export const FINAL_STATES: OutState[] = [
@@ -130,7 +131,8 @@ export async function updateOutbox(
   id: number,
   change: OutboxUpdate,
   nowMs: number,
-): Promise<void> {
+  expect: OutboxExpect = {},
+): Promise<boolean> {
   const sets = ["updated_ms = ?"];
   const params: Param[] = [nowMs];
   for (const [key, col] of UPDATE_COLS) {
@@ -139,10 +141,42 @@ export async function updateOutbox(
     params.push(change[key] as Param);
   }
   params.push(id);
-  await d.run(
-    `UPDATE goippy_outbox SET ${sets.join(", ")} WHERE id = ?`,
+  let where = "id = ?";
+  if (expect.state !== undefined) {
+    where += " AND state = ?";
+    params.push(expect.state);
+  }
+  if (expect.claimedBy !== undefined) {
+    where += " AND COALESCE(claimed_by, '') = ?";
+    params.push(expect.claimedBy);
+  }
+  // Rows found count (SQLite; mysql2 asks for FOUND_ROWS), so an update
+  // that writes the values already there still says it applied.
+  const r = await d.run(
+    `UPDATE goippy_outbox SET ${sets.join(", ")} WHERE ${where}`,
     params,
   );
+  return r.changes > 0;
+}
+
+/** See {@linkcode Store.claimOutbox}. */
+export async function claimOutbox(
+  d: SqlDriver,
+  id: number,
+  claimer: string,
+  sendid: number,
+  attempts: number,
+  nowMs: number,
+): Promise<boolean> {
+  // Only the line's owner may claim: it alone reaches the GoIP.
+  const r = await d.run(
+    "UPDATE goippy_outbox SET state = 'sending', claimed_by = ?, sendid = ?, " +
+      "attempts = ?, updated_ms = ? WHERE id = ? AND state = 'queued' " +
+      "AND EXISTS (SELECT 1 FROM goippy_state s WHERE " +
+      "s.goip_id = goippy_outbox.goip_id AND s.owner_instance = ?)",
+    [claimer, sendid, attempts, nowMs, id, claimer],
+  );
+  return r.changes > 0;
 }
 
 /** See {@linkcode Store.findSentBySmsNo}. */
@@ -161,7 +195,9 @@ export async function findSentBySmsNo(
 }
 
 /**
- * Move every row in `from` matching `where` to `to`; returns them (as now).
+ * Move every row in `from` matching `where` to `to`; returns the rows this
+ * call moved (as now). Each row moves by compare-and-set on its state, so
+ * two instances doing this at once never both report one row.
  * `errorFor` gives each row its error text in the same write, so no reader
  * ever sees the final state without its reason.
  */
@@ -181,19 +217,21 @@ export function moveState(
         d.forUpdate,
       [from, ...params],
     );
-    const items = rows.map(toOutbox);
-    for (const item of items) {
+    const moved: OutboxItem[] = [];
+    for (const item of rows.map(toOutbox)) {
       const error = errorFor?.(item) ?? item.error;
-      await c.run(
+      const r = await c.run(
         "UPDATE goippy_outbox SET state = ?, error_text = ?, updated_ms = ? " +
-          "WHERE id = ?",
-        [to, error, nowMs, item.id],
+          "WHERE id = ? AND state = ?",
+        [to, error, nowMs, item.id, from],
       );
+      if (r.changes === 0) continue;
       item.state = to;
       item.error = error;
       item.updatedMs = nowMs;
       await onMoved?.(c, item);
+      moved.push(item);
     }
-    return items;
+    return moved;
   });
 }

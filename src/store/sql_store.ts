@@ -39,6 +39,7 @@ import type {
   NewGateway,
   NewInboxItem,
   NewOutboxItem,
+  OutboxExpect,
   OutboxItem,
   OutboxUpdate,
   QueueDepths,
@@ -165,11 +166,14 @@ export class SqlStore implements Store {
   enqueueInbox(item: NewInboxItem): Promise<number> {
     return inbox.enqueueInbox(this.#d, item, this.#now());
   }
-  pendingInbox(limit: number): Promise<InboxItem[]> {
-    return inbox.pendingInbox(this.#d, limit);
+  pendingInbox(limit: number, claimer?: string): Promise<InboxItem[]> {
+    return inbox.pendingInbox(this.#d, limit, claimer);
   }
-  markInboxDone(ids: number[]): Promise<void> {
-    return inbox.markInboxDone(this.#d, ids, this.#now());
+  markInboxDone(ids: number[], claimer?: string): Promise<void> {
+    return inbox.markInboxDone(this.#d, ids, this.#now(), claimer);
+  }
+  releaseInboxClaims(claimers: string[]): Promise<number> {
+    return inbox.releaseInboxClaims(this.#d, claimers);
   }
 
   recordCall(call: Omit<CallRecord, "id" | "endedMs">): Promise<number> {
@@ -208,10 +212,22 @@ export class SqlStore implements Store {
   linesWithQueued(): Promise<string[]> {
     return out.linesWithQueued(this.#d);
   }
-  updateOutbox(id: number, change: OutboxUpdate): Promise<void> {
+  updateOutbox(
+    id: number,
+    change: OutboxUpdate,
+    expect?: OutboxExpect,
+  ): Promise<boolean> {
     return this.#webhookEvents && change.state !== undefined
-      ? events.updateOutboxWithEvent(this.#d, id, change, this.#now())
-      : out.updateOutbox(this.#d, id, change, this.#now());
+      ? events.updateOutboxWithEvent(this.#d, id, change, this.#now(), expect)
+      : out.updateOutbox(this.#d, id, change, this.#now(), expect);
+  }
+  claimOutbox(
+    id: number,
+    claimer: string,
+    sendid: number,
+    attempts: number,
+  ): Promise<boolean> {
+    return out.claimOutbox(this.#d, id, claimer, sendid, attempts, this.#now());
   }
   findSentBySmsNo(
     goipId: string,
@@ -221,14 +237,21 @@ export class SqlStore implements Store {
     return out.findSentBySmsNo(this.#d, goipId, smsNo, sinceMs);
   }
   markInterruptedUncertain(
+    claimers?: string[],
     errorFor?: (item: OutboxItem) => string,
   ): Promise<OutboxItem[]> {
+    if (claimers?.length === 0) return Promise.resolve([]);
+    const where = claimers
+      ? `AND COALESCE(claimed_by, '') IN (${
+        claimers.map(() => "?").join(", ")
+      })`
+      : "";
     return out.moveState(
       this.#d,
       "sending",
       "uncertain",
-      "",
-      [],
+      where,
+      claimers ?? [],
       this.#now(),
       errorFor,
       this.#onMoved(),
@@ -371,5 +394,8 @@ export class SqlStore implements Store {
   }
   lease(name: string): Promise<Lease | undefined> {
     return leases.lease(this.#d, name);
+  }
+  lineOwners(): Promise<Record<string, number>> {
+    return lines.lineOwners(this.#d);
   }
 }

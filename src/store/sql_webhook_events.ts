@@ -12,7 +12,12 @@ import { toOutbox } from "./rows.ts";
 import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import { updateOutbox } from "./sql_outbox.ts";
 import { addWebhookEvent } from "./sql_webhooks.ts";
-import type { CallRecord, OutboxItem, OutboxUpdate } from "./types.ts";
+import type {
+  CallRecord,
+  OutboxExpect,
+  OutboxItem,
+  OutboxUpdate,
+} from "./types.ts";
 
 /** The event an outbox row in its state reports, or null for none. */
 export function outboxEvent(
@@ -68,12 +73,14 @@ export function updateOutboxWithEvent(
   id: number,
   change: OutboxUpdate,
   nowMs: number,
-): Promise<void> {
+  expect?: OutboxExpect,
+): Promise<boolean> {
   return d.transaction(async (c) => {
-    await updateOutbox(c, id, change, nowMs);
-    if (change.state === undefined) return;
+    const applied = await updateOutbox(c, id, change, nowMs, expect);
+    if (!applied || change.state === undefined) return applied;
     const rows = await c.all("SELECT * FROM goippy_outbox WHERE id = ?", [id]);
     if (rows.length) await writeOutboxEvent(c, toOutbox(rows[0]), nowMs);
+    return true;
   });
 }
 

@@ -110,6 +110,12 @@ export interface LineState {
   imei: string;
   imsi: string;
   iccid: string;
+  /**
+   * The instance that answered the line's latest authenticated keepalive:
+   * the only one that sends its outbox ("" or absent: none recorded). A
+   * state saved without it keeps the stored owner.
+   */
+  owner?: string;
 }
 
 /** A gateway joined with its line state, for listings. */
@@ -202,6 +208,8 @@ export interface OutboxItem {
   error: string;
   /** USSD answer text, or "". */
   result: string;
+  /** The instance that claimed it for sending ("" or absent: none). */
+  claimedBy?: string;
 }
 
 /** What the XMPP side or the CLI puts into the outbox. */
@@ -226,6 +234,15 @@ export type OutboxUpdate = Partial<
     "state" | "sendid" | "smsNo" | "attempts" | "error" | "result"
   >
 >;
+
+/**
+ * What an outbox row must still be for an update to apply (compare-and-set):
+ * its state, and the instance that claimed it.
+ */
+export interface OutboxExpect {
+  state?: OutState;
+  claimedBy?: string;
+}
 
 /** One call record (`goippy_calls`). */
 export interface CallRecord {
@@ -320,10 +337,23 @@ export interface Store {
   logTraffic(entry: TrafficEntry): Promise<void>;
   /** Queue a message for an XMPP user; returns its id. */
   enqueueInbox(item: NewInboxItem): Promise<number>;
-  /** Oldest undelivered inbox rows first, at most `limit`. */
-  pendingInbox(limit: number): Promise<InboxItem[]>;
-  /** Mark inbox rows delivered (confirmed by the server). */
-  markInboxDone(ids: number[]): Promise<void>;
+  /**
+   * Oldest undelivered inbox rows first, at most `limit`. With `claimer`
+   * (an instance id) unclaimed rows are claimed for it first (a
+   * compare-and-set per row), and only rows it holds are returned: two
+   * instances never deliver one row.
+   */
+  pendingInbox(limit: number, claimer?: string): Promise<InboxItem[]>;
+  /**
+   * Mark inbox rows delivered (confirmed by the server); with `claimer`,
+   * only rows it still holds.
+   */
+  markInboxDone(ids: number[], claimer?: string): Promise<void>;
+  /**
+   * Undelivered rows claimed by these (dead) instances become unclaimed, to
+   * be delivered again; returns how many.
+   */
+  releaseInboxClaims(claimers: string[]): Promise<number>;
 
   // --- calls ----------------------------------------------------------------
   /** Insert a call row (RECORD); returns its id. */
@@ -349,7 +379,26 @@ export interface Store {
   nextQueued(goipId: string): Promise<OutboxItem | undefined>;
   /** goip_ids that have `queued` items. */
   linesWithQueued(): Promise<string[]>;
-  updateOutbox(id: number, change: OutboxUpdate): Promise<void>;
+  /**
+   * Change a row; with `expect`, only while it still is in that state (and
+   * claimed by that instance). True when the row changed.
+   */
+  updateOutbox(
+    id: number,
+    change: OutboxUpdate,
+    expect?: OutboxExpect,
+  ): Promise<boolean>;
+  /**
+   * Compare-and-set `queued` → `sending` for `claimer` with the attempt's
+   * sendid, only while `claimer` owns the row's line; false when another
+   * instance (or a withdrawal) got there first or the line moved.
+   */
+  claimOutbox(
+    id: number,
+    claimer: string,
+    sendid: number,
+    attempts: number,
+  ): Promise<boolean>;
   /** The newest `sent` SMS of a line with this sms_no, created after `sinceMs`. */
   findSentBySmsNo(
     goipId: string,
@@ -357,10 +406,13 @@ export interface Store {
     sinceMs: number,
   ): Promise<OutboxItem | undefined>;
   /**
-   * At start: every `sending` row becomes `uncertain`, with its error text
-   * from `errorFor` in the same write; returns them.
+   * `sending` rows become `uncertain`; returns those this call changed. With
+   * `claimers`, only rows claimed by one of them ("" for rows nobody
+   * claimed, from before claims were recorded); without, every one.
+   * `errorFor` gives each row its error text in the same write.
    */
   markInterruptedUncertain(
+    claimers?: string[],
     errorFor?: (item: OutboxItem) => string,
   ): Promise<OutboxItem[]>;
   /**
@@ -405,6 +457,8 @@ export interface Store {
   instanceStopped(instanceId: string, atMs: number): Promise<void>;
   /** Every daemon row, latest heartbeat first. */
   instances(): Promise<Instance[]>;
+  /** How many lines each instance owns (instance id → count). */
+  lineOwners(): Promise<Record<string, number>>;
 
   // --- HTTP API -------------------------------------------------------------
   /** Throws {@linkcode StoreConflictError} when the name exists. */

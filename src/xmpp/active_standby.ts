@@ -50,6 +50,11 @@ export function startXmppActiveStandby(
       const p = part;
       part = null;
       await p?.stop();
+      // Rows this daemon claimed but never saw confirmed go to the next
+      // holder now, not only once this daemon is dead.
+      await deps.store.releaseInboxClaims([opts.holder]).catch((err) =>
+        deps.log.warn(`xmpp: cannot release inbox claims: ${err.message}`)
+      );
     },
   });
   return {

@@ -25,6 +25,12 @@ export interface DelivererDeps {
   batch?: number;
   pollMs?: number;
   pingTimeoutMs?: number;
+  /**
+   * This daemon's instance id: rows are claimed for it before they go out
+   * (a compare-and-set), so no two instances deliver one row. Without it
+   * rows are read unclaimed (one daemon per database).
+   */
+  instanceId?: string;
 }
 
 /** Should this row carry a delay stamp? */
@@ -39,7 +45,7 @@ export function needsDelay(
 
 /** The delivery loop; `wake()` on hub "inbox" and on (re)connect. */
 export class Deliverer {
-  #d: Required<DelivererDeps>;
+  #d: Required<Omit<DelivererDeps, "instanceId">> & { instanceId?: string };
   #stopped = false;
   #wake: (() => void) | null = null;
   #kick = false;
@@ -124,7 +130,7 @@ export class Deliverer {
   async #markConfirmed(): Promise<void> {
     if (this.#confirmed.size === 0) return;
     const ids = [...this.#confirmed];
-    await this.#d.store.markInboxDone(ids);
+    await this.#d.store.markInboxDone(ids, this.#d.instanceId);
     for (const id of ids) this.#confirmed.delete(id);
     this.delivered += ids.length;
   }
@@ -132,7 +138,7 @@ export class Deliverer {
   /** One batch; true when a full batch went out (there may be more). */
   async #deliverBatch(): Promise<boolean> {
     const { store, link, componentJid, log } = this.#d;
-    const items = await store.pendingInbox(this.#d.batch);
+    const items = await store.pendingInbox(this.#d.batch, this.#d.instanceId);
     if (items.length === 0) return false;
     // Confirmed rows are never pending here: #markConfirmed ran first and
     // throws while the database is away.

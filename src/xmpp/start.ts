@@ -6,6 +6,7 @@
  * @module
  */
 
+import { instanceId } from "../instances/liveness.ts";
 import type { LiveConfig } from "../config/live.ts";
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
@@ -146,6 +147,7 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     link,
     componentJid: component,
     log,
+    instanceId: instanceId(deps.config()),
   });
 
   const offs = [

@@ -35,6 +35,9 @@ export const MSISDN = "+37255500001";
 export const USER = "2001@example.org";
 export const OWN_LINE = `${MSISDN}@sms.example.org`;
 
+/** The instance id of the test world's driver, owner of the lines it answers. */
+export const WORLD_INSTANCE = "world:1";
+
 /**
  * The daemon's UDP endpoint with the little packet handling the sender
  * needs: authenticated keepalives learned into the store (and answered),
@@ -67,6 +70,7 @@ export function testEndpoint(store: Store, hub: Hub, log: Logger): Endpoint {
         imei: p.imei,
         imsi: p.imsi,
         iccid: p.iccid,
+        owner: WORLD_INSTANCE,
       };
       await store.saveLineState(state);
       await endpoint.send(addr, formatKeepaliveReply(p.n, 200));
@@ -140,6 +144,7 @@ export async function startOutboundWorld(opts: OutboundWorldOptions = {}) {
       transport: endpoint,
       config: () => live,
       log,
+      instanceId: WORLD_INSTANCE,
       pollMs: 100,
       expireEveryMs: 100,
       timings: {
