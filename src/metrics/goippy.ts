@@ -10,7 +10,6 @@ import { lineOnline } from "../line_online.ts";
 import type { GatewayWithState, Store } from "../store/types.ts";
 import { type LimitConfig, lineLimits, usageQuery } from "../limits/mod.ts";
 import { isAlive } from "../instances/liveness.ts";
-import type { Store } from "../store/types.ts";
 
 /** XMPP link state as shown by /metrics and /health. */
 export type XmppState = "connected" | "disconnected" | "standby" | "off";
@@ -86,6 +85,7 @@ export function createGoippyMetrics(): GoippyMetrics {
     sendLimit: r.gauge(
       "goippy_send_limit",
       "The send limit in force on each limited line (hour, day, recipients).",
+    ),
     lineAddressChanges: r.counter(
       "goippy_line_address_changes_total",
       "Events with the right password from an address other than the line's last keepalive's (NAT rebinding), accepted.",
