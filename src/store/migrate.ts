@@ -13,6 +13,7 @@ import { legacyTables } from "./schema_legacy.ts";
 import { ADDED_COLUMNS, ADDED_INDEXES, newTables } from "./schema_v2.ts";
 import { receiveContentKey } from "./schema_v5.ts";
 import { createInstancesTable } from "./sql_instances.ts";
+import { createEventSeenTable } from "./sql_event_seen.ts";
 
 /** One numbered migration step. */
 interface Step {
@@ -68,6 +69,11 @@ const STEPS: Step[] = [
     version: 5,
     what: "RECEIVE dedupe keyed on the event's content",
     run: receiveContentKey,
+  },
+  {
+    version: 11,
+    what: "dedupe of DELIVER, RECORD, HANGUP and USSN keyed on their content",
+    run: createEventSeenTable,
   },
 ];
 

@@ -10,6 +10,7 @@ import type { Logger } from "../log.ts";
 import { migrate, readVersion } from "./migrate.ts";
 import type { SqlDriver } from "./sql_driver.ts";
 import * as calls from "./sql_calls.ts";
+import * as events from "./sql_event_seen.ts";
 import * as gw from "./sql_gateways.ts";
 import * as housekeeping from "./sql_housekeeping.ts";
 import * as inbox from "./sql_inbox.ts";
@@ -21,6 +22,7 @@ import * as traffic from "./sql_traffic.ts";
 import type {
   CallRecord,
   Dialect,
+  EventKey,
   Gateway,
   GatewayWithState,
   InboxItem,
@@ -155,6 +157,16 @@ export class SqlStore implements Store {
     return inbox.markInboxDone(this.#d, ids, this.#now());
   }
 
+  eventSeen(key: EventKey, sinceMs: number): Promise<boolean> {
+    return events.eventSeen(this.#d, key, sinceMs);
+  }
+  markEventSeen(
+    key: EventKey,
+    nowMs: number,
+    forgetBeforeMs: number,
+  ): Promise<void> {
+    return events.markEventSeen(this.#d, key, nowMs, forgetBeforeMs);
+  }
   recordCall(call: Omit<CallRecord, "id" | "endedMs">): Promise<number> {
     return calls.recordCall(this.#d, call);
   }
