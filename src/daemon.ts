@@ -23,6 +23,7 @@ import type { Store } from "./store/types.ts";
 import { startXmpp } from "./xmpp/start.ts";
 import { startHeartbeat } from "./instances/heartbeat.ts";
 import { explainUdpBindError } from "./udp_bind.ts";
+import { openSpool } from "./spool/open.ts";
 
 /** How long a graceful stop may take before goippy exits anyway. */
 const STOP_LIMIT_MS = 4000;
@@ -56,6 +57,7 @@ export async function runDaemon(
     let send = (_a: string, _t: string) => Promise.resolve();
     const inbound = await startInbound({
       store,
+      spoolFile: openSpool(config, log),
       hub,
       config: live,
       log,
@@ -104,6 +106,7 @@ export async function runDaemon(
           const s = xmpp.state();
           return s === "off" ? "off" : s === "connected" ? s : "disconnected";
         },
+        spoolDepth: () => inbound.spoolDepth(),
       },
     });
     cleanups.push(() => ops.stop());

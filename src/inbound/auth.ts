@@ -101,9 +101,18 @@ export class GatewayCache {
     // A look-up that started before a version change may have read the old
     // row: it is not kept (the epoch moved on meanwhile).
     const epoch = this.#epoch;
-    const gw = goipId === ""
-      ? undefined
-      : await this.#store.gatewayByGoipId(goipId);
+    let gw: Gateway | undefined;
+    try {
+      gw = goipId === ""
+        ? undefined
+        : await this.#store.gatewayByGoipId(goipId);
+    } catch (err) {
+      // The store is away: a line known before still authenticates, so its
+      // events can be spooled; an unknown one fails as it would.
+      const stale = this.#entries.get(goipId);
+      if (stale) return stale.gw;
+      throw err;
+    }
     if (epoch === this.#epoch) {
       if (this.#entries.size >= GatewayCache.MAX_ENTRIES) this.#entries.clear();
       this.#entries.set(goipId, { gw, at: now });

@@ -32,6 +32,7 @@ export interface GoippyMetrics {
   queueDepth: Gauge;
   keepaliveAge: Gauge;
   xmppConnected: Gauge;
+  spoolDepth: Gauge;
 }
 
 /** A fresh set of goippy metrics on its own registry. */
@@ -79,6 +80,10 @@ export function createGoippyMetrics(): GoippyMetrics {
       "goippy_xmpp_connected",
       "1 when the XMPP component stream is up, 0 when not (absent when XMPP is off).",
     ),
+    spoolDepth: r.gauge(
+      "goippy_spool_depth",
+      "Inbound events in the local spool, waiting for the store.",
+    ),
   };
 }
 
@@ -88,6 +93,8 @@ export interface ScrapeInput {
   /** Seconds without keepalive after which a line is offline. */
   offlineAfterS: number;
   xmpp: () => XmppState;
+  /** Events in the local spool (absent: no spool). */
+  spoolDepth?: () => number;
   nowMs?: number;
 }
 
@@ -97,6 +104,7 @@ export async function scrape(
   input: ScrapeInput,
 ): Promise<string> {
   const now = input.nowMs ?? Date.now();
+  m.spoolDepth.set(input.spoolDepth?.() ?? 0);
   const [gateways, depths] = await Promise.all([
     input.store.listGateways(),
     input.store.queueDepths(),

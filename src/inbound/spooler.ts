@@ -1,0 +1,224 @@
+/**
+ * Ack-after-persist when the store is away: each inbound event is written
+ * to the store, or, when the store fails or does not answer within
+ * {@linkcode STORE_BOUND_MS}, to the local spool (`spool/spool_file.ts`);
+ * either way it is persisted before the GoIP hears `OK`. While anything is
+ * spooled, new events go to the spool too (behind the older ones: order per
+ * line holds), and a replayer moves the spool into the store, oldest first,
+ * once the store answers again. Replay is idempotent: it goes through the
+ * same dedupe as a GoIP retransmission.
+ *
+ * @module
+ */
+
+import type { Logger } from "../log.ts";
+import {
+  type NewSpoolRecord,
+  SET_ASIDE_AFTER,
+  type SpoolFile,
+  type SpoolRecord,
+} from "../spool/spool_file.ts";
+
+/** A store write slower than this is given up for the spool. */
+export const STORE_BOUND_MS = 2000;
+
+/** How often the replayer asks whether the store is back. */
+const PROBE_EVERY_MS = 1000;
+
+/** Events replayed per look into the spool. */
+const REPLAY_BATCH = 100;
+
+/** Thrown when an event can be neither stored nor spooled. */
+export class NotPersistedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotPersistedError";
+  }
+}
+
+/** What the spooler needs. */
+export interface SpoolerOptions {
+  /** The spool, or null when it is off (store errors then mean no ack). */
+  file: SpoolFile | null;
+  log: Logger;
+  /** Move one spooled event into the store ("duplicate": it was there). */
+  replay: (r: SpoolRecord) => Promise<"stored" | "duplicate">;
+  /** Throws while the store is away. */
+  probe: () => Promise<void>;
+  /** Bound of one store write (default {@linkcode STORE_BOUND_MS}). */
+  boundMs?: number;
+}
+
+/** The gate between inbound handlers and the store. */
+export class Spooler {
+  #o: SpoolerOptions;
+  #replaying: Promise<void> | null = null;
+  #stopped = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #wake: (() => void) | null = null;
+  /** Events spooled since spooling last began (for the log). */
+  #spooledRun = 0;
+
+  constructor(opts: SpoolerOptions) {
+    this.#o = opts;
+  }
+
+  /** Events waiting in the spool (0 without one). */
+  depth(): number {
+    return this.#o.file?.depth() ?? 0;
+  }
+
+  /** Whether events are going to the spool now. */
+  spooling(): boolean {
+    return this.depth() > 0;
+  }
+
+  /** Start replaying what an earlier run left in the spool. */
+  start(): void {
+    const d = this.depth();
+    if (d > 0) {
+      this.#o.log.warn(
+        `spool: ${d} events left in ${
+          this.#o.file!.path
+        }; replaying them into the store`,
+      );
+      this.#kick();
+    }
+  }
+
+  /**
+   * Persist one event: `write` it to the store, or spool `rec`. Resolves
+   * "stored" with write's result, or "spooled"; throws when neither worked
+   * (then nothing may be acknowledged).
+   */
+  async persist<T>(
+    rec: () => NewSpoolRecord,
+    write: () => Promise<T>,
+  ): Promise<{ how: "stored"; value: T } | { how: "spooled" }> {
+    const file = this.#o.file;
+    if (file && file.depth() > 0) return this.#spool(file, rec(), null);
+    try {
+      return { how: "stored", value: await bounded(write(), this.#boundMs) };
+    } catch (err) {
+      if (!file) throw err;
+      return this.#spool(file, rec(), err);
+    }
+  }
+
+  get #boundMs(): number {
+    return this.#o.boundMs ?? STORE_BOUND_MS;
+  }
+
+  #spool(
+    file: SpoolFile,
+    rec: NewSpoolRecord,
+    why: unknown,
+  ): { how: "spooled" } {
+    if (file.full()) {
+      this.#o.log.error(
+        `SPOOL FULL (${file.path}, SPOOL_MAX_MB reached, ${file.depth()} events): ` +
+          `events are NOT acknowledged; the GoIPs keep them and send them again`,
+      );
+      throw new NotPersistedError("the store is away and the spool is full");
+    }
+    const first = file.depth() === 0;
+    file.append(rec);
+    if (first) {
+      this.#spooledRun = 0;
+      this.#o.log.warn(
+        `spool: the store cannot take events (${
+          why instanceof Error ? why.message : String(why ?? "")
+        }); spooling them to ${file.path} and acknowledging`,
+      );
+    }
+    this.#spooledRun++;
+    this.#kick();
+    return { how: "spooled" };
+  }
+
+  /** Make sure the replayer runs (and looks now). */
+  #kick(): void {
+    if (this.#stopped) return;
+    if (this.#replaying) {
+      return;
+    }
+    this.#replaying = this.#replayLoop().finally(() => {
+      this.#replaying = null;
+    });
+  }
+
+  async #replayLoop(): Promise<void> {
+    const file = this.#o.file!;
+    let stored = 0, dupes = 0;
+    const started = Date.now();
+    while (!this.#stopped) {
+      const batch = file.oldest(REPLAY_BATCH);
+      if (batch.length === 0) break;
+      let ok = true;
+      try {
+        await bounded(this.#o.probe(), this.#boundMs);
+      } catch {
+        ok = false;
+      }
+      for (const r of ok ? batch : []) {
+        if (this.#stopped) break;
+        try {
+          const how = await bounded(this.#o.replay(r), this.#boundMs * 5);
+          file.remove(r.id);
+          if (how === "stored") stored++;
+          else dupes++;
+        } catch (err) {
+          file.failed(r.id);
+          if (r.attempts + 1 >= SET_ASIDE_AFTER) {
+            this.#o.log.error(
+              `spool: event ${r.id} (${r.goipId}) failed ${SET_ASIDE_AFTER} replays, ` +
+                `set aside in ${file.path}: ${(err as Error).message}`,
+            );
+            continue;
+          }
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) await this.#sleep(PROBE_EVERY_MS);
+    }
+    if (stored + dupes > 0) {
+      this.#o.log.info(
+        `spool: replay done: ${stored} events moved into the store` +
+          (dupes ? `, ${dupes} were there already` : "") +
+          ` (${this.#spooledRun} spooled, ${
+            Math.round((Date.now() - started) / 1000)
+          } s); ${file.depth()} left`,
+      );
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((r) => {
+      this.#wake = r;
+      this.#timer = setTimeout(r, ms);
+    });
+  }
+
+  /** Stop replaying (what is spooled stays for the next start). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#wake?.();
+    await this.#replaying;
+    this.#o.file?.close();
+  }
+}
+
+/** `p`, or a rejection after `ms` (p itself may still settle later). */
+function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer from the store within ${ms} ms`)),
+      ms,
+    );
+  });
+  p.catch(() => {});
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
