@@ -3,7 +3,8 @@
  * GoIP's resend window (simulator with a device's timing: 3 s, 3 resends)
  * while SMS, a delivery report and a call arrive. Everything is acknowledged
  * while the database is away, lands in MariaDB exactly once when it is back,
- * and reaches the XMPP user once, in order. Then kill -9 of goippy during the
+ * and reaches the XMPP user once, in order; a user's message meanwhile is
+ * refused at once with a "try again" error. Then kill -9 of goippy during the
  * outage and again during the replay: still everything exactly once.
  */
 
@@ -13,6 +14,7 @@ import {
   chatBodies,
   COMPONENT,
   DOMAIN,
+  errorText,
   EXT,
   GOIP_ID,
   type Rig,
@@ -137,6 +139,17 @@ Deno.test("spool: MariaDB away longer than the resend window: SMS, DELIVER and a
         }
         assertEquals(acks, Array(9).fill(true), "all acked while away");
         ok(/spooling them to/.test(daemon.logs()), "spooling logged");
+        // A user's message meanwhile: refused at once, "try again".
+        const mid = await user.sendMessage(
+          `+3725551112@${COMPONENT}`,
+          "while away",
+        );
+        const refusal = await user.waitForMessage(
+          (m) => m.attrs.id === mid && m.attrs.type === "error",
+          15_000,
+        );
+        assertEquals(refusal.getChild("error")?.attrs.type, "wait");
+        ok(/database is unavailable/.test(errorText(refusal)));
         const health = await fetch(`http://127.0.0.1:${metricsPort}/health`);
         assertEquals(health.status, 200);
         assertEquals((await health.json()).store, "spooling");
