@@ -139,6 +139,11 @@ Deno.test("spool: MariaDB away longer than the resend window: SMS, DELIVER and a
         }
         assertEquals(acks, Array(9).fill(true), "all acked while away");
         ok(/spooling them to/.test(daemon.logs()), "spooling logged");
+        const status = await daemon.cli(["--status"]);
+        ok(
+          /^spool: 9 events waiting for the store/m.test(status.stdout),
+          status.stdout + status.stderr,
+        );
         // A user's message meanwhile: refused at once, "try again".
         const mid = await user.sendMessage(
           `+3725551112@${COMPONENT}`,
