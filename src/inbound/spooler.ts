@@ -12,15 +12,13 @@
  */
 
 import type { Logger } from "../log.ts";
+import { bounded, STORE_BOUND_MS } from "./bounded.ts";
 import {
   type NewSpoolRecord,
   SET_ASIDE_AFTER,
   type SpoolFile,
   type SpoolRecord,
 } from "../spool/spool_file.ts";
-
-/** A store write slower than this is given up for the spool. */
-export const STORE_BOUND_MS = 2000;
 
 /** How often the replayer asks whether the store is back. */
 const PROBE_EVERY_MS = 1000;
@@ -208,17 +206,4 @@ export class Spooler {
     await this.#replaying;
     this.#o.file?.close();
   }
-}
-
-/** `p`, or a rejection after `ms` (p itself may still settle later). */
-function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer from the store within ${ms} ms`)),
-      ms,
-    );
-  });
-  p.catch(() => {});
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
