@@ -11,6 +11,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import type { Logger } from "../log.ts";
 import { bounded, STORE_BOUND_MS } from "./bounded.ts";
 import {
@@ -22,6 +23,9 @@ import {
 
 /** How often the replayer asks whether the store is back. */
 const PROBE_EVERY_MS = 1000;
+
+/** At most one SPOOL FULL line per this time (every refused event is not news). */
+const FULL_LOG_EVERY_MS = 10_000;
 
 /** Events replayed per look into the spool. */
 const REPLAY_BATCH = 100;
@@ -56,19 +60,30 @@ export class Spooler {
   #wake: (() => void) | null = null;
   /** Events spooled since spooling last began (for the log). */
   #spooledRun = 0;
+  /** Events in the spool file waiting for replay (kept, not counted each time). */
+  #waiting: number;
+  /** Events on their way into the spool file (one commit for all of them). */
+  #pending: {
+    rec: NewSpoolRecord;
+    resolve: (v: { how: "spooled" }) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
+  #flushScheduled = false;
+  #fullLoggedAt = -Infinity;
 
   constructor(opts: SpoolerOptions) {
     this.#o = opts;
+    this.#waiting = opts.file?.depth() ?? 0;
   }
 
   /** Events waiting in the spool (0 without one). */
   depth(): number {
-    return this.#o.file?.depth() ?? 0;
+    return this.#waiting;
   }
 
   /** Whether events are going to the spool now. */
   spooling(): boolean {
-    return this.depth() > 0;
+    return this.#waiting + this.#pending.length > 0;
   }
 
   /** Start replaying what an earlier run left in the spool. */
@@ -94,12 +109,12 @@ export class Spooler {
     write: () => Promise<T>,
   ): Promise<{ how: "stored"; value: T } | { how: "spooled" }> {
     const file = this.#o.file;
-    if (file && file.depth() > 0) return this.#spool(file, rec(), null);
+    if (file && this.spooling()) return await this.#spool(file, rec(), null);
     try {
       return { how: "stored", value: await bounded(write(), this.#boundMs) };
     } catch (err) {
       if (!file) throw err;
-      return this.#spool(file, rec(), err);
+      return await this.#spool(file, rec(), err);
     }
   }
 
@@ -111,17 +126,20 @@ export class Spooler {
     file: SpoolFile,
     rec: NewSpoolRecord,
     why: unknown,
-  ): { how: "spooled" } {
+  ): Promise<{ how: "spooled" }> {
     if (file.full()) {
-      this.#o.log.error(
-        `SPOOL FULL (${file.path}, SPOOL_MAX_MB reached, ${file.depth()} events): ` +
-          `events are NOT acknowledged; the GoIPs keep them and send them again`,
+      if (Date.now() - this.#fullLoggedAt > FULL_LOG_EVERY_MS) {
+        this.#fullLoggedAt = Date.now();
+        this.#o.log.error(
+          `SPOOL FULL (${file.path}, SPOOL_MAX_MB reached, ${this.#waiting} events): ` +
+            `events are NOT acknowledged; the GoIPs keep them and send them again`,
+        );
+      }
+      return Promise.reject(
+        new NotPersistedError("the store is away and the spool is full"),
       );
-      throw new NotPersistedError("the store is away and the spool is full");
     }
-    const first = file.depth() === 0;
-    file.append(rec);
-    if (first) {
+    if (!this.spooling()) {
       this.#spooledRun = 0;
       this.#o.log.warn(
         `spool: the store cannot take events (${
@@ -130,8 +148,32 @@ export class Spooler {
       );
     }
     this.#spooledRun++;
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ rec, resolve, reject });
+      if (this.#flushScheduled) return;
+      this.#flushScheduled = true;
+      // After the I/O poll: events already received share the commit.
+      setImmediate(() => this.#flush(file));
+    });
+  }
+
+  /** Write the pending events in one transaction (one fsync), then ack them. */
+  #flush(file: SpoolFile): void {
+    this.#flushScheduled = false;
+    const batch = this.#pending.splice(0);
+    if (batch.length === 0) return;
+    try {
+      file.appendMany(batch.map((b) => b.rec));
+    } catch (err) {
+      this.#o.log.error(`spool: cannot write ${file.path}: ${err}`);
+      for (const b of batch) {
+        b.reject(new NotPersistedError(`the spool cannot be written: ${err}`));
+      }
+      return;
+    }
+    this.#waiting += batch.length;
+    for (const b of batch) b.resolve({ how: "spooled" });
     this.#kick();
-    return { how: "spooled" };
   }
 
   /** Make sure the replayer runs (and looks now). */
@@ -163,11 +205,13 @@ export class Spooler {
         try {
           const how = await bounded(this.#o.replay(r), this.#boundMs * 5);
           file.remove(r.id);
+          this.#waiting--;
           if (how === "stored") stored++;
           else dupes++;
         } catch (err) {
           file.failed(r.id);
           if (r.attempts + 1 >= SET_ASIDE_AFTER) {
+            this.#waiting--;
             this.#o.log.error(
               `spool: event ${r.id} (${r.goipId}) failed ${SET_ASIDE_AFTER} replays, ` +
                 `set aside in ${file.path}: ${(err as Error).message}`,
@@ -204,6 +248,7 @@ export class Spooler {
     clearTimeout(this.#timer);
     this.#wake?.();
     await this.#replaying;
+    if (this.#o.file) this.#flush(this.#o.file);
     this.#o.file?.close();
   }
 }

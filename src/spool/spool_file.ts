@@ -88,6 +88,21 @@ export class SpoolFile {
     return Number(out.lastInsertRowid);
   }
 
+  /** Write several events in one transaction (one fsync). */
+  appendMany(list: NewSpoolRecord[]): void {
+    const insert = this.#db.prepare(
+      "INSERT INTO spool (at_ms, goip_id, packet, text) VALUES (?, ?, ?, ?)",
+    );
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const r of list) insert.run(r.atMs, r.goipId, r.packet, r.text);
+      this.#db.exec("COMMIT");
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw err;
+    }
+  }
+
   /** Events waiting for replay, oldest first. */
   oldest(limit: number): SpoolRecord[] {
     const rows = this.#db.prepare(
