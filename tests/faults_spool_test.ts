@@ -160,6 +160,9 @@ Deno.test("spool: MariaDB away longer than the resend window: SMS, DELIVER and a
         const health = await fetch(`http://127.0.0.1:${metricsPort}/health`);
         assertEquals(health.status, 200);
         assertEquals((await health.json()).store, "spooling");
+        const during = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+        assertEquals(during.status, 200);
+        ok(/^goippy_spool_depth 9$/m.test(await during.text()));
         await new Promise((r) => setTimeout(r, OUTAGE_MS - (Date.now() - t0)));
         await maria.resume();
         await daemon.waitForLog(/spool: replay done: 9 events/, 30_000);

@@ -104,11 +104,20 @@ export async function scrape(
   input: ScrapeInput,
 ): Promise<string> {
   const now = input.nowMs ?? Date.now();
-  m.spoolDepth.set(input.spoolDepth?.() ?? 0);
-  const [gateways, depths] = await Promise.all([
-    input.store.listGateways(),
-    input.store.queueDepths(),
-  ]);
+  const spooled = input.spoolDepth?.() ?? 0;
+  m.spoolDepth.set(spooled);
+  let gateways, depths;
+  try {
+    [gateways, depths] = await Promise.all([
+      input.store.listGateways(),
+      input.store.queueDepths(),
+    ]);
+  } catch (err) {
+    // While events wait in the spool the scrape still answers (the spool
+    // depth is what matters then); the store's gauges keep their last values.
+    if (spooled === 0) throw err;
+    return m.registry.render();
+  }
   m.linesKnown.set(gateways.length);
   m.keepaliveAge.reset();
   let online = 0;
