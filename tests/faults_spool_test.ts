@@ -5,8 +5,9 @@
  * while the database is away, lands in MariaDB exactly once when it is back,
  * and reaches the XMPP user once, in order; a user's message meanwhile is
  * refused at once with a "try again" error. Then kill -9 of goippy during the
- * outage and again during the replay: still everything exactly once. And a
- * SQLite store locked by another process: spooled the same way.
+ * outage and again during the replay: still everything exactly once in the
+ * database, and everything delivered. And a SQLite store locked by another
+ * process: spooled the same way.
  */
 
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
@@ -291,9 +292,16 @@ Deno.test("spool: kill -9 during the outage and during the replay: every SMS onc
         () => `delivered ${chatBodies(user).filter(ours).length}`,
       );
       await new Promise((r) => setTimeout(r, 1000));
+      // Every SMS reached the user. Rows handed to the XMPP server but not
+      // yet confirmed when goippy was killed are sent again after the
+      // restart (rule 4: at least once across a crash), so repeats are
+      // counted, not forbidden.
       const got = chatBodies(user).filter(ours);
-      assertEquals(got.length, 300, "delivered once each");
-      console.log(`spool kill: ${during} of 300 in MariaDB at the second kill`);
+      assertEquals(new Set(got), new Set(bodies), "every SMS delivered");
+      console.log(
+        `spool kill: ${during} of 300 in MariaDB at the second kill; ` +
+          `${got.length - 300} sent to the user again after the kill`,
+      );
     });
   } finally {
     await maria.stop();

@@ -43,12 +43,18 @@ export interface SpoolerOptions {
   /** The spool, or null when it is off (store errors then mean no ack). */
   file: SpoolFile | null;
   log: Logger;
-  /** Move one spooled event into the store ("duplicate": it was there). */
-  replay: (r: SpoolRecord) => Promise<"stored" | "duplicate">;
+  /**
+   * Move spooled events (oldest first) into the store: at least the first,
+   * and as many after it as it likes; resolves with the outcome of each one
+   * moved ("duplicate": it was there already).
+   */
+  replay: (rs: SpoolRecord[]) => Promise<("stored" | "duplicate")[]>;
   /** Throws while the store is away. */
   probe: () => Promise<void>;
   /** Bound of one store write (default {@linkcode STORE_BOUND_MS}). */
   boundMs?: number;
+  /** Pause between replay attempts while the store is away (default 1 s). */
+  retryMs?: number;
 }
 
 /** The gate between inbound handlers and the store. */
@@ -190,6 +196,7 @@ export class Spooler {
   async #replayLoop(): Promise<void> {
     const file = this.#o.file!;
     let stored = 0, dupes = 0;
+    let single = false;
     const started = Date.now();
     while (!this.#stopped) {
       const batch = file.oldest(REPLAY_BATCH);
@@ -200,15 +207,25 @@ export class Spooler {
       } catch {
         ok = false;
       }
-      for (const r of ok ? batch : []) {
-        if (this.#stopped) break;
+      let i = 0;
+      while (ok && i < batch.length && !this.#stopped) {
+        const rest = single ? batch.slice(i, i + 1) : batch.slice(i);
         try {
-          const how = await bounded(this.#o.replay(r), this.#boundMs * 5);
-          file.remove(r.id);
-          this.#waiting--;
-          if (how === "stored") stored++;
-          else dupes++;
+          const outs = await bounded(this.#o.replay(rest), this.#boundMs * 5);
+          if (outs.length === 0) throw new Error("replay moved nothing");
+          const done = rest.slice(0, outs.length);
+          file.removeMany(done.map((r) => r.id));
+          this.#waiting -= done.length;
+          for (const how of outs) how === "stored" ? stored++ : dupes++;
+          i += done.length;
+          single = false;
         } catch (err) {
+          if (!single && rest.length > 1) {
+            // Try one at a time: the failure is then counted on its event.
+            single = true;
+            continue;
+          }
+          const r = rest[0];
           file.failed(r.id);
           if (r.attempts + 1 >= SET_ASIDE_AFTER) {
             this.#waiting--;
@@ -216,13 +233,13 @@ export class Spooler {
               `spool: event ${r.id} (${r.goipId}) failed ${SET_ASIDE_AFTER} replays, ` +
                 `set aside in ${file.path}: ${(err as Error).message}`,
             );
+            i++;
             continue;
           }
           ok = false;
-          break;
         }
       }
-      if (!ok) await this.#sleep(PROBE_EVERY_MS);
+      if (!ok) await this.#sleep(this.#o.retryMs ?? PROBE_EVERY_MS);
     }
     if (stored + dupes > 0) {
       this.#o.log.info(

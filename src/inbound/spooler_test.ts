@@ -35,12 +35,19 @@ async function withSpooler(
       write: (l) => logs.push(l),
     }),
     boundMs: 200,
+    retryMs: 5,
     probe: () =>
       store.up ? Promise.resolve() : Promise.reject(new Error("store away")),
-    replay: (r: SpoolRecord) => {
+    replay: (rs: SpoolRecord[]) => {
       if (!store.up) return Promise.reject(new Error("store away"));
-      store.replayed.push(JSON.parse(r.packet).body);
-      return Promise.resolve("stored");
+      if (JSON.parse(rs[0].packet).body === "bad") {
+        return Promise.reject(new Error("cannot store this one"));
+      }
+      // Two at a time, as a replay of a run of RECEIVEs would.
+      const end = rs.findIndex((r) => JSON.parse(r.packet).body === "bad");
+      const moved = rs.slice(0, Math.min(2, end < 0 ? 2 : end));
+      for (const r of moved) store.replayed.push(JSON.parse(r.packet).body);
+      return Promise.resolve(moved.map(() => "stored" as const));
     },
   });
   try {
@@ -129,7 +136,7 @@ Deno.test("Spooler: without a spool file a store error is the caller's", async (
     file: null,
     log: createLogger({ level: "error", journald: true, write: () => {} }),
     probe: () => Promise.resolve(),
-    replay: () => Promise.resolve("stored"),
+    replay: () => Promise.resolve(["stored"]),
   });
   await rejects(s.persist(() => rec("a"), failing), /connection refused/);
   await s.stop();
@@ -142,3 +149,16 @@ Deno.test("Spooler: events left by an earlier run are replayed at start", () =>
     assertEquals(store.replayed, ["x", "y"]);
     ok(logs.some((l) => /2 events left/.test(l)), logs.join("\n"));
   }, { seed: ["x", "y"] }));
+
+Deno.test("Spooler: an event the store keeps refusing is set aside, the others move on", () =>
+  withSpooler(async ({ spooler, file, store, logs }) => {
+    spooler.start();
+    await until(() => file.depth() === 0);
+    assertEquals(store.replayed, ["a", "b", "c"]);
+    assertEquals(file.setAside(), 1);
+    ok(
+      logs.some((l) => /failed 20 replays, set aside/.test(l)),
+      logs.join("\n"),
+    );
+    assertEquals(spooler.spooling(), false);
+  }, { seed: ["a", "bad", "b", "c"] }));

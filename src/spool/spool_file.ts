@@ -119,9 +119,17 @@ export class SpoolFile {
     }));
   }
 
-  /** Forget an event that is now in the store. */
-  remove(id: number): void {
-    this.#db.prepare("DELETE FROM spool WHERE id = ?").run(id);
+  /** Forget events that are now in the store (one transaction). */
+  removeMany(ids: number[]): void {
+    const del = this.#db.prepare("DELETE FROM spool WHERE id = ?");
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const id of ids) del.run(id);
+      this.#db.exec("COMMIT");
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw err;
+    }
   }
 
   /** Count a failed replay of an event. */
