@@ -6,13 +6,11 @@
  * and reaches the XMPP user once, in order; a user's message meanwhile is
  * refused at once with a "try again" error. Then kill -9 of goippy during the
  * outage and again during the replay: still everything exactly once in the
- * database, and everything delivered. And a SQLite store locked by another
- * process: spooled the same way.
+ * database, and everything delivered.
  */
 
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import mysql from "mysql2/promise";
-import { DatabaseSync } from "node:sqlite";
 import {
   chatBodies,
   COMPONENT,
@@ -305,65 +303,5 @@ Deno.test("spool: kill -9 during the outage and during the replay: every SMS onc
     });
   } finally {
     await maria.stop();
-  }
-});
-
-Deno.test("spool: a SQLite store locked by another process: SMS spooled and acked, stored once in order when the lock goes", async () => {
-  const rig = await startRig({
-    dbBackend: "sqlite",
-    sim: { retransmitMs: 3000, retransmits: 3 },
-  });
-  try {
-    const { sim, daemon } = rig;
-    const user = rig.user!;
-    await sim.keepalive();
-    const holder = new DatabaseSync(daemon.sqlitePath);
-    holder.exec("PRAGMA busy_timeout = 5000");
-    holder.exec("BEGIN IMMEDIATE");
-    const bodies = ["locked 1", "locked 2", "locked 3"];
-    try {
-      for (const b of bodies) {
-        assertEquals(
-          (await sim.receive("+3725550003", b)).acked,
-          true,
-          daemon.logs(),
-        );
-      }
-      ok(/spooling them to/.test(daemon.logs()), daemon.logs());
-    } finally {
-      holder.exec("COMMIT");
-      holder.close();
-    }
-    await daemon.waitForLog(/spool: replay done/, 30_000);
-    const store = await daemon.openStore();
-    try {
-      const rows = (await store.pendingInbox(100)).map((i) => i.body)
-        .filter((b) => b.startsWith("locked"));
-      // Delivered rows leave pendingInbox: count what the user got too.
-      await waitFor(
-        () =>
-          chatBodies(user).filter((b) => b.startsWith("locked")).length >= 3,
-        30_000,
-        () => `delivered: ${chatBodies(user).join(" | ")} (pending ${rows})`,
-      );
-    } finally {
-      await store.close();
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-    assertEquals(
-      chatBodies(user).filter((b) => b.startsWith("locked")),
-      bodies,
-    );
-    const db = new DatabaseSync(daemon.sqlitePath, { readOnly: true });
-    try {
-      const stored = db.prepare(
-        "SELECT body FROM goippy_inbox WHERE body LIKE 'locked%' ORDER BY id",
-      ).all().map((r) => String(r.body));
-      assertEquals(stored, bodies);
-    } finally {
-      db.close();
-    }
-  } finally {
-    await rig.close();
   }
 });
