@@ -43,7 +43,12 @@ export class BenchDaemon {
   /** Write the config and spawn `deno run <goippy flags> main.ts --config …`. */
   static async spawn(opts: SpawnOptions): Promise<BenchDaemon> {
     const configPath = `${opts.dir}/goippy.conf`;
-    await Deno.writeTextFile(configPath, toToml(opts.config), { mode: 0o600 });
+    // The spool beside the config, never in the working directory.
+    const config = {
+      SPOOL_PATH: `${opts.dir}/goippy-spool.sqlite3`,
+      ...opts.config,
+    };
+    await Deno.writeTextFile(configPath, toToml(config), { mode: 0o600 });
     const flags = await goippyRunFlags();
     if (opts.inspect) flags.push("--inspect=127.0.0.1:0");
     const env = Deno.env.toObject();

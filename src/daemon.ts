@@ -27,6 +27,7 @@ import { type DaemonLock, lockSqliteForDaemon } from "./store/sqlite_lock.ts";
 import { explainUdpBindError } from "./udp_bind.ts";
 import { startApiServer } from "./api/server.ts";
 import { startWebhooks } from "./api/webhooks.ts";
+import { openSpool } from "./spool/open.ts";
 
 /** How long a graceful stop may take before goippy exits anyway. */
 const STOP_LIMIT_MS = 4000;
@@ -87,6 +88,7 @@ export async function runDaemon(
     }
     const inbound = await startInbound({
       store,
+      spoolFile: openSpool(config, log),
       hub,
       config: live,
       log,
@@ -149,6 +151,7 @@ export async function runDaemon(
             ? s
             : "disconnected";
         },
+        spoolDepth: () => inbound.spoolDepth(),
       },
     });
     cleanups.push(() => ops.stop());

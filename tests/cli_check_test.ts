@@ -72,6 +72,26 @@ Deno.test("--check: a missing SQLite directory is named with its fix, and the da
   });
 });
 
+Deno.test("--check: a SPOOL_PATH in a missing directory is named with its fix", async () => {
+  await inTempDir(async (dir) => {
+    const conf = await config(dir, [
+      `SQLITE_PATH = "${dir}/goippy.sqlite3"`,
+      `SPOOL_PATH = "${dir}/spool/goippy-spool.sqlite3"`,
+      `GOIP_UDP_BIND = "127.0.0.1"`,
+      `GOIP_UDP_PORT = ${freeUdpPort()}`,
+    ]);
+    const r = await check(conf);
+    assertEquals(r.code, 1, r.stderr);
+    assertMatch(
+      r.stderr,
+      new RegExp(
+        `SPOOL_PATH ${dir}/spool/goippy-spool\\.sqlite3: the directory ` +
+          `${dir}/spool does not exist: .* or set SPOOL_PATH`,
+      ),
+    );
+  });
+});
+
 Deno.test("--check: a sample written with --sample FILE passes as written", async () => {
   await inTempDir(async (dir) => {
     const conf = `${dir}/x.conf`;

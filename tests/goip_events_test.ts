@@ -10,6 +10,11 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { GoipSim } from "./support/goip_sim/mod.ts";
+import {
+  formatHangup,
+  formatRecord,
+  formatUssn,
+} from "./support/goip_sim/packets.ts";
 import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
 import { haveMariaDb, startMariaDb } from "./support/mariadb.ts";
 import { freeTcpPort } from "./support/ports.ts";
@@ -217,6 +222,79 @@ async function steps(
         "2001@example.org",
         "[USSD] Balance: 5 EUR; ok",
       ]]);
+    },
+  );
+
+  await t.step(
+    "retransmissions of DELIVER, RECORD, HANGUP, USSN: acked again, told once",
+    async () => {
+      const item = await sendSms("+3725557001", "stanza-twice");
+      const n = line.nextN();
+      for (let i = 0; i < 2; i++) {
+        const r = await line.deliver(item.smsNo!, 2, "+3725557001", { n });
+        assertEquals(r.acked, true);
+      }
+      const errors = (await store.pendingInbox(1000)).filter((i) =>
+        i.kind === "error" && i.refId === "stanza-twice"
+      );
+      assertEquals(errors.length, 1);
+      // A call whose RECORD and HANGUP the GoIP sends twice each.
+      const send = async (name: string, text: (n: number) => string) => {
+        const n = line.nextN();
+        for (let i = 0; i < 2; i++) {
+          const r = await line.exchange(
+            text(n),
+            n,
+            (t) => t.startsWith(`${name} ${n} `),
+            (t) => t === `${name} ${n} OK`,
+          );
+          assertEquals(r.acked, true);
+        }
+      };
+      const callsBefore = (await store.recentCalls(100)).length;
+      await send("RECORD", (n) => formatRecord(n, line.who, 1, "+3725557002"));
+      await send(
+        "HANGUP",
+        (n) => formatHangup(n, line.who, "+3725557002", "Normal call clearing"),
+      );
+      const calls = (await store.recentCalls(100)).filter((c) =>
+        c.remoteNum === "+3725557002"
+      );
+      assertEquals(calls.length, 1);
+      assertEquals((await store.recentCalls(100)).length, callsBefore + 1);
+      assertEquals(
+        (await inboxWith(store, (b) => b.includes("+3725557002"))).length,
+        1,
+      );
+      await send("USSN", (n) => formatUssn(n, line.who, "Twice told"));
+      assertEquals(
+        (await inboxWith(store, (b) => b.includes("Twice told"))).length,
+        1,
+      );
+    },
+  );
+
+  await t.step(
+    "another event reusing a counter (the GoIP rebooted) is not dropped",
+    async () => {
+      const a = await sendSms("+3725557003", "stanza-reuse-a");
+      const b = await sendSms("+3725557004", "stanza-reuse-b");
+      const n = line.nextN();
+      assertEquals(
+        (await line.deliver(a.smsNo!, 2, "+3725557003", { n })).acked,
+        true,
+      );
+      assertEquals(
+        (await line.deliver(b.smsNo!, 2, "+3725557004", { n })).acked,
+        true,
+      );
+      const errors = (await store.pendingInbox(1000)).filter((i) =>
+        i.kind === "error" && i.refId.startsWith("stanza-reuse-")
+      );
+      assertEquals(errors.map((i) => i.refId).sort(), [
+        "stanza-reuse-a",
+        "stanza-reuse-b",
+      ]);
     },
   );
 

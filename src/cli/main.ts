@@ -29,6 +29,7 @@ import {
 import { setLimits } from "./limits.ts";
 import { sendSms, sendUssd } from "./outbox.ts";
 import { showStatus } from "./status.ts";
+import { spoolStatus } from "./spool_status.ts";
 import { PROSODY_MODULE } from "../xmpp/prosody_module.ts";
 import { checkConfig, writeSample } from "./config_cmds.ts";
 import { requireDaemon } from "./daemon_check.ts";
@@ -95,8 +96,12 @@ async function dispatch(cli: CliArgs): Promise<number> {
       return await withStore(cli, io, (s, c) => setLimits(s, cli.args, c, io));
     case "listExt":
       return await withStore(cli, io, (s) => listGateways(s, io));
-    case "status":
+    case "status": {
+      // The spool first: it is there to read when the store is not.
+      const spool = spoolStatus((await loadFor(cli)).config, Date.now());
+      if (spool) io.out(spool);
       return await withStore(cli, io, (s, c) => showStatus(s, c, io));
+    }
     case "send":
       return await withStore(cli, io, (s, c) =>
         sendSms(s, cli.args, io, {

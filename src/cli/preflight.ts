@@ -10,6 +10,7 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import type { Config } from "../config/types.ts";
 import { sqlitePathProblem } from "../store/sqlite_path.ts";
+import { spoolPath } from "../spool/path.ts";
 import { mysqlProblem } from "./preflight_mysql.ts";
 import { udpBindProblem } from "../udp_bind.ts";
 import { instanceId, isAlive } from "../instances/liveness.ts";
@@ -27,8 +28,9 @@ export interface Preflight {
 
 /** Try what the daemon does at start with this config. */
 export async function preflight(config: Config): Promise<Preflight> {
-  const [db, udp, xmpp] = await Promise.all([
+  const [db, spool, udp, xmpp] = await Promise.all([
     databaseProblem(config),
+    spoolProblem(config),
     udpBindProblem(config.GOIP_UDP_BIND, config.GOIP_UDP_PORT),
     xmppProblem(config),
   ]);
@@ -49,7 +51,9 @@ export async function preflight(config: Config): Promise<Preflight> {
       );
     }
   }
-  const problems = [db, ...ports, xmpp].filter((p): p is string => p !== null);
+  const problems = [db, spool, ...ports, xmpp].filter((p): p is string =>
+    p !== null
+  );
   return { problems, notes };
 }
 
@@ -87,6 +91,16 @@ async function databaseProblem(config: Config): Promise<string | null> {
   if (config.DB_BACKEND === "mysql") return await mysqlProblem(config);
   const why = await sqlitePathProblem(config.SQLITE_PATH);
   return why && `SQLITE_PATH ${config.SQLITE_PATH}: ${why}`;
+}
+
+/** The spool file must be creatable (beside SQLITE_PATH: checked with it). */
+async function spoolProblem(config: Config): Promise<string | null> {
+  const path = spoolPath(config);
+  if (path === null) return null;
+  if (!config.SPOOL_PATH && config.DB_BACKEND === "sqlite") return null;
+  const why = await sqlitePathProblem(path);
+  return why &&
+    `SPOOL_PATH ${path}: ${why.replaceAll("SQLITE_PATH", "SPOOL_PATH")}`;
 }
 
 /** When XMPP is on: XMPP_HOST must resolve (the server itself may be down). */

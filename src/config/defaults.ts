@@ -23,6 +23,8 @@ export function defaultConfig(): Config {
     GOIP_ALLOW_SOURCES: [],
     GOIP_OFFLINE_AFTER: 90,
     RECEIVE_DEDUPE_MINUTES: 10,
+    SPOOL_PATH: "",
+    SPOOL_MAX_MB: 64,
     GOIP_AUTH_FAIL_LIMIT: 20,
     LOG_TO_STDOUT: true,
     LOG_LEVEL: "info",

@@ -50,6 +50,8 @@ Deno.test("a TOML file setting every key", async () => {
     GOIP_ALLOW_SOURCES: ["192.168.1.0/24", "10.0.0.7", "2001:db8::/32"],
     GOIP_OFFLINE_AFTER: 120,
     RECEIVE_DEDUPE_MINUTES: 0,
+    SPOOL_PATH: "/var/lib/goippy/spool.sqlite3",
+    SPOOL_MAX_MB: 8,
     GOIP_AUTH_FAIL_LIMIT: 20,
     LOG_TO_STDOUT: false,
     LOG_LEVEL: "debug",

@@ -65,6 +65,16 @@ SQLITE_PATH = ${JSON.stringify(sqlitePath)}
 # text) is a retransmission: acknowledged again, stored once.
 # RECEIVE_DEDUPE_MINUTES = 10
 
+# When the database cannot take an incoming SMS or event within 2 seconds,
+# goippy writes it to this local file, acknowledges it, and moves it into the
+# database when the database is back. "" = goippy-spool.sqlite3 beside
+# SQLITE_PATH (SQLite) or in the working directory (MySQL; the state
+# directory under systemd).
+# SPOOL_PATH = ""
+# Size bound of that file in MiB; past it nothing more is acknowledged (the
+# GoIP keeps its SMS and sends them again). 0 = no spool.
+# SPOOL_MAX_MB = 64
+
 # Failed authentications (unknown id, wrong password, wrong address) per
 # minute from one source address; after that its datagrams are dropped
 # without a reply for a minute. 0 = no limit.

@@ -103,6 +103,8 @@ export const KEYS: Record<ConfigKey, KeySpec> = {
   },
   GOIP_OFFLINE_AFTER: { kind: "int", check: atLeast(1) },
   RECEIVE_DEDUPE_MINUTES: { kind: "int", check: atLeast(0) },
+  SPOOL_PATH: { kind: "string" },
+  SPOOL_MAX_MB: { kind: "int", check: atLeast(0) },
   GOIP_AUTH_FAIL_LIMIT: { kind: "int", check: atLeast(0) },
   LOG_TO_STDOUT: { kind: "bool" },
   LOG_LEVEL: { kind: "string", check: oneOf("error", "warn", "info", "debug") },

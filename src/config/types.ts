@@ -37,6 +37,14 @@ export interface Config {
   GOIP_OFFLINE_AFTER: number;
   /** Minutes within which a repeated RECEIVE `(id, n)` is a retransmission. */
   RECEIVE_DEDUPE_MINUTES: number;
+  /**
+   * The local spool of inbound events the store could not take in time
+   * ("" = `goippy-spool.sqlite3` beside SQLITE_PATH, or in the working
+   * directory with MySQL).
+   */
+  SPOOL_PATH: string;
+  /** Size bound of the spool in MiB; past it events are not acknowledged. 0 = no spool. */
+  SPOOL_MAX_MB: number;
   /** Failed authentications per minute from one address before it is ignored for a minute (0 = no limit). */
   GOIP_AUTH_FAIL_LIMIT: number;
 

@@ -7,6 +7,7 @@
  */
 
 import type { Gateway, Store } from "../store/types.ts";
+import { bounded, STORE_BOUND_MS } from "./bounded.ts";
 import { GATEWAY_CHECK_EVERY_MS } from "./cadence.ts";
 
 /** Why a packet was refused, or the gateway it belongs to. */
@@ -86,9 +87,14 @@ export class GatewayCache {
     // No GoIP id is longer than its column: refuse without a look-up, and
     // without letting spoofed kilobyte-long ids fill the cache.
     if (goipId.length > GatewayCache.MAX_ID_LENGTH) return undefined;
+    const known = this.#entries.has(goipId);
     if (this.#checkDue()) {
       try {
-        await this.#checkVersion();
+        // A known line does not wait long for a slow store (its events go
+        // to the spool meanwhile); the check carries on in the background.
+        await (known
+          ? bounded(this.#checkVersion(), STORE_BOUND_MS)
+          : this.#checkVersion());
       } catch (err) {
         // The store is away: what is cached still answers (a database blip
         // does not unregister every line), anything else fails as it would.
@@ -101,9 +107,19 @@ export class GatewayCache {
     // A look-up that started before a version change may have read the old
     // row: it is not kept (the epoch moved on meanwhile).
     const epoch = this.#epoch;
-    const gw = goipId === ""
-      ? undefined
-      : await this.#store.gatewayByGoipId(goipId);
+    let gw: Gateway | undefined;
+    try {
+      const lookUp = goipId === ""
+        ? Promise.resolve(undefined)
+        : this.#store.gatewayByGoipId(goipId);
+      gw = await (known ? bounded(lookUp, STORE_BOUND_MS) : lookUp);
+    } catch (err) {
+      // The store is away: a line known before still authenticates, so its
+      // events can be spooled; an unknown one fails as it would.
+      const stale = this.#entries.get(goipId);
+      if (stale) return stale.gw;
+      throw err;
+    }
     if (epoch === this.#epoch) {
       if (this.#entries.size >= GatewayCache.MAX_ENTRIES) this.#entries.clear();
       this.#entries.set(goipId, { gw, at: now });

@@ -11,12 +11,14 @@ import type { LiveConfig } from "../config/live.ts";
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
+import type { SpoolFile } from "../spool/spool_file.ts";
 import type { Store } from "../store/types.ts";
 import type { GatewayCache } from "./auth.ts";
 import type { LineSaver } from "./line_saver.ts";
 import type { LineWatch } from "./line_watch.ts";
 import type { ReceiveBatcher } from "./receive_batch.ts";
 import type { SourceGuard } from "./source_guard.ts";
+import type { Spooler } from "./spooler.ts";
 
 /** What `startInbound` needs. */
 export interface InboundDeps {
@@ -33,6 +35,11 @@ export interface InboundDeps {
   cacheMs?: number;
   /** This daemon's instance id (default from INSTANCE_ID / the UDP port). */
   instanceId?: string;
+  /**
+   * The local spool for events the store cannot take (closed by `stop`);
+   * without one, a store failure means no ack.
+   */
+  spoolFile?: SpoolFile | null;
 }
 
 /** Shared state of the inbound handlers. */
@@ -48,6 +55,8 @@ export interface InboundContext extends InboundDeps {
   calls: Map<string, OpenCall>;
   /** Group commit of incoming SMS. */
   receives: ReceiveBatcher;
+  /** Store or spool: what persists each event before its ack. */
+  spool: Spooler;
   /** Line-state writes (routine ones batched). */
   saver: LineSaver;
   /** RECEIVEs between their datagram and their ack. */

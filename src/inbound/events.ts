@@ -1,14 +1,18 @@
 /**
  * Authenticated GoIP events other than RECEIVE: delivery reports, call
  * records, unsolicited USSD and the rest (STATE, REMAIN, EXPIRY, CELLS, …).
- * Each is persisted first, then acknowledged `NAME <n> OK`; when the store
- * fails nothing is acknowledged, so the GoIP sends it again.
+ * Each is persisted first (in the store, or in the spool while the store is
+ * away: `spooler.ts`), then acknowledged `NAME <n> OK`; when neither takes
+ * it nothing is acknowledged, so the GoIP sends it again. A retransmission
+ * (same line, name, counter and content within RECEIVE_DEDUPE_MINUTES) is
+ * acknowledged again and changes nothing.
  *
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { maskSecrets } from "../log.ts";
-import type { Gateway } from "../store/types.ts";
+import type { EventKey, Gateway } from "../store/types.ts";
 import {
   callEnded,
   deliveryReceipt,
@@ -41,11 +45,17 @@ export async function handleEvent(
   text: string,
 ): Promise<void> {
   const name = p.type === "event" ? p.name : p.type.toUpperCase();
+  const at = ctx.now();
   try {
-    if (p.type === "deliver") await deliver(ctx, gw, p);
-    else if (p.type === "record") await record(ctx, gw, p, text);
-    else if (p.type === "hangup") await hangup(ctx, gw, p, text);
-    else await other(ctx, gw, p);
+    await ctx.spool.persist(
+      () => ({
+        atMs: at,
+        goipId: gw.goipId,
+        packet: JSON.stringify({ ...p, password: "" }),
+        text: maskSecrets(text),
+      }),
+      () => persistEvent(ctx, gw, p, text),
+    );
   } catch (err) {
     ctx.log.error(
       `${name} ${p.n} on ${gw.goipId} not stored, not acknowledged: ${
@@ -55,6 +65,58 @@ export async function handleEvent(
     return;
   }
   await ctx.reply(addr, formatAck(name, p.n), "ack");
+}
+
+/** An event that may be spooled and replayed. */
+export type SpoolableEvent =
+  | DeliverPacket
+  | RecordPacket
+  | HangupPacket
+  | OtherEventPacket;
+
+/**
+ * Store one event's effects unless it is a retransmission ("duplicate").
+ * The dedupe mark is written after the effects: a crash between the two
+ * repeats an effect rather than losing it.
+ */
+export async function persistEvent(
+  ctx: InboundContext,
+  gw: Gateway,
+  p: SpoolableEvent,
+  text: string,
+): Promise<"stored" | "duplicate"> {
+  const key = eventKey(gw, p);
+  const windowMs = ctx.config().RECEIVE_DEDUPE_MINUTES * 60_000;
+  if (key && await ctx.store.eventSeen(key, ctx.now() - windowMs)) {
+    ctx.log.debug(`${key.kind} ${p.n} on ${gw.goipId}: retransmission`);
+    return "duplicate";
+  }
+  if (p.type === "deliver") await deliver(ctx, gw, p);
+  else if (p.type === "record") await record(ctx, gw, p, text);
+  else if (p.type === "hangup") await hangup(ctx, gw, p, text);
+  else await other(ctx, gw, p);
+  if (key) await ctx.store.markEventSeen(key, ctx.now(), ctx.now() - windowMs);
+  return "stored";
+}
+
+/**
+ * The dedupe key of an event whose repetition would show (a second traffic
+ * row, call row or notice); undefined for the others (STATE, REMAIN, …).
+ */
+export function eventKey(
+  gw: Gateway,
+  p: SpoolableEvent,
+): EventKey | undefined {
+  let content: unknown[];
+  if (p.type === "deliver") content = [p.smsNo, p.state, p.num];
+  else if (p.type === "record") content = [p.direction, p.num, p.cause];
+  else if (p.type === "hangup") content = [p.num, p.cause];
+  else if (p.name.toUpperCase() === "USSN") content = [p.msg];
+  else return undefined;
+  const kind = p.type === "event" ? "USSN" : p.type.toUpperCase();
+  const hash = createHash("sha256").update(JSON.stringify(content))
+    .digest("hex").slice(0, 32);
+  return { goipId: gw.goipId, kind, n: p.n, hash };
 }
 
 async function deliver(

@@ -21,6 +21,8 @@ import { LineSaver } from "./line_saver.ts";
 import { LineWatch } from "./line_watch.ts";
 import { ReceiveBatcher } from "./receive_batch.ts";
 import { SourceGuard } from "./source_guard.ts";
+import { replaySpooled } from "./spool_replay.ts";
+import { Spooler } from "./spooler.ts";
 
 /** The running inbound part. */
 export interface Inbound {
@@ -37,6 +39,8 @@ export interface Inbound {
    * through the getter the inbound side was given).
    */
   reload(): void;
+  /** Events waiting in the local spool for the store. */
+  spoolDepth(): number;
   /** Wait until every RECEIVE taken so far is stored and acknowledged. */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -62,6 +66,12 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
       checkEveryMs: LINE_CHECK_EVERY_MS,
     }),
     calls: new Map(),
+    spool: new Spooler({
+      file: deps.spoolFile ?? null,
+      log: deps.log,
+      replay: (r) => replaySpooled(ctx, r),
+      probe: () => deps.store.ping(),
+    }),
     inFlight: new Set(),
     saver: new LineSaver({
       store: deps.store,
@@ -84,9 +94,11 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
   };
   await ctx.lines.seed(deps.store);
   ctx.lines.start();
+  ctx.spool.start();
   return {
     handle: (text, addr) => handleDatagram(ctx, text, addr),
     admits: (ip) => ctx.guard.admits(ip),
+    spoolDepth: () => ctx.spool.depth(),
     reload() {
       ctx.gateways.clear();
     },
@@ -96,6 +108,7 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     async stop() {
       ctx.lines.stop();
       while (ctx.inFlight.size > 0) await Promise.all([...ctx.inFlight]);
+      await ctx.spool.stop();
       await ctx.saver.stop();
     },
   };

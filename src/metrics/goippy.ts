@@ -44,6 +44,7 @@ export interface GoippyMetrics {
   xmppConnected: Gauge;
   instancesAlive: Gauge;
   linesOwned: Gauge;
+  spoolDepth: Gauge;
 }
 
 /** A fresh set of goippy metrics on its own registry. */
@@ -115,6 +116,10 @@ export function createGoippyMetrics(): GoippyMetrics {
       "goippy_xmpp_connected",
       "1 when the XMPP component stream is up, 0 when not (absent when XMPP is off).",
     ),
+    spoolDepth: r.gauge(
+      "goippy_spool_depth",
+      "Inbound events in the local spool, waiting for the store.",
+    ),
   };
 }
 
@@ -128,6 +133,8 @@ export interface ScrapeInput {
   limits?: LimitConfig;
   /** INSTANCE_DEAD_AFTER in seconds; instances are shown when given. */
   instanceDeadAfterS?: number;
+  /** Events in the local spool (absent: no spool). */
+  spoolDepth?: () => number;
   nowMs?: number;
 }
 
@@ -137,10 +144,20 @@ export async function scrape(
   input: ScrapeInput,
 ): Promise<string> {
   const now = input.nowMs ?? Date.now();
-  const [gateways, depths] = await Promise.all([
-    input.store.listGateways(),
-    input.store.queueDepths(),
-  ]);
+  const spooled = input.spoolDepth?.() ?? 0;
+  m.spoolDepth.set(spooled);
+  let gateways, depths;
+  try {
+    [gateways, depths] = await Promise.all([
+      input.store.listGateways(),
+      input.store.queueDepths(),
+    ]);
+  } catch (err) {
+    // While events wait in the spool the scrape still answers (the spool
+    // depth is what matters then); the store's gauges keep their last values.
+    if (spooled === 0) throw err;
+    return m.registry.render();
+  }
   m.linesKnown.set(gateways.length);
   m.keepaliveAge.reset();
   let online = 0;

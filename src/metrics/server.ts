@@ -16,6 +16,8 @@ export interface HealthProbe {
   /** True while the UDP socket is open. */
   udp(): boolean;
   xmpp(): XmppState;
+  /** Events in the local spool waiting for the store (absent: no spool). */
+  spoolDepth?(): number;
 }
 
 /** Options of {@linkcode startMetricsServer}. */
@@ -81,6 +83,9 @@ export async function healthReport(
   } finally {
     clearTimeout(timer);
   }
+  // Events are persisted (in the spool) and acknowledged: nothing is lost,
+  // and goippy_spool_depth says how much waits for the store.
+  if ((probe.spoolDepth?.() ?? 0) > 0) storeState = "spooling";
   let udp = "closed";
   let xmpp: XmppState = "off";
   try {
@@ -89,7 +94,8 @@ export async function healthReport(
   } catch {
     udp = "closed";
   }
-  const ok = storeState === "ok" && udp === "ok";
+  const ok = (storeState === "ok" || storeState === "spooling") &&
+    udp === "ok";
   return { status: ok ? 200 : 503, body: { store: storeState, udp, xmpp } };
 }
 
@@ -143,6 +149,7 @@ async function handle(
         limits: opts.limits?.(),
         instanceDeadAfterS: opts.instanceDeadAfterS?.(),
         xmpp: opts.health.xmpp,
+        spoolDepth: opts.health.spoolDepth?.bind(opts.health),
       });
       return new Response(text, {
         headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },

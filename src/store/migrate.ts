@@ -17,6 +17,7 @@ import { createInstancesTable } from "./sql_instances.ts";
 import { sendLimits } from "./schema_v8.ts";
 import { apiTables } from "./schema_v10.ts";
 import { createLeasesTable } from "./sql_leases.ts";
+import { createEventSeenTable } from "./sql_event_seen.ts";
 
 /** One numbered migration step. */
 interface Step {
@@ -92,6 +93,11 @@ const STEPS: Step[] = [
     version: 10,
     what: "HTTP API tokens, idempotency keys, webhook events",
     run: apiTables,
+  },
+  {
+    version: 11,
+    what: "dedupe of DELIVER, RECORD, HANGUP and USSN keyed on their content",
+    run: createEventSeenTable,
   },
 ];
 

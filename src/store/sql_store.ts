@@ -10,6 +10,7 @@ import type { Logger } from "../log.ts";
 import { migrate, readVersion } from "./migrate.ts";
 import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import * as calls from "./sql_calls.ts";
+import * as seen from "./sql_event_seen.ts";
 import * as gw from "./sql_gateways.ts";
 import * as housekeeping from "./sql_housekeeping.ts";
 import * as inbox from "./sql_inbox.ts";
@@ -27,6 +28,7 @@ import type {
   ApiToken,
   CallRecord,
   Dialect,
+  EventKey,
   Gateway,
   GatewayLimits,
   GatewayWithState,
@@ -176,6 +178,16 @@ export class SqlStore implements Store {
     return inbox.releaseInboxClaims(this.#d, claimers);
   }
 
+  eventSeen(key: EventKey, sinceMs: number): Promise<boolean> {
+    return seen.eventSeen(this.#d, key, sinceMs);
+  }
+  markEventSeen(
+    key: EventKey,
+    nowMs: number,
+    forgetBeforeMs: number,
+  ): Promise<void> {
+    return seen.markEventSeen(this.#d, key, nowMs, forgetBeforeMs);
+  }
   recordCall(call: Omit<CallRecord, "id" | "endedMs">): Promise<number> {
     if (!this.#webhookEvents || call.direction !== 1) {
       return calls.recordCall(this.#d, call);

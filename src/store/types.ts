@@ -170,6 +170,19 @@ export interface IncomingSms {
   delivery: NewInboxItem;
 }
 
+/**
+ * What identifies one GoIP event other than RECEIVE for its dedupe: a
+ * retransmission repeats line, name, counter and content.
+ */
+export interface EventKey {
+  goipId: string;
+  /** The event's name, e.g. `DELIVER`, `HANGUP`. */
+  kind: string;
+  n: number;
+  /** A hash of the event's fields (without the password). */
+  hash: string;
+}
+
 /** Life of an outgoing SMS/USSD (`goippy_outbox.state`). */
 export type OutState =
   | "queued" // waiting for the line / its turn
@@ -335,6 +348,17 @@ export interface Store {
     nowMs?: number,
   ): Promise<("stored" | "duplicate")[]>;
   logTraffic(entry: TrafficEntry): Promise<void>;
+  /** Whether this event (a retransmission) was marked seen after `sinceMs`. */
+  eventSeen(key: EventKey, sinceMs: number): Promise<boolean>;
+  /**
+   * Mark an event handled at `nowMs` (after its effects are stored); marks
+   * of its line at or before `forgetBeforeMs` are forgotten.
+   */
+  markEventSeen(
+    key: EventKey,
+    nowMs: number,
+    forgetBeforeMs: number,
+  ): Promise<void>;
   /** Queue a message for an XMPP user; returns its id. */
   enqueueInbox(item: NewInboxItem): Promise<number>;
   /**

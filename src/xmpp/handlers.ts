@@ -54,8 +54,30 @@ export async function handleStanza(
     d.log.error(
       `XMPP: failed to handle <${el.name}> from ${el.attrs.from}: ${err}`,
     );
+    // A message never vanishes: the store is most likely away, so the user
+    // hears so at once and may send it again.
+    if (
+      el.name === "message" && el.attrs.type !== "error" &&
+      el.getChildText("body") !== null
+    ) {
+      await d.send(
+        errorMessage(
+          el.attrs.to ?? "",
+          el.attrs.from,
+          el.attrs.id ?? "",
+          STORE_AWAY,
+        ),
+      ).catch(() => {});
+    }
   }
 }
+
+/** The refusal of a message while the store cannot take it. */
+const STORE_AWAY = {
+  type: "wait" as const,
+  condition: "internal-server-error",
+  text: "goippy's database is unavailable; try again in a minute.",
+};
 
 async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
   const { config, store, hub, log } = d;
@@ -128,12 +150,6 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
     nowMs: Date.now(),
   });
   if (live.refusal) return await refuse(live.refusal);
-  const dbError = {
-    type: "wait" as const,
-    condition: "internal-server-error",
-    text:
-      "goippy could not queue your message (database error); please try again later.",
-  };
   let over;
   try {
     over = item.kind === "sms"
@@ -141,7 +157,7 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
       : undefined;
   } catch (err) {
     log.error(`XMPP: could not count the sends of ${gateway.goipId}: ${err}`);
-    return await refuse(dbError);
+    return await refuse(STORE_AWAY);
   }
   // Over a send limit: refused now, never queued to go out later.
   if (over) {
@@ -169,7 +185,7 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
     );
   } catch (err) {
     log.error(`XMPP: could not queue a message from ${from}: ${err}`);
-    await refuse(dbError);
+    await refuse(STORE_AWAY);
     return;
   }
   hub.emit("outbox", { goipId: gateway.goipId });

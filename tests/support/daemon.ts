@@ -98,6 +98,7 @@ export async function startDaemon(
   const sqlitePath = `${dir}/goippy.sqlite3`;
   const keys: Record<string, TomlValue> = {
     SQLITE_PATH: sqlitePath,
+    SPOOL_PATH: `${dir}/goippy-spool.sqlite3`,
     GOIP_UDP_BIND: "127.0.0.1",
     GOIP_UDP_PORT: udpPort,
     LOG_LEVEL: "debug",
