@@ -276,13 +276,16 @@ class OutboundDriver implements Outbound {
         const item = await store.nextQueued(goipId);
         if (!item) return undefined;
         const sendid = await store.nextSendId(goipId);
-        await store.updateOutbox(item.id, {
-          state: "sending",
+        // Compare-and-set: the user may have withdrawn or corrected the item
+        // since it was read; the claimed row carries the text to send.
+        const claimed = await store.claimQueued(
+          item.id,
           sendid,
-          attempts: item.attempts + 1,
-        });
-        return { item, sendid };
+          item.attempts + 1,
+        );
+        return claimed ? { item: claimed, sendid } : "withdrawn";
       });
+      if (picked === "withdrawn") continue;
       if (!picked) return;
       await runAttempt(this.#attemptCtx, picked.item, {
         sendid: picked.sendid,

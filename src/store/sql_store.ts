@@ -15,6 +15,8 @@ import * as housekeeping from "./sql_housekeeping.ts";
 import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
+import * as edit from "./sql_outbox_edit.ts";
+import type { UserItemKey } from "./sql_outbox_edit.ts";
 import * as inst from "./sql_instances.ts";
 import * as receive from "./sql_receive.ts";
 import * as traffic from "./sql_traffic.ts";
@@ -192,6 +194,22 @@ export class SqlStore implements Store {
     sinceMs: number,
   ): Promise<OutboxItem | undefined> {
     return out.findSentBySmsNo(this.#d, goipId, smsNo, sinceMs);
+  }
+  findUserItem(key: UserItemKey): Promise<OutboxItem | undefined> {
+    return edit.findUserItem(this.#d, key);
+  }
+  withdrawQueued(id: number, text: string): Promise<boolean> {
+    return edit.withdrawQueued(this.#d, id, text, this.#now());
+  }
+  replaceQueuedBody(id: number, body: string): Promise<boolean> {
+    return edit.replaceQueuedBody(this.#d, id, body, this.#now());
+  }
+  claimQueued(
+    id: number,
+    sendid: number,
+    attempts: number,
+  ): Promise<OutboxItem | undefined> {
+    return edit.claimQueued(this.#d, id, sendid, attempts, this.#now());
   }
   markInterruptedUncertain(): Promise<OutboxItem[]> {
     return out.moveState(

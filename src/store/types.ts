@@ -13,8 +13,10 @@
  */
 
 import type { Instance } from "./sql_instances.ts";
+import type { UserItemKey } from "./sql_outbox_edit.ts";
 
 export type { Instance } from "./sql_instances.ts";
+export type { UserItemKey } from "./sql_outbox_edit.ts";
 
 /** Which SQL dialect a store speaks. */
 export type Dialect = "sqlite" | "mysql";
@@ -125,7 +127,8 @@ export type OutState =
   | "delivered" // DELIVER state:0 matched
   | "failed" // ERROR, refused, undeliverable, gave up
   | "uncertain" // interrupted by a crash while `sending`
-  | "expired"; // waited longer than QUEUE_TTL
+  | "expired" // waited longer than QUEUE_TTL
+  | "retracted"; // withdrawn by its sender (XEP-0424) before it was sent
 
 /** One outgoing SMS or USSD request (`goippy_outbox`). */
 export interface OutboxItem {
@@ -308,6 +311,24 @@ export interface Store {
     goipId: string,
     smsNo: number,
     sinceMs: number,
+  ): Promise<OutboxItem | undefined>;
+  /**
+   * The newest item a user sent with this stanza id to this number on this
+   * line (any state), for a retraction or correction referring to it.
+   */
+  findUserItem(key: UserItemKey): Promise<OutboxItem | undefined>;
+  /** `queued` → `retracted` with `text`; false when the item was no longer queued. */
+  withdrawQueued(id: number, text: string): Promise<boolean>;
+  /** New text for a `queued` item; false when it was no longer queued. */
+  replaceQueuedBody(id: number, body: string): Promise<boolean>;
+  /**
+   * `queued` → `sending` with its sendid and attempt count; the row as it is
+   * now, or undefined when it was no longer queued (withdrawn meanwhile).
+   */
+  claimQueued(
+    id: number,
+    sendid: number,
+    attempts: number,
   ): Promise<OutboxItem | undefined>;
   /** At start: every `sending` row becomes `uncertain`; returns them. */
   markInterruptedUncertain(): Promise<OutboxItem[]>;
