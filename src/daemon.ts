@@ -21,6 +21,7 @@ import { startOpsParts } from "./metrics/ops.ts";
 import { openStore } from "./store/open.ts";
 import type { Store } from "./store/types.ts";
 import { startXmpp } from "./xmpp/start.ts";
+import { startAlerts } from "./alerts/mod.ts";
 import { startHeartbeat } from "./instances/heartbeat.ts";
 import { explainUdpBindError } from "./udp_bind.ts";
 
@@ -93,6 +94,8 @@ export async function runDaemon(
     cleanups.push(() => heartbeat.stop());
     const xmpp = startXmpp({ config: live, store, hub, log });
     cleanups.push(() => xmpp.stop());
+    const alerts = startAlerts({ config: live, store, hub, log });
+    cleanups.push(() => alerts.stop());
     const ops = await startOpsParts({
       config: live,
       store,

@@ -39,6 +39,9 @@ const domain = (v: string) =>
     ? undefined
     : "must be a domain name such as sms.example.org (no @ or /)";
 
+/** The alerts `ALERTS` may name. */
+export const ALERT_KINDS: readonly string[] = ["line", "auth", "stuck"];
+
 /** Types and checks of every key, in the order `--check` prints them. */
 export const KEYS: Record<ConfigKey, KeySpec> = {
   DB_BACKEND: { kind: "string", check: oneOf("sqlite", "mysql") },
@@ -79,6 +82,26 @@ export const KEYS: Record<ConfigKey, KeySpec> = {
   QUEUE_TTL: { kind: "int", check: atLeast(1) },
   USSD_TTL: { kind: "int", check: atLeast(1) },
   CALL_NOTIFY: { kind: "bool" },
+  ADMIN_JIDS: {
+    kind: "strings",
+    check: (v: string[]) => {
+      const bad = v.find((j) => !/^[^@/\s]+@[^@/\s]+$/.test(j));
+      return bad === undefined
+        ? undefined
+        : `"${bad}" is not a bare JID such as admin@example.org`;
+    },
+  },
+  ALERTS: {
+    kind: "strings",
+    check: (v: string[]) => {
+      const bad = v.find((k) => !ALERT_KINDS.includes(k));
+      return bad === undefined
+        ? undefined
+        : `"${bad}" is not an alert kind (${ALERT_KINDS.join(", ")})`;
+    },
+  },
+  ALERT_LINE_AFTER: { kind: "int", check: atLeast(0) },
+  ALERT_STUCK_MINUTES: { kind: "int", check: atLeast(1) },
   METRICS_BIND: {
     kind: "string",
     check: (v: string) => {

@@ -57,6 +57,15 @@ export interface Config {
   USSD_TTL: number;
   CALL_NOTIFY: boolean;
 
+  /** XMPP accounts that get goippy's alerts (and admin commands). */
+  ADMIN_JIDS: string[];
+  /** Which alerts go out: "line" (offline/back), "auth" (failing source), "stuck" (queue). */
+  ALERTS: string[];
+  /** Seconds a line must stay offline before the admins hear of it. */
+  ALERT_LINE_AFTER: number;
+  /** Minutes the oldest queued item of an online line may wait before an alert. */
+  ALERT_STUCK_MINUTES: number;
+
   /** `host:port` for /metrics and /health; "" = off. */
   METRICS_BIND: string;
   /** This daemon's name in `goippy_instances`; "" = `<hostname>:<GOIP_UDP_PORT>`. */
