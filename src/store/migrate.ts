@@ -13,6 +13,7 @@ import { legacyTables } from "./schema_legacy.ts";
 import { ADDED_COLUMNS, ADDED_INDEXES, newTables } from "./schema_v2.ts";
 import { receiveContentKey } from "./schema_v5.ts";
 import { createInstancesTable } from "./sql_instances.ts";
+import { createContactsTable } from "./sql_contacts.ts";
 
 /** One numbered migration step. */
 interface Step {
@@ -68,6 +69,12 @@ const STEPS: Step[] = [
     version: 5,
     what: "RECEIVE dedupe keyed on the event's content",
     run: receiveContentKey,
+  },
+  // Steps 6 to 8 come with other changes; the numbers are kept free for them.
+  {
+    version: 9,
+    what: "users' names for numbers and blocked numbers",
+    run: createContactsTable,
   },
 ];
 

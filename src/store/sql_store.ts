@@ -16,6 +16,8 @@ import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
 import * as edit from "./sql_outbox_edit.ts";
+import * as contacts from "./sql_contacts.ts";
+import type { Contact } from "./sql_contacts.ts";
 import type { UserItemKey } from "./sql_outbox_edit.ts";
 import * as inst from "./sql_instances.ts";
 import * as receive from "./sql_receive.ts";
@@ -230,6 +232,20 @@ export class SqlStore implements Store {
       [beforeMs],
       this.#now(),
     );
+  }
+
+  contact(ext: string, number: string): Promise<Contact | undefined> {
+    return contacts.contact(this.#d, ext, number);
+  }
+  contacts(ext: string): Promise<Contact[]> {
+    return contacts.contacts(this.#d, ext);
+  }
+  setContact(
+    ext: string,
+    number: string,
+    change: { name?: string; blocked?: boolean },
+  ): Promise<Contact | undefined> {
+    return contacts.setContact(this.#d, ext, number, change, this.#now());
   }
 
   queueDepths(): Promise<QueueDepths> {

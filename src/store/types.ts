@@ -14,9 +14,11 @@
 
 import type { Instance } from "./sql_instances.ts";
 import type { UserItemKey } from "./sql_outbox_edit.ts";
+import type { Contact } from "./sql_contacts.ts";
 
 export type { Instance } from "./sql_instances.ts";
 export type { UserItemKey } from "./sql_outbox_edit.ts";
+export type { Contact } from "./sql_contacts.ts";
 
 /** Which SQL dialect a store speaks. */
 export type Dialect = "sqlite" | "mysql";
@@ -334,6 +336,21 @@ export interface Store {
   markInterruptedUncertain(): Promise<OutboxItem[]>;
   /** Every `queued` row created before `beforeMs` becomes `expired`; returns them. */
   expireQueued(beforeMs: number): Promise<OutboxItem[]>;
+
+  // --- users' contacts ------------------------------------------------------
+  /** The user's name for / block of a number, if any. */
+  contact(ext: string, number: string): Promise<Contact | undefined>;
+  /** Every named or blocked number of a user's line. */
+  contacts(ext: string): Promise<Contact[]>;
+  /**
+   * Set (or clear, with "") the name and/or the block of a number; the row as
+   * it is now (undefined when nothing is left: no name, not blocked).
+   */
+  setContact(
+    ext: string,
+    number: string,
+    change: { name?: string; blocked?: boolean },
+  ): Promise<Contact | undefined>;
 
   // --- housekeeping -----------------------------------------------------------
   queueDepths(): Promise<QueueDepths>;

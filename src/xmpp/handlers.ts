@@ -24,6 +24,9 @@ import {
 import { readExtensions } from "./extensions.ts";
 import { liveCheck } from "./live_requests.ts";
 import { retract } from "./retract.ts";
+import { applyContactCommand } from "./contacts.ts";
+import { normalizeNumber } from "./contact_commands.ts";
+import { blockedSendText } from "../notices/contact_texts.ts";
 import { classifyMessage, decideRoute, isOwnLine } from "./route.ts";
 import { chatMessage, errorMessage, NS_RECEIPTS, presence } from "./stanzas.ts";
 import type { XmlElement } from "./xml.ts";
@@ -103,6 +106,24 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
       refId: decision.refId,
     }, d);
     return;
+  }
+  if (decision.action === "contact") {
+    const text = await applyContactCommand(gateway.ext, decision.command, d);
+    await d.send(
+      chatMessage(bareJid(to), from, text, `goippy-cmd-${crypto.randomUUID()}`),
+    );
+    return;
+  }
+  if (
+    decision.action === "sms" &&
+    (await store.contact(gateway.ext, normalizeNumber(decision.number)))
+      ?.blocked
+  ) {
+    return await refuse({
+      type: "cancel",
+      condition: "not-allowed",
+      text: blockedSendText(decision.number),
+    });
   }
   if (decision.action === "sms" && decision.replaces) {
     // A correction: the queued original takes the new text; once it is

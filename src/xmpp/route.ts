@@ -18,6 +18,10 @@ import {
   NUMBER_RE,
   USSD_CODE_RE,
 } from "../destination.ts";
+import {
+  type ContactCommand,
+  parseContactCommand,
+} from "./contact_commands.ts";
 import type { MessageExtensions } from "./extensions.ts";
 import { splitJid, unescapeLocal } from "./jid.ts";
 import type { StanzaErrorSpec } from "./stanzas.ts";
@@ -81,7 +85,8 @@ export type Decision =
   | { action: "sms"; number: string; body: string; replaces?: string }
   | { action: "retract"; number: string; refId: string }
   | { action: "ussd"; code: string }
-  | { action: "command"; name: string };
+  | { action: "command"; name: string }
+  | { action: "contact"; command: ContactCommand };
 
 function refuse(
   type: StanzaErrorSpec["type"],
@@ -192,6 +197,11 @@ function ownLine(body: string): Decision {
   if (text === "") {
     return refuse("modify", "bad-request", "Empty message: nothing to do.");
   }
+  const contact = parseContactCommand(text);
+  if (contact && "error" in contact) {
+    return refuse("modify", "bad-request", contact.error);
+  }
+  if (contact) return { action: "contact", command: contact };
   if (!USSD_CODE_RE.test(text)) {
     return refuse(
       "modify",
