@@ -42,6 +42,10 @@ storeContract("contacts", [
         [["+3725551234", "", true]],
       );
       assert.equal((await store.contact("2002", "+3725551234"))?.name, "Boss");
+      assert.deepEqual(
+        (await store.namedContacts()).map((c) => [c.ext, c.number, c.name]),
+        [["2002", "+3725551234", "Boss"]],
+      );
     },
   },
 ]);

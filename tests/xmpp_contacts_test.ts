@@ -10,7 +10,12 @@ import { DatabaseSync } from "node:sqlite";
 import { startDaemon } from "./support/daemon.ts";
 import { GoipSim } from "./support/goip_sim/mod.ts";
 import { startProsody } from "./support/prosody.ts";
-import { connectUser, type XmppUser } from "./support/xmpp_user.ts";
+import {
+  connectUser,
+  xml,
+  type XmlElement,
+  type XmppUser,
+} from "./support/xmpp_user.ts";
 import {
   assert,
   COMPONENT,
@@ -146,6 +151,83 @@ Deno.test("contacts: names become nicks; blocked numbers are kept, not delivered
     assertEquals(sim.sentSms.map((s) => [s.number, s.text]), [
       [MOM, "sorry, here now"],
     ]);
+  } finally {
+    await user?.stop();
+    await sim?.close();
+    const code = await daemon.stop();
+    await server.stop();
+    assertEquals(code, 0, "daemon exit code");
+  }
+});
+
+Deno.test("contacts: with roster privilege (XEP-0356, mod_privilege) names reach the user's roster", async () => {
+  const server = await startProsody({
+    domain: DOMAIN,
+    componentJid: COMPONENT,
+    componentSecret: SECRET,
+    users: [{ user: "2001", password: "pw-2001" }],
+    modules: ["privilege"],
+    hostConfig:
+      `privileged_entities = { ["${COMPONENT}"] = { roster = "both" } }`,
+    componentConfig: `modules_enabled = { "privilege" }`,
+  });
+  const daemon = await startDaemon({
+    gateways: [{ ext: "2001", password: "goip-pw" }],
+    config: {
+      XMPP_HOST: "127.0.0.1",
+      XMPP_PORT: server.componentPort,
+      XMPP_DOMAIN: DOMAIN,
+      XMPP_COMPONENT_JID: COMPONENT,
+      XMPP_COMPONENT_SECRET: SECRET,
+    },
+  });
+  let sim: GoipSim | null = null;
+  let user: XmppUser | null = null;
+  const rosterItems = async (u: XmppUser) => {
+    const r = await u.iq(
+      xml("iq", { type: "get" }, xml("query", { xmlns: "jabber:iq:roster" })),
+    );
+    return (r.getChild("query", "jabber:iq:roster")?.getChildren("item") ?? [])
+      .map((i) => [i.attrs.jid, i.attrs.name ?? ""]).sort();
+  };
+  const pushed = (jid: string, name: string) => (s: XmlElement) =>
+    s.name === "iq" && s.attrs.type === "set" &&
+    !!s.getChild("query", "jabber:iq:roster")?.getChildren("item").some((i) =>
+      i.attrs.jid === jid && (i.attrs.name ?? "") === name
+    );
+  try {
+    await daemon.waitForLog(/grants roster access "both"/, WAIT);
+    user = await connectUser({
+      port: server.c2sPort,
+      domain: DOMAIN,
+      user: "2001",
+      password: "pw-2001",
+    });
+    await waitFor(
+      async () => (await rosterItems(user!)).length > 0,
+      WAIT,
+      "own line in the roster",
+    );
+    assertEquals(await rosterItems(user), [[COMPONENT, "GSM line 2001"]]);
+    sim = await GoipSim.start({
+      server: { hostname: "127.0.0.1", port: daemon.udpPort },
+      id: "goippy_2001",
+      password: "goip-pw",
+      num: "3725550000",
+      retransmitMs: 500,
+    });
+    assertEquals(await sim.keepalive(), "reg:1;status:200;");
+    await user.waitFor(pushed(OWN, "GSM line 2001"), WAIT);
+
+    await command(user, "name +3725551234 Mom");
+    await user.waitFor(pushed(`${MOM}@${COMPONENT}`, "Mom"), WAIT);
+    assertEquals(await rosterItems(user), [
+      [OWN, "GSM line 2001"],
+      [`${MOM}@${COMPONENT}`, "Mom"],
+      [COMPONENT, "GSM line 2001"],
+    ]);
+    await command(user, "name +3725551234");
+    await user.waitFor(pushed(`${MOM}@${COMPONENT}`, ""), WAIT);
   } finally {
     await user?.stop();
     await sim?.close();

@@ -70,6 +70,15 @@ export async function contacts(d: SqlDriver, ext: string): Promise<Contact[]> {
   return rows.map(toContact);
 }
 
+/** See {@linkcode Store.namedContacts}. */
+export async function namedContacts(d: SqlDriver): Promise<Contact[]> {
+  const rows = await d.all(
+    "SELECT ext, number, name, blocked FROM goippy_contacts WHERE name <> '' " +
+      "ORDER BY ext, number",
+  );
+  return rows.map(toContact);
+}
+
 /** See {@linkcode Store.setContact}. */
 export function setContact(
   d: SqlDriver,

@@ -45,6 +45,21 @@ export async function findUserItem(
   );
 }
 
+/** See {@linkcode Store.queuedOf}. */
+export async function queuedOf(
+  d: SqlDriver,
+  goipId: string,
+  limit: number,
+): Promise<OutboxItem[]> {
+  const n = Math.max(1, Math.floor(limit));
+  const rows = await d.all(
+    `SELECT ${COLS} FROM goippy_outbox WHERE state = 'queued' AND goip_id = ? ` +
+      `ORDER BY id LIMIT ${n}`,
+    [goipId],
+  );
+  return rows.map(toOutbox);
+}
+
 /** See {@linkcode Store.withdrawQueued}. */
 export async function withdrawQueued(
   d: SqlDriver,

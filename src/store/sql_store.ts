@@ -200,6 +200,9 @@ export class SqlStore implements Store {
   findUserItem(key: UserItemKey): Promise<OutboxItem | undefined> {
     return edit.findUserItem(this.#d, key);
   }
+  queuedOf(goipId: string, limit: number): Promise<OutboxItem[]> {
+    return edit.queuedOf(this.#d, goipId, limit);
+  }
   withdrawQueued(id: number, text: string): Promise<boolean> {
     return edit.withdrawQueued(this.#d, id, text, this.#now());
   }
@@ -239,6 +242,9 @@ export class SqlStore implements Store {
   }
   contacts(ext: string): Promise<Contact[]> {
     return contacts.contacts(this.#d, ext);
+  }
+  namedContacts(): Promise<Contact[]> {
+    return contacts.namedContacts(this.#d);
   }
   setContact(
     ext: string,

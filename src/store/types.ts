@@ -319,6 +319,8 @@ export interface Store {
    * line (any state), for a retraction or correction referring to it.
    */
   findUserItem(key: UserItemKey): Promise<OutboxItem | undefined>;
+  /** The oldest `limit` queued items of a line. */
+  queuedOf(goipId: string, limit: number): Promise<OutboxItem[]>;
   /** `queued` → `retracted` with `text`; false when the item was no longer queued. */
   withdrawQueued(id: number, text: string): Promise<boolean>;
   /** New text for a `queued` item; false when it was no longer queued. */
@@ -342,6 +344,8 @@ export interface Store {
   contact(ext: string, number: string): Promise<Contact | undefined>;
   /** Every named or blocked number of a user's line. */
   contacts(ext: string): Promise<Contact[]>;
+  /** Every named number of every user (for roster sync). */
+  namedContacts(): Promise<Contact[]>;
   /**
    * Set (or clear, with "") the name and/or the block of a number; the row as
    * it is now (undefined when nothing is left: no name, not blocked).

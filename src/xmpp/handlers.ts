@@ -24,6 +24,7 @@ import {
 import { readExtensions } from "./extensions.ts";
 import { liveCheck } from "./live_requests.ts";
 import { retract } from "./retract.ts";
+import { rosterGrant, type RosterSync } from "./roster.ts";
 import { applyContactCommand } from "./contacts.ts";
 import { normalizeNumber } from "./contact_commands.ts";
 import { blockedSendText } from "../notices/contact_texts.ts";
@@ -38,6 +39,8 @@ export interface HandlerDeps {
   hub: Hub;
   log: Logger;
   send: (el: XmlElement) => Promise<void>;
+  /** Roster writes (XEP-0356), when the server grants them. */
+  roster?: RosterSync;
 }
 
 /** Dispatch one incoming stanza. */
@@ -49,7 +52,9 @@ export async function handleStanza(
   // nobody to answer (and an answer to "" would be refused by the server)
   if (!el.attrs.from) return;
   try {
-    if (el.name === "message") await handleMessage(el, d);
+    const grant = rosterGrant(el, d.config.XMPP_DOMAIN);
+    if (grant !== undefined) await d.roster?.advertised(grant);
+    else if (el.name === "message") await handleMessage(el, d);
     else if (el.name === "presence") await handlePresence(el, d);
   } catch (err) {
     d.log.error(
@@ -109,6 +114,10 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
   }
   if (decision.action === "contact") {
     const text = await applyContactCommand(gateway.ext, decision.command, d);
+    const cmd = decision.command;
+    if (cmd.verb === "name") {
+      await d.roster?.named(gateway.ext, cmd.number, cmd.name);
+    }
     await d.send(
       chatMessage(bareJid(to), from, text, `goippy-cmd-${crypto.randomUUID()}`),
     );

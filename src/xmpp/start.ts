@@ -17,6 +17,8 @@ import { ComponentLink, type LinkState } from "./component.ts";
 import { Deliverer } from "./deliverer.ts";
 import { handleStanza } from "./handlers.ts";
 import { iqRoutes } from "./iq.ts";
+import { RosterSync } from "./roster.ts";
+import { type AdhocDeps, adhocRoute, commandItems } from "./adhoc.ts";
 import { ownLineJid, userJid } from "./jid.ts";
 import { presence } from "./stanzas.ts";
 
@@ -60,7 +62,8 @@ export function startXmpp(deps: XmppDeps): XmppPart {
   const component = config.XMPP_COMPONENT_JID;
   /** goipId → [from JID, status text] last announced. */
   const announced = new Map<string, [string, string]>();
-  const send = (el: Parameters<ComponentLink["send"]>[0]) => link.send(el);
+  const send = (el: Parameters<ComponentLink["send"]>[0]): Promise<void> =>
+    link.send(el);
   const pending = new Set<Promise<void>>();
   let serial: Promise<void> = Promise.resolve();
   const track = (p: Promise<void>) => {
@@ -102,7 +105,15 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     }
   };
 
-  const link = new ComponentLink({
+  const roster: RosterSync = new RosterSync({
+    config: deps.config,
+    store,
+    log,
+    send,
+    ready: () => link.state() === "connected",
+  });
+  const adhoc: AdhocDeps = { config: deps.config, store, roster };
+  const link: ComponentLink = new ComponentLink({
     host: config.XMPP_HOST,
     port: config.XMPP_PORT,
     jid: component,
@@ -120,16 +131,24 @@ export function startXmpp(deps: XmppDeps): XmppPart {
             hub,
             log,
             send,
+            roster,
           })
         ),
       ),
-    iqRoutes: iqRoutes({
-      componentJid: component,
-      version: VERSION,
-      os: Deno.build.os,
-    }),
+    iqRoutes: [
+      ...iqRoutes({
+        componentJid: component,
+        version: VERSION,
+        os: Deno.build.os,
+        commandItems: (iq) => commandItems(iq, adhoc),
+      }),
+      adhocRoute(adhoc),
+    ],
     onOnline: () => {
       deliverer.connected();
+      track(
+        roster.online().catch((err) => log.warn(`XMPP: roster sync: ${err}`)),
+      );
       track(
         announceAll().catch((err) =>
           log.warn(`XMPP: presence broadcast failed: ${err}`)
@@ -155,6 +174,16 @@ export function startXmpp(deps: XmppDeps): XmppPart {
           ),
         ),
     ),
+    hub.on("line", ({ state, cameOnline }) => {
+      if (!cameOnline || !roster.granted || link.state() !== "connected") {
+        return;
+      }
+      track(
+        roster.lineSeen(state.ext, state.msisdn).catch((err) =>
+          log.debug(`XMPP: roster: ${err}`)
+        ),
+      );
+    }),
     hub.on("lineOffline", ({ goipId, ext }) => {
       const last = announced.get(goipId);
       if (!last) return;
