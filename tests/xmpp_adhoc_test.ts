@@ -121,6 +121,7 @@ Deno.test("ad-hoc: users and admins get their commands; forms work; cancel keeps
     users.push(admin);
 
     assertEquals(await nodes(user), [
+      "ussd",
       "status",
       "queued",
       "name",
@@ -130,6 +131,9 @@ Deno.test("ad-hoc: users and admins get their commands; forms work; cancel keeps
     ]);
     assertEquals(await nodes(admin), [
       "lines",
+      "test-sms",
+      "gateway-add",
+      "gateway-remove",
       "gateway-enable",
       "gateway-disable",
     ]);
@@ -183,6 +187,9 @@ Deno.test("ad-hoc: users and admins get their commands; forms work; cancel keeps
       note(await run(user, "lines")),
       "Not allowed for you.",
     );
+    const offline = await run(user, "ussd", { code: "*100#" });
+    assertEquals(offline.getChild("note")?.attrs.type, "error");
+    assert(note(offline).includes("nothing was dialled"), note(offline));
     sim = await GoipSim.start({
       server: { hostname: "127.0.0.1", port: daemon.udpPort },
       id: "goippy_2001",
@@ -193,6 +200,39 @@ Deno.test("ad-hoc: users and admins get their commands; forms work; cancel keeps
     assertEquals(await sim.keepalive(), "reg:1;status:200;");
     await settle(1500);
     assertEquals(sim.sentSms.length, 0, "the cancelled SMS never went out");
+
+    sim.settings.ussdAnswer = "Balance 5.00 EUR";
+    assertEquals(
+      note(await run(user, "ussd", { code: "*100#" })),
+      "Dialling *100#; the answer comes as a message from your own line.",
+    );
+    const answer = await user.waitForMessage(
+      (m) => (m.getChildText("body") ?? "").includes("Balance 5.00 EUR"),
+      WAIT,
+    );
+    assertEquals(answer.attrs.from, `+3725550000@${COMPONENT}`);
+
+    assert(
+      note(
+        await run(admin, "test-sms", {
+          ext: "2001",
+          number: "+3725559999",
+          text: "test 1",
+        }),
+      ).startsWith("Test SMS #"),
+    );
+    await sim.waitForSms(1, WAIT);
+    assertEquals(sim.sentSms.map((m) => [m.number, m.text]), [
+      ["+3725559999", "test 1"],
+    ]);
+    assertEquals(
+      note(await run(admin, "gateway-add", { ext: "2002", password: "pw2" })),
+      'Added gateway 2002: set the GoIP\'s "ID for SMS" to goippy_2002.',
+    );
+    assertEquals(
+      note(await run(admin, "gateway-remove", { ext: "2002" })),
+      "Gateway 2002 removed.",
+    );
 
     assert(
       /^2001 goippy_2001 3725550000: online, signal/.test(

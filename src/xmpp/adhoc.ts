@@ -9,10 +9,9 @@
  * @module
  */
 
-import type { Config } from "../config/types.ts";
 import { lineOnline } from "../line_online.ts";
 import { WITHDRAWN_TEXT } from "../notices/edit_texts.ts";
-import type { Gateway, Store } from "../store/types.ts";
+
 import {
   dataForm,
   doneReply,
@@ -26,35 +25,11 @@ import { parseContactCommand } from "./contact_commands.ts";
 import { applyContactCommand } from "./contacts.ts";
 import { bareJid, splitJid, unescapeLocal } from "./jid.ts";
 import type { IqRoute } from "./iq.ts";
-import type { RosterSync } from "./roster.ts";
+import type { AdhocDeps, Asker, Command } from "./adhoc_types.ts";
+import { SEND_COMMANDS } from "./adhoc_send.ts";
+
+export type { AdhocDeps } from "./adhoc_types.ts";
 import { xml, type XmlElement } from "./xml.ts";
-
-/** What the commands need. */
-export interface AdhocDeps {
-  config: () => Config;
-  store: Store;
-  roster?: RosterSync;
-}
-
-/** Who is asking: their line (users) and whether they are an admin. */
-interface Asker {
-  gateway?: Gateway;
-  admin: boolean;
-}
-
-interface Command {
-  node: string;
-  name: string;
-  admin: boolean;
-  /** The form to ask for, or undefined when the command needs none. */
-  form?: (a: Asker, d: AdhocDeps) => Promise<XmlElement>;
-  /** The outcome text for the submitted fields. */
-  run: (
-    a: Asker,
-    fields: Record<string, string>,
-    d: AdhocDeps,
-  ) => Promise<string>;
-}
 
 const numberField: Field = {
   var: "number",
@@ -83,6 +58,7 @@ async (
 };
 
 const COMMANDS: Command[] = [
+  ...SEND_COMMANDS.filter((c) => !c.admin),
   {
     node: "status",
     name: "Line status",
@@ -205,6 +181,7 @@ const COMMANDS: Command[] = [
       return lines.join("\n") || "No gateways.";
     },
   },
+  ...SEND_COMMANDS.filter((c) => c.admin),
   ...(["enable", "disable"] as const).map((verb): Command => ({
     node: `gateway-${verb}`,
     name: `${verb === "enable" ? "Enable" : "Disable"} a gateway (admin)`,
@@ -233,7 +210,11 @@ async function asker(iq: XmlElement, d: AdhocDeps): Promise<Asker> {
       from.local
     ? await d.store.gatewayByExt(unescapeLocal(from.local))
     : undefined;
-  return { gateway: gateway?.enabled ? gateway : undefined, admin };
+  return {
+    gateway: gateway?.enabled ? gateway : undefined,
+    admin,
+    from: iq.attrs.from ?? "",
+  };
 }
 
 function allowed(c: Command, a: Asker): boolean {

@@ -112,7 +112,7 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     send,
     ready: () => link.state() === "connected",
   });
-  const adhoc: AdhocDeps = { config: deps.config, store, roster };
+  const adhoc: AdhocDeps = { config: deps.config, store, roster, hub };
   const link: ComponentLink = new ComponentLink({
     host: config.XMPP_HOST,
     port: config.XMPP_PORT,
