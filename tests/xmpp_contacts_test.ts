@@ -9,7 +9,7 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { startDaemon } from "./support/daemon.ts";
 import { GoipSim } from "./support/goip_sim/mod.ts";
-import { startProsody } from "./support/prosody.ts";
+import { startProsody, type XmppServer } from "./support/prosody.ts";
 import {
   connectUser,
   xml,
@@ -160,17 +160,26 @@ Deno.test("contacts: names become nicks; blocked numbers are kept, not delivered
   }
 });
 
-Deno.test("contacts: with roster privilege (XEP-0356, mod_privilege) names reach the user's roster", async () => {
-  const server = await startProsody({
-    domain: DOMAIN,
-    componentJid: COMPONENT,
-    componentSecret: SECRET,
-    users: [{ user: "2001", password: "pw-2001" }],
-    modules: ["privilege"],
-    hostConfig:
-      `privileged_entities = { ["${COMPONENT}"] = { roster = "both" } }`,
-    componentConfig: `modules_enabled = { "privilege" }`,
-  });
+const SERVER = {
+  domain: DOMAIN,
+  componentJid: COMPONENT,
+  componentSecret: SECRET,
+  users: [{ user: "2001", password: "pw-2001" }],
+};
+
+Deno.test("contacts: with roster privilege (XEP-0356, Prosody's mod_privilege) names reach the user's roster", async () => {
+  await rosterCase(
+    await startProsody({
+      ...SERVER,
+      modules: ["privilege"],
+      hostConfig:
+        `privileged_entities = { ["${COMPONENT}"] = { roster = "both" } }`,
+      componentConfig: `modules_enabled = { "privilege" }`,
+    }),
+  );
+});
+
+async function rosterCase(server: XmppServer): Promise<void> {
   const daemon = await startDaemon({
     gateways: [{ ext: "2001", password: "goip-pw" }],
     config: {
@@ -235,4 +244,4 @@ Deno.test("contacts: with roster privilege (XEP-0356, mod_privilege) names reach
     await server.stop();
     assertEquals(code, 0, "daemon exit code");
   }
-});
+}
