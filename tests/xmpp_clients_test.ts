@@ -131,18 +131,25 @@ function correction(
   );
 }
 
-/** Wait until the daemon holds the user's message `id` in its outbox. */
-async function queued(daemon: DaemonHandle, id: string): Promise<void> {
+/** Wait until the daemon holds the user's message `id` queued (with `body`). */
+async function queued(
+  daemon: DaemonHandle,
+  id: string,
+  body?: string,
+): Promise<void> {
   const store = await daemon.openStore();
   try {
     await waitFor(
-      async () =>
-        (await store.findUserItem({
+      async () => {
+        const item = await store.findUserItem({
           goipId: "goippy_2001",
           number: NUMBER,
           fromBare: `2001@${DOMAIN}`,
           stanzaId: id,
-        }))?.state === "queued",
+        });
+        return item?.state === "queued" &&
+          (body === undefined || item.body === body);
+      },
       WAIT,
       `message ${id} queued`,
     );
@@ -213,8 +220,7 @@ Deno.test(
       await queued(daemon, "orig-2");
       await user.send(correction("fix-2", "orig-2", "Meet at 9"));
       await user.send(correction("fix-3", "orig-2", "Meet at 9:30"));
-      await daemon.waitForLog(/corrected queued sms #\d+/, WAIT);
-      await settle(500);
+      await queued(daemon, "orig-2", "Meet at 9:30");
 
       assertEquals(await sim.keepalive(), "reg:1;status:200;");
       await sim.waitForSms(1, WAIT);
