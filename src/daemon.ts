@@ -21,6 +21,7 @@ import { startOpsParts } from "./metrics/ops.ts";
 import { openStore } from "./store/open.ts";
 import type { Store } from "./store/types.ts";
 import { startXmppActiveStandby } from "./xmpp/active_standby.ts";
+import { startAlerts } from "./alerts/mod.ts";
 import { startHeartbeat } from "./instances/heartbeat.ts";
 import { instanceId } from "./instances/liveness.ts";
 import { type DaemonLock, lockSqliteForDaemon } from "./store/sqlite_lock.ts";
@@ -137,6 +138,8 @@ export async function runDaemon(
       lease,
     );
     cleanups.push(() => xmpp.stop());
+    const alerts = startAlerts({ config: live, store, hub, log });
+    cleanups.push(() => alerts.stop());
     const ops = await startOpsParts({
       config: live,
       store,

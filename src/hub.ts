@@ -21,6 +21,8 @@ export interface HubEvents {
   lineOffline: { goipId: string; ext: string };
   /** A command reply from a GoIP, with the address it came from. */
   reply: { addr: string; reply: ReplyPacket };
+  /** A source is ignored for `blockS` after too many failed authentications. */
+  authBlocked: { ip: string; why: string; blockS: number };
   /** A call ended (RECORD … HANGUP), for call notifications. */
   callEnded: { callId: number };
 }

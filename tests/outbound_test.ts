@@ -98,7 +98,7 @@ Deno.test("outbound: device ERROR fails the SMS and tells the user", async () =>
     const row = await t.waitState(id, ["sent", "failed", "uncertain"]);
     assertEquals(row.state, "failed");
     const text =
-      "SMS not sent: the GSM module could not send it (errorstatus:1); the number may be wrong or the SIM out of credit";
+      "SMS not sent: the GSM network refused it: unassigned (unallocated) number (errorstatus:1)";
     assertEquals(row.error, text);
     const inbox = await t.store.pendingInbox(10);
     assertEquals(

@@ -150,6 +150,8 @@ export function outcome(
           item.error ? ` (${item.error})` : ""
         }`,
       };
+    case "retracted":
+      return { code: 1, text: `${what} withdrawn by its sender` };
     case "uncertain":
       return {
         code: 1,

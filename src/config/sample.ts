@@ -111,6 +111,18 @@ SQLITE_PATH = ${JSON.stringify(sqlitePath)}
 # Tell the user about incoming calls (missed, or ended with their cause).
 # CALL_NOTIFY = true
 
+# --- Alerts to admins -------------------------------------------------------------
+
+# XMPP accounts that get a chat message when a line goes offline / comes back,
+# when a source keeps failing authentication, when a queue is stuck.
+# ADMIN_JIDS = []
+# Which of those alerts go out.
+# ALERTS = ["line", "auth", "stuck"]
+# Seconds a line must stay offline before the alert (no storms from flapping).
+# ALERT_LINE_AFTER = 120
+# Minutes the oldest waiting item of an online line may wait before the alert.
+# ALERT_STUCK_MINUTES = 15
+
 # --- XMPP component (XEP-0114) ---------------------------------------------------
 
 # The XMPP server's component port.

@@ -68,6 +68,8 @@ function webhooksProblem(list: Webhook[]): string | undefined {
   const twice = urls.find((u, i) => urls.indexOf(u) !== i);
   return twice ? `url ${twice} is listed twice` : undefined;
 }
+/** The alerts `ALERTS` may name. */
+export const ALERT_KINDS: readonly string[] = ["line", "auth", "stuck"];
 
 /** Types and checks of every key, in the order `--check` prints them. */
 export const KEYS: Record<ConfigKey, KeySpec> = {
@@ -123,6 +125,26 @@ export const KEYS: Record<ConfigKey, KeySpec> = {
   SEND_LIMIT_HOUR: { kind: "int", check: atLeast(0) },
   SEND_LIMIT_DAY: { kind: "int", check: atLeast(0) },
   SEND_LIMIT_RECIPIENTS_MONTH: { kind: "int", check: atLeast(0) },
+  ADMIN_JIDS: {
+    kind: "strings",
+    check: (v: string[]) => {
+      const bad = v.find((j) => !/^[^@/\s]+@[^@/\s]+$/.test(j));
+      return bad === undefined
+        ? undefined
+        : `"${bad}" is not a bare JID such as admin@example.org`;
+    },
+  },
+  ALERTS: {
+    kind: "strings",
+    check: (v: string[]) => {
+      const bad = v.find((k) => !ALERT_KINDS.includes(k));
+      return bad === undefined
+        ? undefined
+        : `"${bad}" is not an alert kind (${ALERT_KINDS.join(", ")})`;
+    },
+  },
+  ALERT_LINE_AFTER: { kind: "int", check: atLeast(0) },
+  ALERT_STUCK_MINUTES: { kind: "int", check: atLeast(1) },
   METRICS_BIND: {
     kind: "string",
     check: (v: string) => {

@@ -78,6 +78,15 @@ export interface Config {
   /** Distinct recipients per line per calendar month, UTC (0 = no limit). */
   SEND_LIMIT_RECIPIENTS_MONTH: number;
 
+  /** XMPP accounts that get goippy's alerts (and admin commands). */
+  ADMIN_JIDS: string[];
+  /** Which alerts go out: "line" (offline/back), "auth" (failing source), "stuck" (queue). */
+  ALERTS: string[];
+  /** Seconds a line must stay offline before the admins hear of it. */
+  ALERT_LINE_AFTER: number;
+  /** Minutes the oldest queued item of an online line may wait before an alert. */
+  ALERT_STUCK_MINUTES: number;
+
   /** `host:port` for /metrics and /health; "" = off. */
   METRICS_BIND: string;
   /** `host:port` for the HTTP API and the status page; "" = off. */

@@ -51,6 +51,6 @@ export async function authorize(
 /** A failed authentication from `addr`: metric, log line, rate limit. */
 export function refuse(ctx: InboundContext, addr: string, why: string): void {
   ctx.metrics?.authFailures.inc();
-  ctx.guard.failed(addr);
+  ctx.guard.failed(addr, why);
   ctx.log.warn(`udp <- ${addr}: ${why}`);
 }

@@ -55,10 +55,18 @@ export class SourceGuard {
   #allow: (ip: string) => boolean = () => true;
   #limiter: FailureLimiter | null = null;
 
-  constructor(config: LiveConfig, log: Logger, now?: () => number) {
+  #onBlock?: (ip: string, why: string, blockS: number) => void;
+
+  constructor(
+    config: LiveConfig,
+    log: Logger,
+    now?: () => number,
+    onBlock?: (ip: string, why: string, blockS: number) => void,
+  ) {
     this.#config = config;
     this.#log = log;
     this.#now = now;
+    this.#onBlock = onBlock;
   }
 
   /** Whether datagrams from `ip` are taken at all. */
@@ -67,16 +75,16 @@ export class SourceGuard {
     return this.#allow(ip) && !this.#limiter?.blocked(ip);
   }
 
-  /** Count a failed authentication from `addr` (`ip:port`). */
-  failed(addr: string): void {
+  /** Count a failed authentication from `addr` (`ip:port`), `why` it failed. */
+  failed(addr: string, why = ""): void {
     this.#follow();
     const ip = sourceIp(addr);
     if (this.#limiter?.fail(ip).started) {
+      const blockS = AUTH_FAIL_WINDOW_MS / 1000;
       this.#log.warn(
-        `udp <- ${ip}: too many failed authentications; ignoring it for ${
-          AUTH_FAIL_WINDOW_MS / 1000
-        } s`,
+        `udp <- ${ip}: too many failed authentications; ignoring it for ${blockS} s`,
       );
+      this.#onBlock?.(ip, why, blockS);
     }
   }
 

@@ -57,7 +57,12 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
       checkEveryMs: deps.cacheMs ?? GATEWAY_CHECK_EVERY_MS,
       now,
     }),
-    guard: new SourceGuard(deps.config, deps.log, now),
+    guard: new SourceGuard(
+      deps.config,
+      deps.log,
+      now,
+      (ip, why, blockS) => deps.hub.emit("authBlocked", { ip, why, blockS }),
+    ),
     lines: new LineWatch({
       hub: deps.hub,
       log: deps.log,

@@ -7,6 +7,7 @@
  */
 
 import type { FailReason } from "../goip/sender_types.ts";
+import { gsmCauseWords } from "./gsm_causes.ts";
 
 export type { FailReason } from "../goip/sender_types.ts";
 
@@ -25,7 +26,10 @@ export function explainGoipError(why: string): string {
   if (known) return `${known} (${w})`;
   const status = /^errorstatus:(-?\d+)$/i.exec(w);
   if (status) {
-    return `the GSM module could not send it (${w}); the number may be wrong or the SIM out of credit`;
+    const words = gsmCauseWords(Number(status[1]));
+    return words
+      ? `the GSM network refused it: ${words} (${w})`
+      : `the GSM module could not send it (${w}); the number may be wrong or the SIM out of credit`;
   }
   return w === "" ? "the GoIP reported an error" : `the GoIP said: ${w}`;
 }

@@ -20,7 +20,15 @@ Deno.test("user_texts: GoIP error words are explained", () => {
     ],
     [
       "errorstatus:1",
-      "the GSM module could not send it (errorstatus:1); the number may be wrong or the SIM out of credit",
+      "the GSM network refused it: unassigned (unallocated) number (errorstatus:1)",
+    ],
+    [
+      "errorstatus:38",
+      "the GSM network refused it: network out of order (errorstatus:38)",
+    ],
+    [
+      "errorstatus:3",
+      "the GSM module could not send it (errorstatus:3); the number may be wrong or the SIM out of credit",
     ],
     ["Something odd", "the GoIP said: Something odd"],
     ["", "the GoIP reported an error"],
@@ -31,8 +39,8 @@ Deno.test("user_texts: GoIP error words are explained", () => {
 Deno.test("user_texts: failure texts say what failed and why", () => {
   const table: [Parameters<typeof failureText>, string][] = [
     [
-      ["sms", { code: "goip-error", why: "errorstatus:1" }],
-      "SMS not sent: the GSM module could not send it (errorstatus:1); the number may be wrong or the SIM out of credit",
+      ["sms", { code: "goip-error", why: "errorstatus:3" }],
+      "SMS not sent: the GSM module could not send it (errorstatus:3); the number may be wrong or the SIM out of credit",
     ],
     [
       ["sms", { code: "no-answer", seconds: 60 }],

@@ -397,12 +397,16 @@ class OutboundDriver implements Outbound {
           sendid,
           item.attempts + 1,
         );
-        // Another instance (or a withdrawal) took it first: look again.
+        // Another instance, or the user's retraction, took it first.
         if (!claimed) return "again" as const;
-        if (item.kind === "sms") {
-          await store.recordSend(item.id, goipId, item.number);
+        // The claimed row carries the text to send: a correction may have
+        // replaced it after it was read (corrections change queued rows only).
+        const fresh = await store.outboxItem(item.id);
+        if (!fresh) return "again" as const;
+        if (fresh.kind === "sms") {
+          await store.recordSend(fresh.id, goipId, fresh.number);
         }
-        return { item, sendid };
+        return { item: fresh, sendid };
       });
       if (!picked) return;
       if (picked === "again") continue;

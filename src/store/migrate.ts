@@ -18,6 +18,7 @@ import { sendLimits } from "./schema_v8.ts";
 import { apiTables } from "./schema_v10.ts";
 import { createLeasesTable } from "./sql_leases.ts";
 import { createEventSeenTable } from "./sql_event_seen.ts";
+import { createContactsTable } from "./sql_contacts.ts";
 
 /** One numbered migration step. */
 interface Step {
@@ -88,6 +89,11 @@ const STEPS: Step[] = [
     version: 8,
     what: "per-line send limits: SMS handed over, gateway overrides",
     run: sendLimits,
+  },
+  {
+    version: 9,
+    what: "users' names for numbers and blocked numbers",
+    run: createContactsTable,
   },
   {
     version: 10,

@@ -27,6 +27,7 @@ export const FINAL_STATES: OutState[] = [
   "failed",
   "uncertain",
   "expired",
+  "retracted",
 ];
 
 /** See {@linkcode Store.nextSendId}. */

@@ -16,6 +16,10 @@ import * as housekeeping from "./sql_housekeeping.ts";
 import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
+import * as edit from "./sql_outbox_edit.ts";
+import * as contacts from "./sql_contacts.ts";
+import type { Contact } from "./sql_contacts.ts";
+import type { UserItemKey } from "./sql_outbox_edit.ts";
 import * as inst from "./sql_instances.ts";
 import * as api from "./sql_api.ts";
 import * as hooks from "./sql_webhooks.ts";
@@ -248,6 +252,25 @@ export class SqlStore implements Store {
   ): Promise<OutboxItem | undefined> {
     return out.findSentBySmsNo(this.#d, goipId, smsNo, sinceMs);
   }
+  findUserItem(key: UserItemKey): Promise<OutboxItem | undefined> {
+    return edit.findUserItem(this.#d, key);
+  }
+  queuedOf(goipId: string, limit: number): Promise<OutboxItem[]> {
+    return edit.queuedOf(this.#d, goipId, limit);
+  }
+  withdrawQueued(id: number, text: string): Promise<boolean> {
+    return edit.withdrawQueued(this.#d, id, text, this.#now());
+  }
+  replaceQueuedBody(id: number, body: string): Promise<boolean> {
+    return edit.replaceQueuedBody(this.#d, id, body, this.#now());
+  }
+  claimQueued(
+    id: number,
+    sendid: number,
+    attempts: number,
+  ): Promise<OutboxItem | undefined> {
+    return edit.claimQueued(this.#d, id, sendid, attempts, this.#now());
+  }
   markInterruptedUncertain(
     claimers?: string[],
     errorFor?: (item: OutboxItem) => string,
@@ -308,6 +331,23 @@ export class SqlStore implements Store {
     const now = this.#now();
     return (c: SqlConn, item: OutboxItem) =>
       events.writeOutboxEvent(c, item, now);
+  }
+
+  contact(ext: string, number: string): Promise<Contact | undefined> {
+    return contacts.contact(this.#d, ext, number);
+  }
+  contacts(ext: string): Promise<Contact[]> {
+    return contacts.contacts(this.#d, ext);
+  }
+  namedContacts(): Promise<Contact[]> {
+    return contacts.namedContacts(this.#d);
+  }
+  setContact(
+    ext: string,
+    number: string,
+    change: { name?: string; blocked?: boolean },
+  ): Promise<Contact | undefined> {
+    return contacts.setContact(this.#d, ext, number, change, this.#now());
   }
 
   queueDepths(): Promise<QueueDepths> {

@@ -14,9 +14,13 @@
 
 import type { Instance } from "./sql_instances.ts";
 import type { Lease } from "./sql_leases.ts";
+import type { UserItemKey } from "./sql_outbox_edit.ts";
+import type { Contact } from "./sql_contacts.ts";
 
 export type { Instance } from "./sql_instances.ts";
 export type { Lease } from "./sql_leases.ts";
+export type { UserItemKey } from "./sql_outbox_edit.ts";
+export type { Contact } from "./sql_contacts.ts";
 
 /** Which SQL dialect a store speaks. */
 export type Dialect = "sqlite" | "mysql";
@@ -191,7 +195,8 @@ export type OutState =
   | "delivered" // DELIVER state:0 matched
   | "failed" // ERROR, refused, undeliverable, gave up
   | "uncertain" // interrupted by a crash while `sending`
-  | "expired"; // waited longer than QUEUE_TTL
+  | "expired" // waited longer than QUEUE_TTL
+  | "retracted"; // withdrawn by its sender (XEP-0424) before it was sent
 
 /** One outgoing SMS or USSD request (`goippy_outbox`). */
 export interface OutboxItem {
@@ -430,6 +435,26 @@ export interface Store {
     sinceMs: number,
   ): Promise<OutboxItem | undefined>;
   /**
+   * The newest item a user sent with this stanza id to this number on this
+   * line (any state), for a retraction or correction referring to it.
+   */
+  findUserItem(key: UserItemKey): Promise<OutboxItem | undefined>;
+  /** The oldest `limit` queued items of a line. */
+  queuedOf(goipId: string, limit: number): Promise<OutboxItem[]>;
+  /** `queued` → `retracted` with `text`; false when the item was no longer queued. */
+  withdrawQueued(id: number, text: string): Promise<boolean>;
+  /** New text for a `queued` item; false when it was no longer queued. */
+  replaceQueuedBody(id: number, body: string): Promise<boolean>;
+  /**
+   * `queued` → `sending` with its sendid and attempt count; the row as it is
+   * now, or undefined when it was no longer queued (withdrawn meanwhile).
+   */
+  claimQueued(
+    id: number,
+    sendid: number,
+    attempts: number,
+  ): Promise<OutboxItem | undefined>;
+  /**
    * `sending` rows become `uncertain`; returns those this call changed. With
    * `claimers`, only rows claimed by one of them ("" for rows nobody
    * claimed, from before claims were recorded); without, every one.
@@ -468,6 +493,23 @@ export interface Store {
     ext: string,
     change: Partial<GatewayLimits>,
   ): Promise<boolean>;
+
+  // --- users' contacts ------------------------------------------------------
+  /** The user's name for / block of a number, if any. */
+  contact(ext: string, number: string): Promise<Contact | undefined>;
+  /** Every named or blocked number of a user's line. */
+  contacts(ext: string): Promise<Contact[]>;
+  /** Every named number of every user (for roster sync). */
+  namedContacts(): Promise<Contact[]>;
+  /**
+   * Set (or clear, with "") the name and/or the block of a number; the row as
+   * it is now (undefined when nothing is left: no name, not blocked).
+   */
+  setContact(
+    ext: string,
+    number: string,
+    change: { name?: string; blocked?: boolean },
+  ): Promise<Contact | undefined>;
 
   // --- housekeeping -----------------------------------------------------------
   queueDepths(): Promise<QueueDepths>;

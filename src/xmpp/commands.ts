@@ -111,6 +111,9 @@ export function helpText(componentJid: string, msisdn: string): string {
     "replies arrive from the same address. Ask for a receipt and you get one when the SMS is delivered.",
     `• USSD: send a code such as *100# here (${own}); the answer comes back as "[USSD] …".`,
     "• status: your line's state, signal, operator and queue.",
+    '• name +<number> <name>: your name for a number (shown on its messages); "name +<number>" clears it.',
+    "• block +<number> / unblock +<number>: SMS from a blocked number are kept, not delivered; SMS to it are refused.",
+    "• contacts: your named and blocked numbers.",
     "• help: this text.",
   ].join("\n");
 }

@@ -9,9 +9,11 @@
  */
 
 import type { Logger } from "../log.ts";
-import type { InboxItem, Store } from "../store/types.ts";
+import type { Contact, InboxItem, Store } from "../store/types.ts";
 import type { ComponentLink } from "./component.ts";
 import { inboxStanza } from "./stanzas.ts";
+import { normalizeNumber } from "./contact_commands.ts";
+import { splitJid, unescapeLocal } from "./jid.ts";
 
 /** Rows older than this when sent get a delay stamp. */
 export const DELAY_AFTER_MS = 2000;
@@ -41,6 +43,26 @@ export function needsDelay(
 ): boolean {
   return nowMs - item.createdMs > DELAY_AFTER_MS ||
     item.createdMs < connectedSinceMs;
+}
+
+/**
+ * The user's line and the number of a chat row from a phone number (whose
+ * contact entry may name or block it); undefined for any other row.
+ */
+export function contactOf(
+  item: InboxItem,
+  componentJid: string,
+): { ext: string; number: string } | undefined {
+  if (item.kind !== "chat") return undefined;
+  const from = splitJid(item.fromJid);
+  const to = splitJid(item.toJid);
+  if (from.domain !== componentJid.toLowerCase() || !from.local || !to.local) {
+    return undefined;
+  }
+  return {
+    ext: unescapeLocal(to.local),
+    number: normalizeNumber(unescapeLocal(from.local)),
+  };
 }
 
 /** The delivery loop; `wake()` on hub "inbox" and on (re)connect. */
@@ -143,13 +165,33 @@ export class Deliverer {
     // Confirmed rows are never pending here: #markConfirmed ran first and
     // throws while the database is away.
     const now = Date.now();
+    const contacts = new Map<string, Contact | undefined>();
+    let withheld = 0;
     for (const item of items) {
+      const who = contactOf(item, componentJid);
+      let contact: Contact | undefined;
+      if (who) {
+        const key = `${who.ext}\n${who.number}`;
+        if (!contacts.has(key)) {
+          contacts.set(key, await store.contact(who.ext, who.number));
+        }
+        contact = contacts.get(key);
+      }
+      // Blocked: kept in the traffic log and the inbox, marked done unsent.
+      if (contact?.blocked) {
+        withheld++;
+        continue;
+      }
       const el = inboxStanza(item, {
         componentJid,
         delayed: needsDelay(item, now, this.#connectedSince),
         id: `goippy-in-${item.id}`,
+        nick: contact?.name || undefined,
       });
       await link.send(el);
+    }
+    if (withheld) {
+      log.info(`XMPP: withheld ${withheld} message(s) from blocked numbers`);
     }
     if (!await link.ping(this.#d.pingTimeoutMs)) {
       log.warn(

@@ -23,7 +23,13 @@ import {
   splitJid,
   unescapeLocal,
 } from "./jid.ts";
+import { readExtensions } from "./extensions.ts";
 import { liveCheck } from "./live_requests.ts";
+import { retract } from "./retract.ts";
+import { rosterGrant, type RosterSync } from "./roster.ts";
+import { applyContactCommand } from "./contacts.ts";
+import { normalizeNumber } from "./contact_commands.ts";
+import { blockedSendText } from "../notices/contact_texts.ts";
 import { classifyMessage, decideRoute, isOwnLine } from "./route.ts";
 import { chatMessage, errorMessage, NS_RECEIPTS, presence } from "./stanzas.ts";
 import type { XmlElement } from "./xml.ts";
@@ -37,6 +43,8 @@ export interface HandlerDeps {
   send: (el: XmlElement) => Promise<void>;
   /** Counts refusals for a send limit when given. */
   metrics?: GoippyMetrics;
+  /** Roster writes (XEP-0356), when the server grants them. */
+  roster?: RosterSync;
 }
 
 /** Dispatch one incoming stanza. */
@@ -48,7 +56,9 @@ export async function handleStanza(
   // nobody to answer (and an answer to "" would be refused by the server)
   if (!el.attrs.from) return;
   try {
-    if (el.name === "message") await handleMessage(el, d);
+    const grant = rosterGrant(el, d.config.XMPP_DOMAIN);
+    if (grant !== undefined) await d.roster?.advertised(grant);
+    else if (el.name === "message") await handleMessage(el, d);
     else if (el.name === "presence") await handlePresence(el, d);
   } catch (err) {
     d.log.error(
@@ -84,12 +94,14 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
   const from = el.attrs.from ?? "";
   const to = el.attrs.to ?? "";
   const id = el.attrs.id ?? "";
+  const body = el.getChildText("body");
   const first = classifyMessage({
     type: el.attrs.type,
     from,
     to,
     id,
-    body: el.getChildText("body"),
+    body,
+    ext: readExtensions(el, body),
   }, { domain: config.XMPP_DOMAIN, componentJid: config.XMPP_COMPONENT_JID });
   if (first.action === "ignore") {
     log.debug(`XMPP: ignored message from ${from}: ${first.reason}`);
@@ -114,6 +126,54 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
   if (decision.action === "ignore") return;
   if (decision.action === "refuse") return await refuse(decision.error);
   if (!gateway) return;
+  if (decision.action === "retract") {
+    await retract({
+      goipId: gateway.goipId,
+      number: decision.number,
+      fromBare: first.fromBare,
+      from,
+      to,
+      id,
+      refId: decision.refId,
+    }, d);
+    return;
+  }
+  if (decision.action === "contact") {
+    const text = await applyContactCommand(gateway.ext, decision.command, d);
+    const cmd = decision.command;
+    if (cmd.verb === "name") {
+      await d.roster?.named(gateway.ext, cmd.number, cmd.name);
+    }
+    await d.send(
+      chatMessage(bareJid(to), from, text, `goippy-cmd-${crypto.randomUUID()}`),
+    );
+    return;
+  }
+  if (
+    decision.action === "sms" &&
+    (await store.contact(gateway.ext, normalizeNumber(decision.number)))
+      ?.blocked
+  ) {
+    return await refuse({
+      type: "cancel",
+      condition: "not-allowed",
+      text: blockedSendText(decision.number),
+    });
+  }
+  if (decision.action === "sms" && decision.replaces) {
+    // A correction: the queued original takes the new text; once it is
+    // sent, the corrected text goes out as an SMS of its own.
+    const orig = await store.findUserItem({
+      goipId: gateway.goipId,
+      number: decision.number,
+      fromBare: first.fromBare,
+      stanzaId: decision.replaces,
+    });
+    if (orig && await store.replaceQueuedBody(orig.id, decision.body)) {
+      log.info(`XMPP: ${first.fromBare} corrected queued sms #${orig.id}`);
+      return;
+    }
+  }
   if (decision.action === "command") {
     const text = decision.name === "status"
       ? statusText({
@@ -176,7 +236,11 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
       // The full JID: a later error stanza must reach this resource (servers
       // drop message errors addressed to a bare JID, RFC 6121 8.5.2.1.1).
       fromJid: from,
-      stanzaId: id,
+      // A correction keeps the id of the message it corrects: clients show
+      // one message under that id, and later edits refer to it.
+      stanzaId: decision.action === "sms" && decision.replaces
+        ? decision.replaces
+        : id,
       wantReceipt,
       origin: "xmpp",
     });

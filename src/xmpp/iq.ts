@@ -22,6 +22,7 @@ export const NS = {
   version: "jabber:iq:version",
   gateway: "jabber:iq:gateway",
   receipts: "urn:xmpp:receipts",
+  commands: "http://jabber.org/protocol/commands",
 } as const;
 
 /** What the answers need to know. */
@@ -30,6 +31,8 @@ export interface IqContext {
   version: string;
   /** e.g. `linux` (Deno.build.os). */
   os: string;
+  /** The XEP-0050 commands this asker may run (`adhoc.ts`), when offered. */
+  commandItems?: (iq: XmlElement) => Promise<XmlElement[]>;
 }
 
 /** The features listed by disco#info on the component. */
@@ -40,6 +43,7 @@ export const FEATURES: readonly string[] = [
   NS.version,
   NS.gateway,
   NS.receipts,
+  NS.commands,
 ];
 
 /** One IQ goippy answers, registered with the library's IQ callee. */
@@ -52,7 +56,7 @@ export interface IqRoute {
    * The answer to `iq` (to the component or to a contact) whose single child
    * is `payload`; null when this address does not offer it.
    */
-  answer(iq: XmlElement, payload: XmlElement): IqReply;
+  answer(iq: XmlElement, payload: XmlElement): IqReply | Promise<IqReply>;
 }
 
 /** Whether the IQ is addressed to the component itself, not a contact. */
@@ -75,8 +79,15 @@ export function iqRoutes(ctx: IqContext): IqRoute[] {
       type: "get",
       ns: NS.discoItems,
       name: "query",
-      answer: (_iq, q) =>
-        xml("query", { xmlns: NS.discoItems, node: q.attrs.node }),
+      answer: async (iq, q) =>
+        xml(
+          "query",
+          { xmlns: NS.discoItems, node: q.attrs.node },
+          ...(toComponent(iq) && q.attrs.node === NS.commands &&
+              ctx.commandItems
+            ? await ctx.commandItems(iq)
+            : []),
+        ),
     },
     { type: "get", ns: NS.ping, name: "ping", answer: () => true },
     {

@@ -18,6 +18,11 @@ import {
   NUMBER_RE,
   USSD_CODE_RE,
 } from "../destination.ts";
+import {
+  type ContactCommand,
+  parseContactCommand,
+} from "./contact_commands.ts";
+import type { MessageExtensions } from "./extensions.ts";
 import { splitJid, unescapeLocal } from "./jid.ts";
 import type { StanzaErrorSpec } from "./stanzas.ts";
 
@@ -33,6 +38,8 @@ export interface UserMessage {
   id?: string;
   /** Text of `<body/>`, or null when there is none. */
   body: string | null;
+  /** What the stanza carries besides the body (`extensions.ts`). */
+  ext?: MessageExtensions;
 }
 
 /** Where goippy lives. */
@@ -53,6 +60,10 @@ export interface Addressed {
   /** The addressee's unescaped localpart ("" = the component itself). */
   target: string;
   body: string;
+  /** XEP-0424: the id of the user's message to withdraw. */
+  retractId?: string;
+  /** XEP-0308: the id of the user's message this text replaces. */
+  replaceId?: string;
 }
 
 /** Ignore silently (errors, chat states, groupchat…). */
@@ -71,9 +82,11 @@ export interface Refuse {
 export type Decision =
   | Ignore
   | Refuse
-  | { action: "sms"; number: string; body: string }
+  | { action: "sms"; number: string; body: string; replaces?: string }
+  | { action: "retract"; number: string; refId: string }
   | { action: "ussd"; code: string }
-  | { action: "command"; name: string };
+  | { action: "command"; name: string }
+  | { action: "contact"; command: ContactCommand };
 
 function refuse(
   type: StanzaErrorSpec["type"],
@@ -92,7 +105,12 @@ export function classifyMessage(
   if (type !== "chat" && type !== "normal") {
     return { action: "ignore", reason: `message type ${type}` };
   }
-  if (msg.body === null) return { action: "ignore", reason: "no body" };
+  const ext = msg.ext ?? { reaction: false };
+  // Chat states, markers, receipts and OMEMO key exchanges have no body and
+  // nothing a user wrote: they are left alone.
+  const meant = msg.body !== null || ext.reaction || !!ext.retractId ||
+    !!ext.oobUrl || !!ext.encrypted;
+  if (!meant) return { action: "ignore", reason: "no body" };
   const from = splitJid(msg.from);
   if (from.domain !== ctx.domain.toLowerCase() || !from.local) {
     return refuse(
@@ -101,14 +119,31 @@ export function classifyMessage(
       `goippy serves the users of ${ctx.domain} only.`,
     );
   }
+  if (ext.reaction) {
+    return refuse(
+      "cancel",
+      "feature-not-implemented",
+      "Reactions can't be sent by SMS; nothing was sent.",
+    );
+  }
+  if (ext.encrypted) {
+    return refuse(
+      "cancel",
+      "not-acceptable",
+      `Encrypted messages (${ext.encrypted}) can't be sent as SMS; turn encryption off for this contact. Nothing was sent.`,
+    );
+  }
   const to = splitJid(msg.to);
-  return {
+  const addressed: Addressed = {
     action: "lookup",
     ext: unescapeLocal(from.local),
     fromBare: `${from.local}@${from.domain}`,
     target: unescapeLocal(to.local),
-    body: msg.body,
+    body: ext.replyText ?? msg.body ?? ext.oobUrl ?? "",
   };
+  if (ext.retractId) addressed.retractId = ext.retractId;
+  else if (ext.replaceId) addressed.replaceId = ext.replaceId;
+  return addressed;
 }
 
 /** Is `target` the user's own line (bare component, `+msisdn` or `msisdn`)? */
@@ -138,8 +173,20 @@ export function decideRoute(
       `Your GSM line (ext ${gateway.ext}) is disabled; ask the admin to enable it.`,
     );
   }
-  if (isOwnLine(msg.target, msisdn || gateway.msisdn)) return ownLine(msg.body);
-  return sms(msg.target, msg.body, gateway);
+  const own = isOwnLine(msg.target, msisdn || gateway.msisdn);
+  if (msg.retractId) {
+    return {
+      action: "retract",
+      number: own ? "" : msg.target,
+      refId: msg.retractId,
+    };
+  }
+  if (own) return ownLine(msg.body);
+  const decision = sms(msg.target, msg.body, gateway);
+  if (decision.action === "sms" && msg.replaceId) {
+    decision.replaces = msg.replaceId;
+  }
+  return decision;
 }
 
 function ownLine(body: string): Decision {
@@ -150,6 +197,11 @@ function ownLine(body: string): Decision {
   if (text === "") {
     return refuse("modify", "bad-request", "Empty message: nothing to do.");
   }
+  const contact = parseContactCommand(text);
+  if (contact && "error" in contact) {
+    return refuse("modify", "bad-request", contact.error);
+  }
+  if (contact) return { action: "contact", command: contact };
   if (!USSD_CODE_RE.test(text)) {
     return refuse(
       "modify",

@@ -187,3 +187,25 @@ Deno.test("route: own line recognition", () => {
   assertEquals(isOwnLine("+372", ""), false);
   assertEquals(isOwnLine("+373", "372"), false);
 });
+
+Deno.test("route: contact commands on the own line", () => {
+  const own = { to: "sms.example.org" };
+  assertEquals(route({ ...own, body: "name +3725551234 Mom" }), {
+    action: "contact",
+    command: { verb: "name", number: "+3725551234", name: "Mom" },
+  });
+  assertEquals(route({ ...own, body: "block" }), {
+    action: "refuse",
+    error: {
+      type: "modify",
+      condition: "bad-request",
+      text: "Write: block +<number>.",
+    },
+  });
+  // to a number, the same words are an SMS
+  assertEquals(route({ body: "block me" }), {
+    action: "sms",
+    number: "+3725551234",
+    body: "block me",
+  });
+});

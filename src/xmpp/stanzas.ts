@@ -14,6 +14,8 @@ export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 export const NS_RECEIPTS = "urn:xmpp:receipts";
 /** XEP-0203 delayed delivery. */
 export const NS_DELAY = "urn:xmpp:delay";
+/** XEP-0172 user nickname. */
+export const NS_NICK = "http://jabber.org/protocol/nick";
 
 /** RFC 6120 error types. */
 export type ErrorType = "auth" | "cancel" | "continue" | "modify" | "wait";
@@ -43,18 +45,23 @@ export function delayElement(stampMs: number, from: string): XmlElement {
   return xml("delay", { xmlns: NS_DELAY, stamp, from });
 }
 
-/** `<message type="chat" from to id><body/></message>`. */
+/**
+ * `<message type="chat" from to id><body/></message>`, with the sender's
+ * XEP-0172 nick when one is given.
+ */
 export function chatMessage(
   from: string,
   to: string,
   body: string,
   id?: string,
   delay?: XmlElement,
+  nick?: string,
 ): XmlElement {
   return xml(
     "message",
     { type: "chat", from, to, id },
     xml("body", {}, body),
+    nick ? xml("nick", { xmlns: NS_NICK }, nick) : null,
     delay,
   );
 }
@@ -101,6 +108,8 @@ export interface InboxStanzaOptions {
   delayed: boolean;
   /** The stanza id to use for chat messages / receipts. */
   id: string;
+  /** The user's name for the sender (XEP-0172), for chat messages. */
+  nick?: string;
 }
 
 /** The stanza for one inbox row. */
@@ -121,7 +130,14 @@ export function inboxStanza(
         text: item.body,
       }, delay);
     default:
-      return chatMessage(item.fromJid, item.toJid, item.body, opts.id, delay);
+      return chatMessage(
+        item.fromJid,
+        item.toJid,
+        item.body,
+        opts.id,
+        delay,
+        opts.nick,
+      );
   }
 }
 

@@ -19,6 +19,8 @@ import { Deliverer } from "./deliverer.ts";
 import { handleStanza } from "./handlers.ts";
 import { iqRoutes } from "./iq.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
+import { RosterSync } from "./roster.ts";
+import { type AdhocDeps, adhocRoute, commandItems } from "./adhoc.ts";
 import { ownLineJid, userJid } from "./jid.ts";
 import { presence } from "./stanzas.ts";
 
@@ -64,7 +66,8 @@ export function startXmpp(deps: XmppDeps): XmppPart {
   const component = config.XMPP_COMPONENT_JID;
   /** goipId → [from JID, status text] last announced. */
   const announced = new Map<string, [string, string]>();
-  const send = (el: Parameters<ComponentLink["send"]>[0]) => link.send(el);
+  const send = (el: Parameters<ComponentLink["send"]>[0]): Promise<void> =>
+    link.send(el);
   const pending = new Set<Promise<void>>();
   let serial: Promise<void> = Promise.resolve();
   const track = (p: Promise<void>) => {
@@ -106,7 +109,15 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     }
   };
 
-  const link = new ComponentLink({
+  const roster: RosterSync = new RosterSync({
+    config: deps.config,
+    store,
+    log,
+    send,
+    ready: () => link.state() === "connected",
+  });
+  const adhoc: AdhocDeps = { config: deps.config, store, roster, hub };
+  const link: ComponentLink = new ComponentLink({
     host: config.XMPP_HOST,
     port: config.XMPP_PORT,
     jid: component,
@@ -125,16 +136,24 @@ export function startXmpp(deps: XmppDeps): XmppPart {
             log,
             send,
             metrics: deps.metrics,
+            roster,
           })
         ),
       ),
-    iqRoutes: iqRoutes({
-      componentJid: component,
-      version: VERSION,
-      os: Deno.build.os,
-    }),
+    iqRoutes: [
+      ...iqRoutes({
+        componentJid: component,
+        version: VERSION,
+        os: Deno.build.os,
+        commandItems: (iq) => commandItems(iq, adhoc),
+      }),
+      adhocRoute(adhoc),
+    ],
     onOnline: () => {
       deliverer.connected();
+      track(
+        roster.online().catch((err) => log.warn(`XMPP: roster sync: ${err}`)),
+      );
       track(
         announceAll().catch((err) =>
           log.warn(`XMPP: presence broadcast failed: ${err}`)
@@ -161,6 +180,16 @@ export function startXmpp(deps: XmppDeps): XmppPart {
           ),
         ),
     ),
+    hub.on("line", ({ state, cameOnline }) => {
+      if (!cameOnline || !roster.granted || link.state() !== "connected") {
+        return;
+      }
+      track(
+        roster.lineSeen(state.ext, state.msisdn).catch((err) =>
+          log.debug(`XMPP: roster: ${err}`)
+        ),
+      );
+    }),
     hub.on("lineOffline", ({ goipId, ext }) => {
       const last = announced.get(goipId);
       if (!last) return;

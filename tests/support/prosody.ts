@@ -78,6 +78,8 @@ export interface ProsodyOptions extends XmppServerOptions {
   extraConfig?: string;
   /** Lua lines put inside the VirtualHost section. */
   hostConfig?: string;
+  /** Lua lines put inside the Component section. */
+  componentConfig?: string;
 }
 
 /** The repo's `install/` dir, where `mod_sms_alias.lua` lives. */
@@ -134,6 +136,7 @@ ${opts.hostConfig ?? ""}
 
 Component ${lua(opts.componentJid)}
   component_secret = ${lua(opts.componentSecret)}
+${opts.componentConfig ?? ""}
 `;
 }
 
