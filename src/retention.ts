@@ -1,7 +1,9 @@
 /**
  * `LOG_RETENTION_DAYS`: purge traffic and call rows (and finished queue rows)
  * older than that many days, once at start and then once a day. 0 = keep
- * forever. A failed purge is logged and tried again the next day.
+ * forever. A failed purge is logged and tried again the next day. And the
+ * HTTP API's Idempotency-Keys, forgotten once older than
+ * {@linkcode IDEMPOTENCY_KEY_MS}, checked every hour.
  *
  * @module
  */
@@ -11,6 +13,12 @@ import type { Logger } from "./log.ts";
 
 /** One day in milliseconds. */
 export const DAY_MS = 86_400_000;
+
+/** How long an Idempotency-Key is remembered (the usual window of such APIs). */
+export const IDEMPOTENCY_KEY_MS = DAY_MS;
+
+/** Time between purges of Idempotency-Keys. */
+const KEY_PURGE_INTERVAL_MS = 3_600_000;
 
 /** Options of {@linkcode startRetention}. */
 export interface RetentionOptions {
@@ -38,9 +46,6 @@ export interface Retention {
 export function startRetention(opts: RetentionOptions): Retention {
   const now = opts.now ?? Date.now;
   const interval = opts.intervalMs ?? DAY_MS;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
-  let inFlight: Promise<number> = Promise.resolve(0);
 
   if (!(opts.days > 0)) {
     opts.log.debug("retention: LOG_RETENTION_DAYS is 0, keeping rows forever");
@@ -51,7 +56,7 @@ export function startRetention(opts: RetentionOptions): Retention {
     };
   }
 
-  async function purge(): Promise<number> {
+  return repeat(async () => {
     const before = now() - opts.days * DAY_MS;
     try {
       const n = await opts.store.purgeOlderThan(before);
@@ -69,7 +74,40 @@ export function startRetention(opts: RetentionOptions): Retention {
       );
       return -1;
     }
-  }
+  }, interval);
+}
+
+/**
+ * Forget Idempotency-Keys older than {@linkcode IDEMPOTENCY_KEY_MS}, at start
+ * and then every hour (or every `intervalMs`).
+ */
+export function startKeyPurge(
+  opts: Omit<RetentionOptions, "days">,
+): Retention {
+  const now = opts.now ?? Date.now;
+  return repeat(async () => {
+    try {
+      const n = await opts.store.forgetIdempotencyKeys(
+        now() - IDEMPOTENCY_KEY_MS,
+      );
+      opts.log.debug(`api: forgot ${n} Idempotency-Keys older than 24 h`);
+      return n;
+    } catch (err) {
+      opts.log.warn(
+        `api: cannot forget old Idempotency-Keys, will retry: ${
+          (err as Error).message ?? err
+        }`,
+      );
+      return -1;
+    }
+  }, opts.intervalMs ?? KEY_PURGE_INTERVAL_MS);
+}
+
+/** Run `purge` now and then every `interval` ms, one at a time. */
+function repeat(purge: () => Promise<number>, interval: number): Retention {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  let inFlight: Promise<number> = Promise.resolve(0);
 
   function run(): Promise<number> {
     inFlight = inFlight.then(purge);

@@ -157,3 +157,40 @@ Deno.test({
     }
   },
 });
+
+Deno.test("webhooks: a --send the command line withdraws at its timeout is reported as sms.failed", async () => {
+  const receiver = new WebhookReceiver(freeTcpPort(), "hook-secret");
+  receiver.up();
+  const d = await startDaemon({
+    config: {
+      WEBHOOKS: [{ url: receiver.url, events: ["*"], secret: "hook-secret" }],
+    },
+    gateways: [{ ext: "2001", password: "pw1" }],
+  });
+  try {
+    // No GoIP: the line stays offline, nobody takes the SMS.
+    const r = await d.cli([
+      "--send",
+      "2001",
+      "+3725551234",
+      "hi",
+      "--timeout",
+      "0.5",
+    ]);
+    assertEquals(r.code, 2, r.stderr);
+    await waitFor(
+      () => receiver.find("sms.failed") !== undefined,
+      15_000,
+      "the withdrawal delivered",
+    );
+    const data = receiver.find("sms.failed")!.data;
+    assertEquals([data.origin, data.state], ["cli", "failed"]);
+    assert(String(data.error).startsWith("withdrawn"), String(data.error));
+  } catch (err) {
+    console.error(d.logs());
+    throw err;
+  } finally {
+    await d.stop();
+    await receiver.down();
+  }
+});

@@ -51,7 +51,9 @@ export function openApiDocument(): Record<string, unknown> {
             required: false,
             schema: { type: "string", maxLength: 128 },
             description:
-              "A retry with the same key returns the first request's result",
+              "For 24 hours a retry with the same key (per token) returns " +
+              "the first request's result; the key is forgotten within the " +
+              "hour after, and then a request with it queues a new SMS",
           }],
           requestBody: {
             required: true,

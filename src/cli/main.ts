@@ -148,6 +148,9 @@ async function withStore(
     write: (line) => io.err(line),
   });
   const store = await openStore(config, log);
+  // Outcomes the CLI writes (a --send withdrawn at its timeout) are webhook
+  // events like the daemon's; the daemon delivers them.
+  if (config.WEBHOOKS.length > 0) store.recordWebhookEvents(true);
   try {
     await store.migrate();
     return await fn(store, config);

@@ -1,8 +1,9 @@
 /**
  * The daemon's housekeeping parts in one call: the metrics/health endpoint
- * (when `METRICS_BIND` is set) and the retention purge (when
- * `LOG_RETENTION_DAYS` > 0). Both settings take effect without a restart:
- * `reload` (after SIGHUP) rebuilds what the config in force changed.
+ * (when `METRICS_BIND` is set), the retention purge (when
+ * `LOG_RETENTION_DAYS` > 0) and the purge of old Idempotency-Keys (when
+ * `API_BIND` is set). The first two take effect without a restart: `reload`
+ * (after SIGHUP) rebuilds what the config in force changed.
  *
  * @module
  */
@@ -12,7 +13,7 @@ import type { Config } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/types.ts";
 import { holdLease } from "../instances/lease_holder.ts";
-import { startRetention } from "../retention.ts";
+import { startKeyPurge, startRetention } from "../retention.ts";
 import type { GoippyMetrics } from "./goippy.ts";
 import {
   type HealthProbe,
@@ -29,7 +30,7 @@ export interface OpsDeps {
   metrics: GoippyMetrics;
   health: HealthProbe;
   /**
-   * When set, the purge runs only on the daemon holding the `housekeeping`
+   * When set, the purges run only on the daemon holding the `housekeeping`
    * lease (several daemons on one database purge once); else always.
    */
   lease?: { holder: string; ttlMs: number };
@@ -71,13 +72,22 @@ export async function startOpsParts(deps: OpsDeps): Promise<OpsParts> {
     });
   };
   const purge = (c: Config) => {
-    if (!(c.LOG_RETENTION_DAYS > 0)) return null;
-    const start = () =>
-      startRetention({
-        store: deps.store,
-        days: c.LOG_RETENTION_DAYS,
-        log: deps.log,
-      });
+    const days = c.LOG_RETENTION_DAYS > 0;
+    if (!days && !c.API_BIND) return null;
+    const start = () => {
+      const { store, log } = deps;
+      const jobs = [
+        days
+          ? startRetention({ store, days: c.LOG_RETENTION_DAYS, log })
+          : null,
+        c.API_BIND ? startKeyPurge({ store, log }) : null,
+      ];
+      return {
+        stop: async () => {
+          await Promise.all(jobs.map((j) => j?.stop()));
+        },
+      };
+    };
     if (!deps.lease) return start();
     let job: { stop(): Promise<void> } | null = null;
     return holdLease({

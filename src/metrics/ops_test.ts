@@ -5,6 +5,8 @@ import {
 import { defaultConfig } from "../config/load.ts";
 import { createLogger } from "../log.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
+import type { NewOutboxItem } from "../store/types.ts";
+import { DAY_MS } from "../retention.ts";
 import { createGoippyMetrics } from "./goippy.ts";
 import { startOpsParts } from "./ops.ts";
 
@@ -77,6 +79,53 @@ Deno.test("ops parts refuse a METRICS_BIND that cannot be bound", async () => {
       msg = (err as Error).message;
     }
     assert(msg.includes("METRICS_BIND must be host:port"), msg);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("with the API on, old Idempotency-Keys are purged even when rows are kept forever", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-ops-" });
+  let clock = Date.now() - 2 * DAY_MS;
+  const store = openSqliteStore(`${dir}/goippy.sqlite3`, undefined, {
+    now: () => clock,
+  });
+  try {
+    await store.migrate();
+    const token = (await store.addApiToken({
+      name: "shop",
+      hash: "h".repeat(64),
+      lines: null,
+    })).id;
+    const sms: NewOutboxItem = {
+      ext: "2001",
+      goipId: "goippy_2001",
+      kind: "sms",
+      number: "+3725551234",
+      body: "hi",
+      fromJid: "",
+      toJid: "",
+      stanzaId: "",
+      wantReceipt: false,
+      origin: "api",
+    };
+    const first = await store.enqueueOutboxOnce(sms, token, "k");
+    clock = Date.now();
+    const ops = await startOpsParts({
+      config: () => ({
+        ...defaultConfig(),
+        API_BIND: "127.0.0.1:0",
+        LOG_RETENTION_DAYS: 0,
+      }),
+      store,
+      log: createLogger({ level: "error", journald: true, write: () => {} }),
+      metrics: createGoippyMetrics(),
+      health: { udp: () => true, xmpp: () => "off" },
+    });
+    await ops.stop(); // waits for the purge made at start
+    const retry = await store.enqueueOutboxOnce(sms, token, "k");
+    assert(retry.created && retry.item.id !== first.item.id);
   } finally {
     await store.close();
     await Deno.remove(dir, { recursive: true });

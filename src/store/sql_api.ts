@@ -127,6 +127,18 @@ export async function enqueueOutboxOnce(
   }
 }
 
+/** See {@linkcode Store.forgetIdempotencyKeys}. */
+export async function forgetIdempotencyKeys(
+  d: SqlDriver,
+  beforeMs: number,
+): Promise<number> {
+  const r = await d.run(
+    "DELETE FROM goippy_api_idempotency WHERE created_ms < ?",
+    [beforeMs],
+  );
+  return r.changes;
+}
+
 /** See {@linkcode Store.incomingMessages}. */
 export async function incomingMessages(
   d: SqlDriver,

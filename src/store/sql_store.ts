@@ -399,6 +399,9 @@ export class SqlStore implements Store {
       admit,
     );
   }
+  forgetIdempotencyKeys(beforeMs: number): Promise<number> {
+    return api.forgetIdempotencyKeys(this.#d, beforeMs);
+  }
   incomingMessages(
     goipIds: string[] | null,
     afterId: number,

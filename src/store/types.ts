@@ -547,6 +547,11 @@ export interface Store {
     admit?: () => Promise<void>,
   ): Promise<{ item: OutboxItem; created: boolean }>;
   /**
+   * Forget Idempotency-Keys stored before `beforeMs` (a retry with one then
+   * queues a new SMS); returns keys removed.
+   */
+  forgetIdempotencyKeys(beforeMs: number): Promise<number>;
+  /**
    * Incoming SMS with an id above `afterId`, received at or after
    * `sinceMs`, of these lines (null: all), oldest first.
    */
