@@ -23,6 +23,7 @@ import { RosterSync } from "./roster.ts";
 import { type AdhocDeps, adhocRoute, commandItems } from "./adhoc.ts";
 import { ownLineJid, userJid } from "./jid.ts";
 import { presence } from "./stanzas.ts";
+import { FailureLimiter, registerRoutes } from "./register.ts";
 
 /** What {@linkcode startXmpp} needs. */
 export interface XmppDeps {
@@ -146,8 +147,15 @@ export function startXmpp(deps: XmppDeps): XmppPart {
         version: VERSION,
         os: Deno.build.os,
         commandItems: (iq) => commandItems(iq, adhoc),
+        registration: () => deps.config().REGISTRATION,
       }),
       adhocRoute(adhoc),
+      ...registerRoutes({
+        config: deps.config,
+        store,
+        limiter: new FailureLimiter(),
+        log,
+      }),
     ],
     onOnline: () => {
       deliverer.connected();
