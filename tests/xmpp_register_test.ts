@@ -11,7 +11,12 @@ import { GATEWAY_CHECK_EVERY_MS } from "../src/inbound/cadence.ts";
 import { startDaemon } from "./support/daemon.ts";
 import { GoipSim } from "./support/goip_sim/mod.ts";
 import { startProsody } from "./support/prosody.ts";
-import { connectUser, xml, type XmppUser } from "./support/xmpp_user.ts";
+import {
+  connectUser,
+  xml,
+  type XmlElement,
+  type XmppUser,
+} from "./support/xmpp_user.ts";
 import {
   assert,
   COMPONENT,
@@ -26,6 +31,9 @@ import {
 
 const NS = "jabber:iq:register";
 const PHONE = `+3725551234@${COMPONENT}`;
+const OWN = `+3725550000@${COMPONENT}`;
+const ownPresence = (type: string | undefined) => (s: XmlElement) =>
+  s.name === "presence" && s.attrs.from === OWN && s.attrs.type === type;
 
 const register = (u: XmppUser, ...kids: ReturnType<typeof xml>[]) =>
   u.iq(
@@ -122,8 +130,13 @@ Deno.test("xmpp e2e: register a line to another JID, then SMS both ways there", 
       "not-authorized",
       "Wrong line or password.",
     ]);
+    await ext2001.send(xml("presence", { type: "subscribe", to: OWN }));
+    await ext2001.waitFor(ownPresence(undefined), WAIT);
     const right = await register(alice, ...cred("2001", "goip-pw"));
     assertEquals(right.attrs.type, "result");
+    // The line's presence moves with it.
+    await alice.waitFor(ownPresence(undefined), WAIT);
+    await ext2001.waitFor(ownPresence("unavailable"), WAIT);
     const again = await alice.iq(
       xml("iq", { type: "get", to: COMPONENT }, xml("query", { xmlns: NS })),
       WAIT,

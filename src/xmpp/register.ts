@@ -11,7 +11,7 @@
 import type { Config } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import { StoreConflictError } from "../store/types.ts";
-import type { Store } from "../store/types.ts";
+import type { Gateway, Store } from "../store/types.ts";
 import { type IqRoute, NS } from "./iq.ts";
 import { domainUser } from "./line_jid.ts";
 import { errorElement } from "./stanzas.ts";
@@ -64,6 +64,8 @@ export interface RegisterDeps {
   store: Pick<Store, "gatewayByExt" | "gatewayByJid" | "setGatewayJid">;
   limiter: FailureLimiter;
   log?: Logger;
+  /** After a line's user changed (the row as it is now). */
+  changed?: (g: Gateway) => void;
   /** Epoch ms (tests pass a clock). */
   now?: () => number;
 }
@@ -121,6 +123,7 @@ async function register(
     }
     await d.store.setGatewayJid(bound.ext, null);
     d.log?.info(`XMPP: ${user.bare} unregistered line ${bound.ext}`);
+    d.changed?.({ ...bound, xmppJid: undefined });
     return true;
   }
   const now = (d.now ?? Date.now)();
@@ -148,6 +151,7 @@ async function register(
   }
   if (bound && bound.ext !== g.ext) {
     await d.store.setGatewayJid(bound.ext, null);
+    d.changed?.({ ...bound, xmppJid: undefined });
   }
   try {
     await d.store.setGatewayJid(g.ext, user.bare);
@@ -156,6 +160,7 @@ async function register(
     return err("cancel", "conflict", "Registered at the same time; try again.");
   }
   d.log?.info(`XMPP: line ${g.ext} registered to ${user.bare}`);
+  d.changed?.({ ...g, xmppJid: user.bare });
   return true;
 }
 

@@ -10,7 +10,7 @@ import { instanceId } from "../instances/liveness.ts";
 import type { LiveConfig } from "../config/live.ts";
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
-import type { LineState, Store } from "../store/types.ts";
+import type { Gateway, LineState, Store } from "../store/types.ts";
 import { VERSION } from "../version.ts";
 import { lineOnline } from "../line_online.ts";
 import { lineStatusText } from "./commands.ts";
@@ -21,7 +21,8 @@ import { iqRoutes } from "./iq.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
 import { RosterSync } from "./roster.ts";
 import { type AdhocDeps, adhocRoute, commandItems } from "./adhoc.ts";
-import { ownLineJid, userJid } from "./jid.ts";
+import { ownLineJid } from "./jid.ts";
+import { lineUserJid } from "./line_jid.ts";
 import { presence } from "./stanzas.ts";
 import { FailureLimiter, registerRoutes } from "./register.ts";
 
@@ -65,8 +66,8 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     return { stop: () => Promise.resolve(), state: () => "off" };
   }
   const component = config.XMPP_COMPONENT_JID;
-  /** goipId → [from JID, status text] last announced. */
-  const announced = new Map<string, [string, string]>();
+  /** goipId → [from JID, status text, user JID] last announced. */
+  const announced = new Map<string, [string, string, string]>();
   const send = (el: Parameters<ComponentLink["send"]>[0]): Promise<void> =>
     link.send(el);
   const pending = new Set<Promise<void>>();
@@ -76,25 +77,30 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     p.finally(() => pending.delete(p));
   };
 
-  const announce = async (state: LineState, force: boolean) => {
+  /**
+   * The line's presence to its user, when it changed or `force`d (a
+   * registration forces it: the user changed). `gateway`: the line's row
+   * when at hand, else it is read (not for every keepalive).
+   */
+  const announce = async (
+    state: LineState,
+    force: boolean,
+    gateway?: Gateway,
+  ) => {
     if (link.state() !== "connected") return;
     const from = ownLineJid(state.msisdn, component);
     const text = lineStatusText(state);
     const last = announced.get(state.goipId);
     if (!force && last && last[0] === from && last[1] === text) return;
-    if (last && last[0] !== from) {
-      await send(
-        presence(
-          last[0],
-          userJid(state.ext, config.XMPP_DOMAIN),
-          "unavailable",
-        ),
-      );
-    }
-    announced.set(state.goipId, [from, text]);
-    await send(
-      presence(from, userJid(state.ext, config.XMPP_DOMAIN), undefined, text),
+    const to = lineUserJid(
+      gateway ?? await store.gatewayByGoipId(state.goipId) ?? state,
+      config.XMPP_DOMAIN,
     );
+    if (last && (last[0] !== from || last[2] !== to)) {
+      await send(presence(last[0], last[2], "unavailable"));
+    }
+    announced.set(state.goipId, [from, text, to]);
+    await send(presence(from, to, undefined, text));
   };
 
   const announceAll = async () => {
@@ -105,7 +111,7 @@ export function startXmpp(deps: XmppDeps): XmppPart {
         g.enabled && g.state &&
         lineOnline(g.state, now, deps.config())
       ) {
-        await announce(g.state, true);
+        await announce(g.state, true, g);
       }
     }
   };
@@ -155,6 +161,14 @@ export function startXmpp(deps: XmppDeps): XmppPart {
         store,
         limiter: new FailureLimiter(),
         log,
+        changed: (g) =>
+          track(
+            store.lineState(g.goipId).then((s) =>
+              s && lineOnline(s, Date.now(), deps.config())
+                ? announce(s, true, g)
+                : undefined
+            ).catch((err) => log.debug(`XMPP: presence: ${err}`)),
+          ),
       }),
     ],
     onOnline: () => {
@@ -198,13 +212,13 @@ export function startXmpp(deps: XmppDeps): XmppPart {
         ),
       );
     }),
-    hub.on("lineOffline", ({ goipId, ext }) => {
+    hub.on("lineOffline", ({ goipId }) => {
       const last = announced.get(goipId);
       if (!last) return;
       announced.delete(goipId);
       if (link.state() !== "connected") return;
       track(
-        send(presence(last[0], userJid(ext, config.XMPP_DOMAIN), "unavailable"))
+        send(presence(last[0], last[2], "unavailable"))
           .catch((err) => log.debug(`XMPP: presence: ${err}`)),
       );
     }),
