@@ -165,6 +165,27 @@ Deno.test("xmpp e2e: register a line to another JID, then SMS both ways there", 
       "from alice by SMS",
     ]);
 
+    // The line's contacts are the registered user's: a block holds.
+    await alice.sendMessage(OWN, "block +3725559999");
+    await alice.waitFor(
+      (s) =>
+        s.attrs.from === OWN &&
+        (s.getChildText("body") ?? "").startsWith("+3725559999 is blocked"),
+      WAIT,
+    );
+    assert((await sim.receive("+3725559999", "spam")).acked, "spam acked");
+    assert((await sim.receive("+3725551234", "after")).acked, "after acked");
+    const after = await alice.waitForMessage(
+      (s) => s.getChildText("body") === "after",
+      WAIT,
+    );
+    assertEquals(after.attrs.from, PHONE);
+    assertEquals(
+      alice.messages.filter((s) => s.getChildText("body") === "spam").length,
+      0,
+      "the blocked number's SMS is withheld",
+    );
+
     const id = await ext2001.sendMessage(PHONE, "not mine any more");
     const refused = await ext2001.waitForMessage(isMsg("error", id), WAIT);
     assertEquals(errCondition(refused), "registration-required");
