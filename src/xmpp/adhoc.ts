@@ -53,7 +53,7 @@ async (
   }
   const text = await applyContactCommand(a.gateway!.ext, cmd, d);
   if (cmd.verb === "name") {
-    await d.roster?.named(a.gateway!.ext, cmd.number, cmd.name);
+    await d.roster?.named(a.gateway!, cmd.number, cmd.name);
   }
   return text;
 };

@@ -143,7 +143,7 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
     const text = await applyContactCommand(gateway.ext, decision.command, d);
     const cmd = decision.command;
     if (cmd.verb === "name") {
-      await d.roster?.named(gateway.ext, cmd.number, cmd.name);
+      await d.roster?.named(gateway, cmd.number, cmd.name);
     }
     await d.send(
       chatMessage(bareJid(to), from, text, `goippy-cmd-${crypto.randomUUID()}`),

@@ -116,6 +116,19 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     }
   };
 
+  /** A registration gave the line another user: presence and roster follow. */
+  const userChanged = async (g: Gateway) => {
+    try {
+      const s = await store.lineState(g.goipId);
+      if (s && lineOnline(s, Date.now(), deps.config())) {
+        await announce(s, true, g);
+      }
+      if (roster.granted) await roster.syncAll();
+    } catch (err) {
+      log.debug(`XMPP: registration: ${err}`);
+    }
+  };
+
   const roster: RosterSync = new RosterSync({
     config: deps.config,
     store,
@@ -161,14 +174,7 @@ export function startXmpp(deps: XmppDeps): XmppPart {
         store,
         limiter: new FailureLimiter(),
         log,
-        changed: (g) =>
-          track(
-            store.lineState(g.goipId).then((s) =>
-              s && lineOnline(s, Date.now(), deps.config())
-                ? announce(s, true, g)
-                : undefined
-            ).catch((err) => log.debug(`XMPP: presence: ${err}`)),
-          ),
+        changed: (g) => track(userChanged(g)),
       }),
     ],
     onOnline: () => {
@@ -207,9 +213,9 @@ export function startXmpp(deps: XmppDeps): XmppPart {
         return;
       }
       track(
-        roster.lineSeen(state.ext, state.msisdn).catch((err) =>
-          log.debug(`XMPP: roster: ${err}`)
-        ),
+        store.gatewayByGoipId(state.goipId).then((g) =>
+          roster.lineSeen(g ?? state, state.msisdn)
+        ).catch((err) => log.debug(`XMPP: roster: ${err}`)),
       );
     }),
     hub.on("lineOffline", ({ goipId }) => {
