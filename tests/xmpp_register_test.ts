@@ -28,6 +28,7 @@ import {
   settle,
   WAIT,
 } from "./support/xmpp_world.ts";
+import { waitFor } from "./support/poll.ts";
 
 const NS = "jabber:iq:register";
 const PHONE = `+3725551234@${COMPONENT}`;
@@ -205,6 +206,42 @@ Deno.test("xmpp e2e: register a line to another JID, then SMS both ways there", 
     assert(
       !ext2001.messages.some(isMsg("error", id2)),
       "2001@ speaks for the line again",
+    );
+
+    // REGISTRATION follows a SIGHUP: off, the form and the feature are gone.
+    const conf = await Deno.readTextFile(daemon.configPath);
+    await Deno.writeTextFile(
+      daemon.configPath,
+      conf.replace(/^REGISTRATION = true$/m, "REGISTRATION = false"),
+    );
+    const mark = daemon.logs().length;
+    daemon.signal("SIGHUP");
+    await waitFor(
+      () => /reloaded .*changed .*REGISTRATION/.test(daemon.logs().slice(mark)),
+      WAIT,
+      "reloaded",
+    );
+    const off = await alice.iq(
+      xml("iq", { type: "get", to: COMPONENT }, xml("query", { xmlns: NS })),
+      WAIT,
+    );
+    assertEquals([off.attrs.type, errCondition(off)], [
+      "error",
+      "service-unavailable",
+    ]);
+    const info2 = await alice.iq(
+      xml(
+        "iq",
+        { type: "get", to: COMPONENT },
+        xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }),
+      ),
+      WAIT,
+    );
+    assert(
+      !info2.getChild("query")!.getChildren("feature").some((f) =>
+        f.attrs.var === NS
+      ),
+      "disco#info no longer lists jabber:iq:register",
     );
   } finally {
     for (const u of users) await u.stop();
