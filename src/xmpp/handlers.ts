@@ -123,7 +123,12 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
   const gateway = await userLine(store, from, config.XMPP_DOMAIN);
   const state = gateway ? await store.lineState(gateway.goipId) : undefined;
   const msisdn = state?.msisdn || gateway?.msisdn || "";
-  const decision = decideRoute(first, gateway, msisdn);
+  const decision = decideRoute(
+    first,
+    gateway,
+    msisdn,
+    config.REGISTRATION ? config.XMPP_COMPONENT_JID : undefined,
+  );
   if (decision.action === "ignore") return;
   if (decision.action === "refuse") return await refuse(decision.error);
   if (!gateway) return;
