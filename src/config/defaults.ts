@@ -34,6 +34,7 @@ export function defaultConfig(): Config {
     XMPP_DOMAIN: "",
     XMPP_COMPONENT_JID: "",
     XMPP_COMPONENT_SECRET: "",
+    REGISTRATION: false,
     SMS_SEND_MODE: "sms",
     QUEUE_TTL: 86400,
     USSD_TTL: 30,

@@ -24,6 +24,7 @@ export const LIVE_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>([
   "GOIP_AUTH_FAIL_LIMIT",
   "CALL_NOTIFY",
   "ADMIN_JIDS",
+  "REGISTRATION",
   "ALERTS",
   "ALERT_LINE_AFTER",
   "ALERT_STUCK_MINUTES",

@@ -61,6 +61,7 @@ Deno.test("a TOML file setting every key", async () => {
     XMPP_DOMAIN: "example.org",
     XMPP_COMPONENT_JID: "sms.example.org",
     XMPP_COMPONENT_SECRET: "s3cret",
+    REGISTRATION: true,
     SMS_SEND_MODE: "msg",
     QUEUE_TTL: 3600,
     USSD_TTL: 45,

@@ -139,6 +139,11 @@ SQLITE_PATH = ${JSON.stringify(sqlitePath)}
 # example.org).
 # XMPP_DOMAIN = ""
 
+# Let users of XMPP_DOMAIN register with the component (XEP-0077) by giving a
+# line's ext and its GoIP password ("ID for SMS" password): the line then
+# belongs to their JID instead of <ext>@XMPP_DOMAIN. Off by default.
+# REGISTRATION = false
+
 # --- logging and monitoring -------------------------------------------------------
 
 # Log to stdout (false: to stderr). Under systemd lines go to the journal

@@ -116,6 +116,7 @@ export const KEYS: Record<ConfigKey, KeySpec> = {
   XMPP_DOMAIN: { kind: "string", check: domain },
   XMPP_COMPONENT_JID: { kind: "string", check: domain },
   XMPP_COMPONENT_SECRET: { kind: "string" },
+  REGISTRATION: { kind: "bool" },
   SMS_SEND_MODE: { kind: "string", check: oneOf("sms", "msg") },
   QUEUE_TTL: { kind: "int", check: atLeast(1) },
   USSD_TTL: { kind: "int", check: atLeast(1) },

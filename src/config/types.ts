@@ -60,6 +60,11 @@ export interface Config {
   /** The component's JID, e.g. sms.example.org ("" = XMPP disabled). */
   XMPP_COMPONENT_JID: string;
   XMPP_COMPONENT_SECRET: string;
+  /**
+   * Users of XMPP_DOMAIN may bind a line to their JID by registering with
+   * the component (XEP-0077: the line's ext and GoIP password).
+   */
+  REGISTRATION: boolean;
 
   SMS_SEND_MODE: SmsSendMode;
   /** Seconds an outgoing message may wait for its line. */

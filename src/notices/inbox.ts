@@ -10,7 +10,8 @@
 
 import type { Config } from "../config/types.ts";
 import type { NewInboxItem, OutboxItem } from "../store/types.ts";
-import { numberToJid, ownLineJid, userJid } from "../xmpp/jid.ts";
+import { numberToJid, ownLineJid } from "../xmpp/jid.ts";
+import { lineUserJid } from "../xmpp/line_jid.ts";
 
 /** The config keys that name the XMPP side. */
 export type Addressing = Pick<Config, "XMPP_COMPONENT_JID" | "XMPP_DOMAIN">;
@@ -19,6 +20,8 @@ export type Addressing = Pick<Config, "XMPP_COMPONENT_JID" | "XMPP_DOMAIN">;
 export interface LineRef {
   goipId: string;
   ext: string;
+  /** The JID that registered the line, if one did. */
+  xmppJid?: string;
 }
 
 /** A phone contact's JID, or the component itself when the number is unknown. */
@@ -36,7 +39,7 @@ export function incomingSms(
   return {
     kind: "chat",
     fromJid: contactJid(srcnum, a.XMPP_COMPONENT_JID),
-    toJid: userJid(line.ext, a.XMPP_DOMAIN),
+    toJid: lineUserJid(line, a.XMPP_DOMAIN),
     body,
     refId: "",
     goipId: line.goipId,
@@ -54,7 +57,7 @@ export function callEnded(
   return {
     kind: "chat",
     fromJid: contactJid(num, a.XMPP_COMPONENT_JID),
-    toJid: userJid(line.ext, a.XMPP_DOMAIN),
+    toJid: lineUserJid(line, a.XMPP_DOMAIN),
     body: callEndText(num, cause, states),
     refId: "",
     goipId: line.goipId,
@@ -71,7 +74,7 @@ export function unsolicitedUssd(
   return {
     kind: "chat",
     fromJid: ownLineJid(msisdn, a.XMPP_COMPONENT_JID),
-    toJid: userJid(line.ext, a.XMPP_DOMAIN),
+    toJid: lineUserJid(line, a.XMPP_DOMAIN),
     body: ussdText(text),
     refId: "",
     goipId: line.goipId,

@@ -19,6 +19,7 @@ import { apiTables } from "./schema_v10.ts";
 import { createLeasesTable } from "./sql_leases.ts";
 import { createEventSeenTable } from "./sql_event_seen.ts";
 import { createContactsTable } from "./sql_contacts.ts";
+import { gatewayJid } from "./schema_v12.ts";
 
 /** One numbered migration step. */
 interface Step {
@@ -104,6 +105,11 @@ const STEPS: Step[] = [
     version: 11,
     what: "dedupe of DELIVER, RECORD, HANGUP and USSN keyed on their content",
     run: createEventSeenTable,
+  },
+  {
+    version: 12,
+    what: "lines bound to a JID by registration (XEP-0077)",
+    run: gatewayJid,
   },
 ];
 

@@ -48,7 +48,8 @@ export function clip(s: string, max: number): string {
 /** Columns selected for a gateway. */
 export const GATEWAY_COLS =
   "g.id, g.ext, g.goip_id, g.goip_pass, g.channel, g.msisdn, g.allow_regex, g.enabled, " +
-  "g.limit_hour, g.limit_day, g.limit_recipients, g.send_interval, g.send_jitter";
+  "g.limit_hour, g.limit_day, g.limit_recipients, g.send_interval, g.send_jitter, " +
+  "g.xmpp_jid";
 
 /** A `goippy_gateways` row. */
 export function toGateway(r: Row): Gateway {
@@ -66,6 +67,9 @@ export function toGateway(r: Row): Gateway {
       ? true
       : Number(r.enabled) !== 0,
     ...gatewayLimits(r),
+    ...(r.xmpp_jid === null || r.xmpp_jid === undefined
+      ? {}
+      : { xmppJid: String(r.xmpp_jid) }),
   };
 }
 

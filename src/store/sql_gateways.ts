@@ -108,6 +108,27 @@ export async function setGatewayEnabled(
   return true;
 }
 
+/** See {@linkcode Store.setGatewayJid}. */
+export async function setGatewayJid(
+  d: SqlDriver,
+  ext: string,
+  jid: string | null,
+): Promise<boolean> {
+  let r;
+  try {
+    r = await d.run("UPDATE goippy_gateways SET xmpp_jid = ? WHERE ext = ?", [
+      jid,
+      ext,
+    ]);
+  } catch (err) {
+    if (!d.isUniqueViolation(err)) throw err;
+    throw new StoreConflictError(`${jid} is registered to another line`);
+  }
+  if (r.changes === 0) return false;
+  await markGatewaysChanged(d);
+  return true;
+}
+
 /** `goippy_meta` key of the gateways version. */
 const VERSION_KEY = "gateways_version";
 
@@ -146,7 +167,7 @@ export async function gatewaysVersion(d: SqlDriver): Promise<string | null> {
 /** A gateway by one of its unique columns. */
 export async function gatewayBy(
   d: SqlDriver,
-  col: "ext" | "goip_id",
+  col: "ext" | "goip_id" | "xmpp_jid",
   v: string,
 ): Promise<Gateway | undefined> {
   const rows = await d.all(

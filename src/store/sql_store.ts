@@ -120,6 +120,12 @@ export class SqlStore implements Store {
   gatewayByGoipId(goipId: string): Promise<Gateway | undefined> {
     return gw.gatewayBy(this.#d, "goip_id", goipId);
   }
+  gatewayByJid(jid: string): Promise<Gateway | undefined> {
+    return gw.gatewayBy(this.#d, "xmpp_jid", jid);
+  }
+  setGatewayJid(ext: string, jid: string | null): Promise<boolean> {
+    return gw.setGatewayJid(this.#d, ext, jid);
+  }
   listGateways(): Promise<GatewayWithState[]> {
     return gw.listGateways(this.#d);
   }

@@ -41,6 +41,11 @@ export interface Gateway {
   enabled: boolean;
   /** Per-gateway overrides of the send limits and pacing (`--limits`); absent when it has none. */
   limits?: GatewayLimits;
+  /**
+   * The bare JID that registered the line (XEP-0077), lowercase; absent =
+   * the default `<ext>@XMPP_DOMAIN`. Map through `xmpp/line_jid.ts`.
+   */
+  xmppJid?: string;
 }
 
 /**
@@ -305,6 +310,14 @@ export interface Store {
   setGatewayEnabled(ext: string, enabled: boolean): Promise<boolean>;
   gatewayByExt(ext: string): Promise<Gateway | undefined>;
   gatewayByGoipId(goipId: string): Promise<Gateway | undefined>;
+  /** The gateway registered to this bare JID (lowercase), if any. */
+  gatewayByJid(jid: string): Promise<Gateway | undefined>;
+  /**
+   * Bind the line to a bare JID (null: back to the default). Throws
+   * {@linkcode StoreConflictError} when the JID holds another line already;
+   * false when there is no such gateway.
+   */
+  setGatewayJid(ext: string, jid: string | null): Promise<boolean>;
   listGateways(): Promise<GatewayWithState[]>;
   /**
    * A token that changes whenever goippy adds, removes, enables or disables

@@ -23,8 +23,9 @@ import {
 import { statusText } from "./commands.ts";
 import { parseContactCommand } from "./contact_commands.ts";
 import { applyContactCommand } from "./contacts.ts";
-import { bareJid, splitJid, unescapeLocal } from "./jid.ts";
+import { bareJid } from "./jid.ts";
 import type { IqRoute } from "./iq.ts";
+import { userLine } from "./line_jid.ts";
 import type { AdhocDeps, Asker, Command } from "./adhoc_types.ts";
 import { SEND_COMMANDS } from "./adhoc_send.ts";
 
@@ -52,7 +53,7 @@ async (
   }
   const text = await applyContactCommand(a.gateway!.ext, cmd, d);
   if (cmd.verb === "name") {
-    await d.roster?.named(a.gateway!.ext, cmd.number, cmd.name);
+    await d.roster?.named(a.gateway!, cmd.number, cmd.name);
   }
   return text;
 };
@@ -202,14 +203,14 @@ const COMMANDS: Command[] = [
 
 async function asker(iq: XmlElement, d: AdhocDeps): Promise<Asker> {
   const config = d.config();
-  const from = splitJid(iq.attrs.from ?? "");
   const admin = config.ADMIN_JIDS.map((j) => j.toLowerCase()).includes(
     bareJid(iq.attrs.from ?? "").toLowerCase(),
   );
-  const gateway = from.domain === config.XMPP_DOMAIN.toLowerCase() &&
-      from.local
-    ? await d.store.gatewayByExt(unescapeLocal(from.local))
-    : undefined;
+  const gateway = await userLine(
+    d.store,
+    iq.attrs.from ?? "",
+    config.XMPP_DOMAIN,
+  );
   return {
     gateway: gateway?.enabled ? gateway : undefined,
     admin,

@@ -166,10 +166,21 @@ export class Deliverer {
     // throws while the database is away.
     const now = Date.now();
     const contacts = new Map<string, Contact | undefined>();
+    /** goipId → the line's ext (a registered user's JID does not name it). */
+    const exts = new Map<string, string | undefined>();
     let withheld = 0;
     for (const item of items) {
       const who = contactOf(item, componentJid);
       let contact: Contact | undefined;
+      if (who && item.goipId) {
+        if (!exts.has(item.goipId)) {
+          exts.set(
+            item.goipId,
+            (await store.gatewayByGoipId(item.goipId))?.ext,
+          );
+        }
+        who.ext = exts.get(item.goipId) ?? who.ext;
+      }
       if (who) {
         const key = `${who.ext}\n${who.number}`;
         if (!contacts.has(key)) {

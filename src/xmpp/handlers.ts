@@ -24,6 +24,7 @@ import {
   unescapeLocal,
 } from "./jid.ts";
 import { readExtensions } from "./extensions.ts";
+import { userLine } from "./line_jid.ts";
 import { liveCheck } from "./live_requests.ts";
 import { retract } from "./retract.ts";
 import { rosterGrant, type RosterSync } from "./roster.ts";
@@ -119,10 +120,15 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
   };
   if (first.action === "refuse") return await refuse(first.error);
 
-  const gateway = await store.gatewayByExt(first.ext);
+  const gateway = await userLine(store, from, config.XMPP_DOMAIN);
   const state = gateway ? await store.lineState(gateway.goipId) : undefined;
   const msisdn = state?.msisdn || gateway?.msisdn || "";
-  const decision = decideRoute(first, gateway, msisdn);
+  const decision = decideRoute(
+    first,
+    gateway,
+    msisdn,
+    config.REGISTRATION ? config.XMPP_COMPONENT_JID : undefined,
+  );
   if (decision.action === "ignore") return;
   if (decision.action === "refuse") return await refuse(decision.error);
   if (!gateway) return;
@@ -142,7 +148,7 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
     const text = await applyContactCommand(gateway.ext, decision.command, d);
     const cmd = decision.command;
     if (cmd.verb === "name") {
-      await d.roster?.named(gateway.ext, cmd.number, cmd.name);
+      await d.roster?.named(gateway, cmd.number, cmd.name);
     }
     await d.send(
       chatMessage(bareJid(to), from, text, `goippy-cmd-${crypto.randomUUID()}`),
@@ -281,19 +287,16 @@ async function handlePresence(el: XmlElement, d: HandlerDeps): Promise<void> {
     return;
   }
   // subscribe (after approval) and probe: tell the contact's current presence
-  const sender = splitJid(from);
   let available: string | null = null;
-  if (sender.domain === config.XMPP_DOMAIN.toLowerCase() && sender.local) {
-    const gateway = await store.gatewayByExt(unescapeLocal(sender.local));
-    const state = gateway ? await store.lineState(gateway.goipId) : undefined;
-    const msisdn = state?.msisdn || gateway?.msisdn || "";
-    const target = unescapeLocal(splitJid(to).local);
-    if (
-      gateway && isOwnLine(target, msisdn) &&
-      lineOnline(state, Date.now(), config) && state
-    ) {
-      available = lineStatusText(state);
-    }
+  const gateway = await userLine(store, from, config.XMPP_DOMAIN);
+  const state = gateway ? await store.lineState(gateway.goipId) : undefined;
+  const msisdn = state?.msisdn || gateway?.msisdn || "";
+  const target = unescapeLocal(splitJid(to).local);
+  if (
+    gateway && isOwnLine(target, msisdn) &&
+    lineOnline(state, Date.now(), config) && state
+  ) {
+    available = lineStatusText(state);
   }
   await d.send(
     available !== null

@@ -23,6 +23,7 @@ export const NS = {
   gateway: "jabber:iq:gateway",
   receipts: "urn:xmpp:receipts",
   commands: "http://jabber.org/protocol/commands",
+  register: "jabber:iq:register",
 } as const;
 
 /** What the answers need to know. */
@@ -33,6 +34,8 @@ export interface IqContext {
   os: string;
   /** The XEP-0050 commands this asker may run (`adhoc.ts`), when offered. */
   commandItems?: (iq: XmlElement) => Promise<XmlElement[]>;
+  /** Whether registration (XEP-0077, `register.ts`) is on now. */
+  registration?: () => boolean;
 }
 
 /** The features listed by disco#info on the component. */
@@ -73,7 +76,8 @@ export function iqRoutes(ctx: IqContext): IqRoute[] {
       type: "get",
       ns: NS.discoInfo,
       name: "query",
-      answer: (iq, q) => toComponent(iq) ? componentInfo(q) : contactInfo(q),
+      answer: (iq, q) =>
+        toComponent(iq) ? componentInfo(q, ctx) : contactInfo(q),
     },
     {
       type: "get",
@@ -101,12 +105,13 @@ export function iqRoutes(ctx: IqContext): IqRoute[] {
   ];
 }
 
-function componentInfo(q: XmlElement): XmlElement {
+function componentInfo(q: XmlElement, ctx: IqContext): XmlElement {
+  const features = ctx.registration?.() ? [...FEATURES, NS.register] : FEATURES;
   return xml(
     "query",
     { xmlns: NS.discoInfo, node: q.attrs.node },
     xml("identity", { category: "gateway", type: "sms", name: "goippy" }),
-    ...FEATURES.map((v) => xml("feature", { var: v })),
+    ...features.map((v) => xml("feature", { var: v })),
   );
 }
 

@@ -13,7 +13,8 @@
 import type { Config } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/types.ts";
-import { numberToJid, ownLineJid, userJid } from "./jid.ts";
+import { numberToJid, ownLineJid } from "./jid.ts";
+import { type LineUser, lineUserJid } from "./line_jid.ts";
 import { xml, type XmlElement } from "./xml.ts";
 
 /** XEP-0356 namespaces, current and previous. */
@@ -115,32 +116,34 @@ export class RosterSync {
   /** Own lines of enabled gateways and every named number. */
   async syncAll(): Promise<void> {
     const { store } = this.#d;
-    const byExt = new Map<string, RosterItem[]>();
+    const byExt = new Map<string, [LineUser, RosterItem[]]>();
     for (const g of await store.listGateways()) {
       if (!g.enabled) continue;
-      byExt.set(g.ext, [this.#ownLine(g.ext, g.state?.msisdn || g.msisdn)]);
+      byExt.set(g.ext, [g, [
+        this.#ownLine(g.ext, g.state?.msisdn || g.msisdn),
+      ]]);
     }
     for (const c of await store.namedContacts()) {
-      byExt.get(c.ext)?.push(this.#numberItem(c.number, c.name));
+      byExt.get(c.ext)?.[1].push(this.#numberItem(c.number, c.name));
     }
-    for (const [ext, items] of byExt) await this.push(ext, items);
+    for (const [line, items] of byExt.values()) await this.push(line, items);
   }
 
   /** A line's number is known or changed: its own-line item follows. */
-  async lineSeen(ext: string, msisdn: string): Promise<void> {
-    await this.push(ext, [this.#ownLine(ext, msisdn)]);
+  async lineSeen(line: LineUser, msisdn: string): Promise<void> {
+    await this.push(line, [this.#ownLine(line.ext, msisdn)]);
   }
 
-  /** Write a number's name (or its removal, "") to the user's roster. */
-  async named(ext: string, number: string, name: string): Promise<void> {
-    await this.push(ext, [this.#numberItem(number, name)]);
+  /** Write a number's name (or its removal, "") to the line user's roster. */
+  async named(line: LineUser, number: string, name: string): Promise<void> {
+    await this.push(line, [this.#numberItem(number, name)]);
   }
 
-  /** Write the items that changed since last written. */
-  async push(ext: string, items: RosterItem[]): Promise<void> {
+  /** Write the items that changed since last written to the line's user. */
+  async push(line: LineUser, items: RosterItem[]): Promise<void> {
     if (!this.#canSet) return;
     const c = this.#d.config();
-    const user = userJid(ext, c.XMPP_DOMAIN);
+    const user = lineUserJid(line, c.XMPP_DOMAIN);
     const written = this.#written.get(user) ?? new Map<string, string>();
     this.#written.set(user, written);
     const fresh = items.filter((i) => written.get(i.jid) !== i.name);

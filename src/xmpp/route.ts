@@ -153,17 +153,24 @@ export function isOwnLine(target: string, msisdn: string): boolean {
   return own !== "" && target.replace(/^\+/, "") === own;
 }
 
-/** Second step: with the sender's gateway (undefined when it has none). */
+/**
+ * Second step: with the sender's gateway (undefined when it has none);
+ * `registerWith`: the component's JID while registration is on.
+ */
 export function decideRoute(
   msg: Addressed,
   gateway: Gateway | undefined,
   msisdn: string,
+  registerWith?: string,
 ): Decision {
   if (!gateway) {
     return refuse(
       "auth",
       "registration-required",
-      `You (${msg.fromBare}) have no GSM line on goippy; ask the admin to add ext ${msg.ext}.`,
+      `You (${msg.fromBare}) have no GSM line on goippy; ` +
+        (registerWith
+          ? `register with ${registerWith} using your line's ext and GoIP password.`
+          : `ask the admin to add ext ${msg.ext}.`),
     );
   }
   if (!gateway.enabled) {

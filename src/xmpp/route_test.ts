@@ -173,6 +173,26 @@ Deno.test("route: refusal texts are human", () => {
     typeof d !== "string" && d.action === "refuse" && d.error.text,
     "You (2001@example.org) have no GSM line on goippy; ask the admin to add ext 2001.",
   );
+  const first = classifyMessage({
+    type: "chat",
+    from: "alice@example.org/phone",
+    to: "+3725551234@sms.example.org",
+    body: "hello",
+  }, CTX);
+  assertEquals(
+    first.action === "lookup" &&
+      decideRoute(first, undefined, "", "sms.example.org"),
+    {
+      action: "refuse",
+      error: {
+        type: "auth",
+        condition: "registration-required",
+        text:
+          "You (alice@example.org) have no GSM line on goippy; register with sms.example.org using your line's ext and GoIP password.",
+      },
+    },
+    "while registration is on",
+  );
   const acl = route({}, { ...GW, allowRegex: "\\+49" });
   assertEquals(
     typeof acl !== "string" && acl.action === "refuse" && acl.error.text,

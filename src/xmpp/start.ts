@@ -10,7 +10,7 @@ import { instanceId } from "../instances/liveness.ts";
 import type { LiveConfig } from "../config/live.ts";
 import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
-import type { LineState, Store } from "../store/types.ts";
+import type { Gateway, LineState, Store } from "../store/types.ts";
 import { VERSION } from "../version.ts";
 import { lineOnline } from "../line_online.ts";
 import { lineStatusText } from "./commands.ts";
@@ -21,8 +21,10 @@ import { iqRoutes } from "./iq.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
 import { RosterSync } from "./roster.ts";
 import { type AdhocDeps, adhocRoute, commandItems } from "./adhoc.ts";
-import { ownLineJid, userJid } from "./jid.ts";
+import { ownLineJid } from "./jid.ts";
+import { lineUserJid } from "./line_jid.ts";
 import { presence } from "./stanzas.ts";
+import { FailureLimiter, registerRoutes } from "./register.ts";
 
 /** What {@linkcode startXmpp} needs. */
 export interface XmppDeps {
@@ -64,8 +66,8 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     return { stop: () => Promise.resolve(), state: () => "off" };
   }
   const component = config.XMPP_COMPONENT_JID;
-  /** goipId → [from JID, status text] last announced. */
-  const announced = new Map<string, [string, string]>();
+  /** goipId → [from JID, status text, user JID] last announced. */
+  const announced = new Map<string, [string, string, string]>();
   const send = (el: Parameters<ComponentLink["send"]>[0]): Promise<void> =>
     link.send(el);
   const pending = new Set<Promise<void>>();
@@ -75,25 +77,30 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     p.finally(() => pending.delete(p));
   };
 
-  const announce = async (state: LineState, force: boolean) => {
+  /**
+   * The line's presence to its user, when it changed or `force`d (a
+   * registration forces it: the user changed). `gateway`: the line's row
+   * when at hand, else it is read (not for every keepalive).
+   */
+  const announce = async (
+    state: LineState,
+    force: boolean,
+    gateway?: Gateway,
+  ) => {
     if (link.state() !== "connected") return;
     const from = ownLineJid(state.msisdn, component);
     const text = lineStatusText(state);
     const last = announced.get(state.goipId);
     if (!force && last && last[0] === from && last[1] === text) return;
-    if (last && last[0] !== from) {
-      await send(
-        presence(
-          last[0],
-          userJid(state.ext, config.XMPP_DOMAIN),
-          "unavailable",
-        ),
-      );
-    }
-    announced.set(state.goipId, [from, text]);
-    await send(
-      presence(from, userJid(state.ext, config.XMPP_DOMAIN), undefined, text),
+    const to = lineUserJid(
+      gateway ?? await store.gatewayByGoipId(state.goipId) ?? state,
+      config.XMPP_DOMAIN,
     );
+    if (last && (last[0] !== from || last[2] !== to)) {
+      await send(presence(last[0], last[2], "unavailable"));
+    }
+    announced.set(state.goipId, [from, text, to]);
+    await send(presence(from, to, undefined, text));
   };
 
   const announceAll = async () => {
@@ -104,8 +111,21 @@ export function startXmpp(deps: XmppDeps): XmppPart {
         g.enabled && g.state &&
         lineOnline(g.state, now, deps.config())
       ) {
-        await announce(g.state, true);
+        await announce(g.state, true, g);
       }
+    }
+  };
+
+  /** A registration gave the line another user: presence and roster follow. */
+  const userChanged = async (g: Gateway) => {
+    try {
+      const s = await store.lineState(g.goipId);
+      if (s && lineOnline(s, Date.now(), deps.config())) {
+        await announce(s, true, g);
+      }
+      if (roster.granted) await roster.syncAll();
+    } catch (err) {
+      log.debug(`XMPP: registration: ${err}`);
     }
   };
 
@@ -146,8 +166,16 @@ export function startXmpp(deps: XmppDeps): XmppPart {
         version: VERSION,
         os: Deno.build.os,
         commandItems: (iq) => commandItems(iq, adhoc),
+        registration: () => deps.config().REGISTRATION,
       }),
       adhocRoute(adhoc),
+      ...registerRoutes({
+        config: deps.config,
+        store,
+        limiter: new FailureLimiter(),
+        log,
+        changed: (g) => track(userChanged(g)),
+      }),
     ],
     onOnline: () => {
       deliverer.connected();
@@ -185,18 +213,18 @@ export function startXmpp(deps: XmppDeps): XmppPart {
         return;
       }
       track(
-        roster.lineSeen(state.ext, state.msisdn).catch((err) =>
-          log.debug(`XMPP: roster: ${err}`)
-        ),
+        store.gatewayByGoipId(state.goipId).then((g) =>
+          roster.lineSeen(g ?? state, state.msisdn)
+        ).catch((err) => log.debug(`XMPP: roster: ${err}`)),
       );
     }),
-    hub.on("lineOffline", ({ goipId, ext }) => {
+    hub.on("lineOffline", ({ goipId }) => {
       const last = announced.get(goipId);
       if (!last) return;
       announced.delete(goipId);
       if (link.state() !== "connected") return;
       track(
-        send(presence(last[0], userJid(ext, config.XMPP_DOMAIN), "unavailable"))
+        send(presence(last[0], last[2], "unavailable"))
           .catch((err) => log.debug(`XMPP: presence: ${err}`)),
       );
     }),
