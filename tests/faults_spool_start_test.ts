@@ -11,6 +11,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import mysql from "mysql2/promise";
 import { chatBodies, startRig } from "./support/fault_rig.ts";
 import { goippy } from "./support/cli.ts";
+import { startDaemon } from "./support/daemon.ts";
 import {
   type MariaDb,
   MARIADB_MISSING,
@@ -146,5 +147,33 @@ Deno.test("spool: first start ever with no database and no snapshot: exit 1 with
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("spool: SIGTERM while waiting for MariaDB at start: stops cleanly with exit 0", async () => {
+  const maria = await startMariaDb();
+  if (!maria) {
+    console.log(MARIADB_MISSING);
+    return;
+  }
+  try {
+    const db = await maria.createDatabase("spool_start_term");
+    const daemon = await startDaemon({
+      dbBackend: "mysql",
+      mysql: { ...maria, database: db },
+      gateways: [{ ext: "2001", password: "pw" }],
+    });
+    try {
+      await maria.pause();
+      await daemon.restart();
+      await daemon.waitForLog(/answering known lines/);
+      daemon.signal("SIGTERM");
+      assertEquals(await daemon.exited(), 0);
+      ok(/goippy stopped$/m.test(daemon.logs()), daemon.logs());
+    } finally {
+      await daemon.stop();
+    }
+  } finally {
+    await maria.stop();
   }
 });
