@@ -18,7 +18,8 @@ import { Hub } from "./hub.ts";
 import type { Logger } from "./log.ts";
 import { createGoippyMetrics } from "./metrics/goippy.ts";
 import { startOpsParts } from "./metrics/ops.ts";
-import { openStore } from "./store/open.ts";
+import { deferredStore } from "./store/deferred.ts";
+import { openMigrated, storeUnreachable, waitForStore } from "./store/wait.ts";
 import type { Store } from "./store/types.ts";
 import { startXmppActiveStandby } from "./xmpp/active_standby.ts";
 import { startAlerts } from "./alerts/mod.ts";
@@ -29,6 +30,7 @@ import { explainUdpBindError } from "./udp_bind.ts";
 import { startApiServer } from "./api/server.ts";
 import { startWebhooks } from "./api/webhooks.ts";
 import { openSpool } from "./spool/open.ts";
+import type { SpoolFile } from "./spool/spool_file.ts";
 
 /** How long a graceful stop may take before goippy exits anyway. */
 const STOP_LIMIT_MS = 4000;
@@ -48,18 +50,35 @@ export async function runDaemon(
       return 1;
     }
   }
-  let store: Store;
+  // The database away at start (MySQL down or unreachable): the UDP side
+  // starts on the gateways' snapshot in the spool and spools every event
+  // until the store answers; then the rest starts and the spool is replayed.
+  let stored: Store | null = null;
+  let away: { why: string; spoolFile: SpoolFile | null } | null = null;
   try {
-    store = await openStore(config, log, { daemon: true });
-    await store.migrate();
+    stored = await openMigrated(config, log);
   } catch (err) {
-    lock.release();
-    log.error(`cannot open the ${config.DB_BACKEND} store: ${errText(err)}`);
-    return 1;
+    const why = `cannot open the ${config.DB_BACKEND} store: ${errText(err)}`;
+    const spoolFile = storeUnreachable(config, err)
+      ? openSpoolOrNull(config, log)
+      : null;
+    if (!spoolFile || spoolFile.loadGateways().length === 0) {
+      spoolFile?.close();
+      lock.release();
+      log.error(
+        storeUnreachable(config, err)
+          ? `${why}; no gateways' snapshot in the spool to start on without it`
+          : why,
+      );
+      return 1;
+    }
+    away = { why, spoolFile };
   }
+  const deferred = deferredStore(config.DB_BACKEND);
+  if (stored) deferred.set(stored);
   const cleanups: (() => Promise<void>)[] = [
     () => Promise.resolve(lock.release()),
-    () => store.close(),
+    () => stored?.close() ?? Promise.resolve(),
   ];
   const cleanup = async () => {
     for (const c of cleanups.reverse()) {
@@ -73,10 +92,10 @@ export async function runDaemon(
     const hub = new Hub();
     const metrics = createGoippyMetrics();
     let send = (_a: string, _t: string) => Promise.resolve();
-    if (config.WEBHOOKS.length > 0) {
-      // Before the parts that make events start: none is missed.
+    const startHooks = () => {
+      if (config.WEBHOOKS.length === 0) return;
       const webhooks = startWebhooks({
-        store,
+        store: stored!,
         hub,
         config: live,
         log,
@@ -86,10 +105,15 @@ export async function runDaemon(
         },
       });
       cleanups.push(() => webhooks.stop());
-    }
+    };
+    // Before the parts that make events start: none is missed.
+    if (!away) startHooks();
     const inbound = await startInbound({
-      store,
-      spoolFile: openSpool(config, log),
+      // While the store is away, a stand-in whose calls fail (the events
+      // go to the spool) until it is given the store.
+      store: stored ?? deferred.store,
+      spoolFile: away ? away.spoolFile : openSpool(config, log),
+      storeAway: away !== null,
       hub,
       config: live,
       log,
@@ -108,13 +132,83 @@ export async function runDaemon(
     udpBound = true;
     send = (a, t) => endpoint.send(a, t);
     cleanups.push(() => endpoint.close());
+    let outbound: { reload(): void } | null = null;
+    let ops: { reload(): Promise<void> } | null = null;
+    const reload = async () => {
+      if (!opts.configPath) {
+        log.warn("reload: no config file to re-read (built-in defaults)");
+        return;
+      }
+      try {
+        const { config: next } = await loadConfig({ path: opts.configPath });
+        const changed = changedKeys(current, next);
+        current = applyLive(current, next);
+        log.level = current.LOG_LEVEL;
+        inbound.reload();
+        outbound?.reload();
+        await ops?.reload();
+        const later = changed.filter((k) => !LIVE_KEYS.has(k));
+        log.info(
+          `reloaded ${opts.configPath}: ${
+            changed.length ? `changed ${changed.join(", ")}` : "no changes"
+          }` + (later.length ? `; needs a restart: ${later.join(", ")}` : ""),
+        );
+      } catch (err) {
+        log.error(
+          `reload refused, keeping the running config: ${errText(err)}`,
+        );
+      }
+    };
+    const stopDaemon = async (signal: string) => {
+      log.info(`${signal}: stopping`);
+      // Stop taking datagrams; let the ones in flight finish their writes.
+      const stopped = (async () => {
+        await endpoint.drain();
+        await inbound.drain();
+        await cleanup();
+      })();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<"late">((r) =>
+        timer = setTimeout(() => r("late"), STOP_LIMIT_MS)
+      );
+      const how = await Promise.race([stopped, late]);
+      clearTimeout(timer);
+      log.info(
+        how === "late"
+          ? "goippy stopped (some parts timed out)"
+          : "goippy stopped",
+      );
+      return 0;
+    };
+    // Listen for signals before saying "ready": whoever waits for that line
+    // may send one at once.
+    let signalled: Promise<string> | null = null;
+    if (away) {
+      signalled = waitForSignals(reload);
+      log.info(
+        `goippy listening on udp ${endpoint.hostname}:${endpoint.port} (${config.DB_BACKEND}); ` +
+          `${away.why}: answering known lines and spooling their events until it answers`,
+      );
+      const stop = new AbortController();
+      signalled.then(() => stop.abort());
+      const real = await waitForStore(config, log, stop.signal);
+      if (real) {
+        deferred.set(real);
+        stored = real;
+        startHooks();
+        await inbound.storeBack();
+        log.info(`the ${real.dialect} store answers: starting the rest`);
+      }
+    }
+    if (signalled && !stored) return await stopDaemon(await signalled);
+    const store = stored!;
     // Fresh before the sender claims a row (another instance must never
     // take a claim of this one for a dead instance's), and marked stopped
     // only after the sender has stopped. From now on the CLI's requests
     // are served.
     const heartbeat = await startHeartbeat({ store, config, log });
     cleanups.push(() => heartbeat.stop());
-    const outbound = startOutbound({
+    const outboundPart = startOutbound({
       store,
       hub,
       transport: {
@@ -127,7 +221,8 @@ export async function runDaemon(
       log,
       metrics,
     });
-    cleanups.push(() => outbound.stop());
+    outbound = outboundPart;
+    cleanups.push(() => outboundPart.stop());
     // One daemon of those on this database holds the XMPP connection.
     const lease = {
       holder: heartbeat.id,
@@ -140,7 +235,7 @@ export async function runDaemon(
     cleanups.push(() => xmpp.stop());
     const alerts = startAlerts({ config: live, store, hub, log });
     cleanups.push(() => alerts.stop());
-    const ops = await startOpsParts({
+    const opsPart = await startOpsParts({
       config: live,
       store,
       log,
@@ -157,7 +252,8 @@ export async function runDaemon(
         spoolDepth: () => inbound.spoolDepth(),
       },
     });
-    cleanups.push(() => ops.stop());
+    ops = opsPart;
+    cleanups.push(() => opsPart.stop());
     if (config.API_BIND) {
       const api = await startApiServer(config.API_BIND, {
         store,
@@ -169,58 +265,11 @@ export async function runDaemon(
       cleanups.push(() => api.stop());
     }
 
-    const reload = async () => {
-      if (!opts.configPath) {
-        log.warn("reload: no config file to re-read (built-in defaults)");
-        return;
-      }
-      try {
-        const { config: next } = await loadConfig({ path: opts.configPath });
-        const changed = changedKeys(current, next);
-        current = applyLive(current, next);
-        log.level = current.LOG_LEVEL;
-        inbound.reload();
-        outbound.reload();
-        await ops.reload();
-        const later = changed.filter((k) => !LIVE_KEYS.has(k));
-        log.info(
-          `reloaded ${opts.configPath}: ${
-            changed.length ? `changed ${changed.join(", ")}` : "no changes"
-          }` + (later.length ? `; needs a restart: ${later.join(", ")}` : ""),
-        );
-      } catch (err) {
-        log.error(
-          `reload refused, keeping the running config: ${errText(err)}`,
-        );
-      }
-    };
-
-    // Listen for signals before saying "ready": whoever waits for that line
-    // may send one at once.
-    const signalled = waitForSignals(reload);
+    signalled ??= waitForSignals(reload);
     log.info(
       `goippy listening on udp ${endpoint.hostname}:${endpoint.port} (${store.dialect})`,
     );
-    const signal = await signalled;
-    log.info(`${signal}: stopping`);
-    // Stop taking datagrams; let the ones in flight finish their writes.
-    const stopped = (async () => {
-      await endpoint.drain();
-      await inbound.drain();
-      await cleanup();
-    })();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<"late">((r) =>
-      timer = setTimeout(() => r("late"), STOP_LIMIT_MS)
-    );
-    const how = await Promise.race([stopped, late]);
-    clearTimeout(timer);
-    log.info(
-      how === "late"
-        ? "goippy stopped (some parts timed out)"
-        : "goippy stopped",
-    );
-    return 0;
+    return await stopDaemon(await signalled);
   } catch (err) {
     const why = !udpBound && err instanceof Deno.errors.AddrInUse
       ? explainUdpBindError(err, config.GOIP_UDP_BIND, config.GOIP_UDP_PORT)
@@ -250,6 +299,16 @@ function waitForSignals(onHup: () => Promise<void>): Promise<string> {
     Deno.addSignalListener("SIGINT", int);
     Deno.addSignalListener("SIGHUP", hup);
   });
+}
+
+/** The spool for a start without the store, or null (logged) when it cannot be opened. */
+function openSpoolOrNull(config: Config, log: Logger): SpoolFile | null {
+  try {
+    return openSpool(config, log);
+  } catch (err) {
+    log.error(errText(err));
+    return null;
+  }
 }
 
 /** Metric label of a command sent to a GoIP: its first word, lower case. */

@@ -40,6 +40,8 @@ export interface GatewayCacheOptions {
    */
   maxAgeMs?: number;
   now?: () => number;
+  /** Called when the store's gateways version is new (first look, or a change). */
+  onVersion?: () => void;
 }
 
 /**
@@ -54,6 +56,7 @@ export class GatewayCache {
   #checkEveryMs: number;
   #maxAgeMs: number;
   #now: () => number;
+  #onVersion: () => void;
   #entries = new Map<string, { gw: Gateway | undefined; at: number }>();
   /** Bumped when the version changes (and the entries are dropped). */
   #epoch = 0;
@@ -70,6 +73,16 @@ export class GatewayCache {
     this.#checkEveryMs = opts.checkEveryMs ?? GATEWAY_CHECK_EVERY_MS;
     this.#maxAgeMs = opts.maxAgeMs ?? 60_000;
     this.#now = opts.now ?? Date.now;
+    this.#onVersion = opts.onVersion ?? (() => {});
+  }
+
+  /**
+   * Know these gateways without asking the store (its snapshot, while it is
+   * away): they authenticate until the store answers with its own.
+   */
+  seed(list: Gateway[]): void {
+    const at = this.#now();
+    for (const gw of list) this.#entries.set(gw.goipId, { gw, at });
   }
 
   /**
@@ -144,8 +157,10 @@ export class GatewayCache {
       try {
         const v = await this.#store.gatewaysVersion();
         // No version stored: nothing can be trusted past this check.
-        if (v === null || v !== this.#version) this.#forget();
+        const changed = v !== this.#version;
+        if (v === null || changed) this.#forget();
         this.#version = v;
+        if (changed) this.#onVersion();
       } finally {
         // Asked again after the interval, whether it answered or not.
         this.#checkedAt = this.#now();

@@ -40,6 +40,12 @@ export interface InboundDeps {
    * without one, a store failure means no ack.
    */
   spoolFile?: SpoolFile | null;
+  /**
+   * The store is away at start: gateways come from the spool's snapshot,
+   * and the line states are read once {@linkcode Inbound.storeBack} says
+   * the store answers.
+   */
+  storeAway?: boolean;
 }
 
 /** Shared state of the inbound handlers. */

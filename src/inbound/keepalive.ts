@@ -37,7 +37,10 @@ export async function keepalive(
     ctx.now(),
     ctx.instanceId,
   );
-  const prev = known ?? await ctx.store.lineState(gw.goipId);
+  // With the store away the line is answered as one not seen before: its
+  // events go to the spool, and its state is saved once the store is back.
+  const prev = known ??
+    await ctx.store.lineState(gw.goipId).catch(() => undefined);
   const next = lineStateOf(gw, p, addr, prev, ctx.now());
   // The instance answering the keepalive owns the line: the GoIP listens to
   // this socket (through NAT), so only this instance can send to it.

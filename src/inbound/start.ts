@@ -10,6 +10,7 @@
 
 import { instanceId } from "../instances/liveness.ts";
 import { GatewayCache } from "./auth.ts";
+import { snapshotGateways } from "./gateway_snapshot.ts";
 import {
   GATEWAY_CHECK_EVERY_MS,
   LINE_CHECK_EVERY_MS,
@@ -39,6 +40,11 @@ export interface Inbound {
    * through the getter the inbound side was given).
    */
   reload(): void;
+  /**
+   * The store answers after a start without it (`storeAway`): read the
+   * line states and refresh the gateways' snapshot.
+   */
+  storeBack(): Promise<void>;
   /** Events waiting in the local spool for the store. */
   spoolDepth(): number;
   /** Wait until every RECEIVE taken so far is stored and acknowledged. */
@@ -49,6 +55,9 @@ export interface Inbound {
 /** Start the inbound handlers and the line offline watch. */
 export async function startInbound(deps: InboundDeps): Promise<Inbound> {
   const now = deps.now ?? Date.now;
+  const file = deps.spoolFile ?? null;
+  const snapshot = () =>
+    file ? snapshotGateways(deps.store, file, deps.log) : Promise.resolve();
   const ctx: InboundContext = {
     ...deps,
     instanceId: deps.instanceId ?? instanceId(deps.config()),
@@ -56,6 +65,7 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     gateways: new GatewayCache(deps.store, {
       checkEveryMs: deps.cacheMs ?? GATEWAY_CHECK_EVERY_MS,
       now,
+      onVersion: () => void snapshot(),
     }),
     guard: new SourceGuard(
       deps.config,
@@ -97,12 +107,18 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
       }
     },
   };
-  await ctx.lines.seed(deps.store);
+  const storeBack = async () => {
+    await ctx.lines.seed(deps.store);
+    await snapshot();
+  };
+  if (deps.storeAway) ctx.gateways.seed(file?.loadGateways() ?? []);
+  else await storeBack();
   ctx.lines.start();
   ctx.spool.start();
   return {
     handle: (text, addr) => handleDatagram(ctx, text, addr),
     admits: (ip) => ctx.guard.admits(ip),
+    storeBack,
     spoolDepth: () => ctx.spool.depth(),
     reload() {
       ctx.gateways.clear();

@@ -9,6 +9,7 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
+import type { Gateway } from "../store/types.ts";
 
 /**
  * Replays an event may fail, with the store answering, before it is set
@@ -64,6 +65,40 @@ export class SpoolFile {
         text TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0)`,
     );
+    // The gateways as the store last listed them: who may be acknowledged
+    // when goippy starts while the store is away.
+    this.#db.exec(
+      `CREATE TABLE IF NOT EXISTS gateways (
+        goip_id TEXT PRIMARY KEY,
+        gateway TEXT NOT NULL)`,
+    );
+  }
+
+  /** Replace the snapshot of the gateways (one transaction). */
+  saveGateways(list: Gateway[]): void {
+    const insert = this.#db.prepare(
+      "INSERT INTO gateways (goip_id, gateway) VALUES (?, ?)",
+    );
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      this.#db.exec("DELETE FROM gateways");
+      for (const g of list) {
+        const { state: _state, ...gw } = g as Gateway & { state?: unknown };
+        insert.run(g.goipId, JSON.stringify(gw));
+      }
+      this.#db.exec("COMMIT");
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw err;
+    }
+  }
+
+  /** The gateways of the last snapshot (none before the first one). */
+  loadGateways(): Gateway[] {
+    const rows = this.#db.prepare("SELECT gateway FROM gateways").all() as {
+      gateway: string;
+    }[];
+    return rows.map((r) => JSON.parse(r.gateway) as Gateway);
   }
 
   /** Bytes the spool's pages use (free pages not counted). */

@@ -28,6 +28,7 @@ export async function openMysqlStore(
     throw new Error(
       `cannot connect to MySQL at ${opts.host}:${opts.port} as ${opts.user} ` +
         `(database ${opts.database}): ${(err as Error).message}`,
+      { cause: err },
     );
   }
   return store;
