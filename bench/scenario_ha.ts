@@ -1,25 +1,37 @@
 /**
  * `deno task bench --only ha`: goippy as several daemons on one database.
- * RECEIVE/s with 1 and 2 daemons on one MariaDB and on a 3-node Galera
- * cluster (the GoIP lines split between the daemons), and the XMPP takeover
- * time (SIGKILL of the lease holder → the standby holds the lease). Not part
- * of the default runs: the Galera cluster alone takes ~30 s to form.
+ * RECEIVE/s and outgoing SMS/s with 1 and 2 daemons on one MariaDB and on a
+ * 3-node Galera cluster (the GoIP lines split between the daemons), the
+ * failover time of a line (SIGKILL of its daemon → first SMS out through the
+ * other) and the XMPP takeover time (SIGKILL of the lease holder → the
+ * standby holds the lease). Not part of the default runs: the Galera cluster
+ * alone takes ~30 s to form.
  *
  * @module
  */
 
+import type { Store } from "../src/store/types.ts";
 import { type DaemonHandle, startDaemon } from "../tests/support/daemon.ts";
 import { receiveStream } from "../tests/support/fault_rig.ts";
 import { startGalera } from "../tests/support/galera.ts";
 import { GoipSim } from "../tests/support/goip_sim/mod.ts";
 import { startMariaDb } from "../tests/support/mariadb.ts";
 import { freeTcpPort } from "../tests/support/ports.ts";
+import {
+  FAILOVER_KEEPALIVE_MS,
+  lineFailover,
+  outboundRate,
+} from "./ha_outbound.ts";
 
 /** One database's figures. */
 export interface HaResult {
   db: "mariadb" | "galera";
   /** RECEIVE acked per second with 1 and with 2 daemons. */
   receivePerS: { one: number; two: number };
+  /** SMS handed to the GoIP lines per second with 1 and with 2 daemons. */
+  sendPerS: { one: number; two: number };
+  /** ms from SIGKILL of a line's daemon to the first SMS out through the other. */
+  lineFailoverMs: number;
   /** ms from SIGKILL of the XMPP lease holder to the standby holding it. */
   takeoverMs: number;
   notes: string[];
@@ -80,6 +92,7 @@ async function onDb(
     password: `pw-${3001 + i}`,
   }));
   const daemons: DaemonHandle[] = [];
+  const stores: Store[] = [];
   const start = async (id: string, at: number, first: boolean) => {
     const d = await startDaemon({
       dbBackend: "mysql",
@@ -96,7 +109,9 @@ async function onDb(
       gateways: first ? gateways : [],
     });
     daemons.push(d);
-    return d;
+    const store = await d.openStore();
+    stores.push(store);
+    return { daemon: d, store };
   };
   let round = 0;
   const rate = async (targets: DaemonHandle[]) => {
@@ -129,11 +144,23 @@ async function onDb(
   };
   try {
     progress(`ha ${db}: one daemon`);
-    const a = await start(`bench-${db}-a`, 0, true);
+    const onA = await start(`bench-${db}-a`, 0, true);
+    const a = onA.daemon;
     const one = await rate([a]);
+    const sendOne = await outboundRate([onA], gateways, perSender, ++round);
     progress(`ha ${db}: two daemons`);
-    const b = await start(`bench-${db}-b`, 1, false);
+    const onB = await start(`bench-${db}-b`, 1, false);
+    const b = onB.daemon;
     const two = await rate([a, b]);
+    const sendTwo = await outboundRate(
+      [onA, onB],
+      gateways,
+      perSender,
+      ++round,
+    );
+    progress(`ha ${db}: line failover`);
+    const lineFailoverMs = await lineFailover(b, onA, gateways[1]);
+    await b.restart(); // the standby for the XMPP takeover
     progress(`ha ${db}: XMPP takeover`);
     const held = /lease xmpp: held by this daemon/;
     await a.waitForLog(held, 20_000);
@@ -144,13 +171,21 @@ async function onDb(
     return {
       db,
       receivePerS: { one, two },
+      sendPerS: { one: sendOne, two: sendTwo },
+      lineFailoverMs,
       takeoverMs,
       notes: [
         `${LINES} lines × ${SENDERS} senders, closed loop (one SMS at a time per sender)`,
+        `outgoing: ${perSender} SMS per line queued on the line's daemon's node, ` +
+        "each line one SMS at a time (the GoIP's order); from the first row " +
+        "queued until every row is sent (the GoIP's OK back)",
+        "line failover: the GoIP's keepalives reach the other daemon from the " +
+        `kill on, every ${FAILOVER_KEEPALIVE_MS} ms; one SMS queued at the kill`,
         "takeover with INSTANCE_DEAD_AFTER = 3 s",
       ],
     };
   } finally {
+    for (const s of stores) await s.close().catch(() => {});
     for (const d of daemons) await d.stop().catch(() => d.kill());
   }
 }
@@ -158,11 +193,13 @@ async function onDb(
 /** The part's markdown table. */
 export function renderHa(results: HaResult[]): string {
   const rows = results.map((r) =>
-    `| ${r.db} | ${r.receivePerS.one}/s | ${r.receivePerS.two}/s | ${r.takeoverMs} ms |`
+    `| ${r.db} | ${r.receivePerS.one}/s | ${r.receivePerS.two}/s | ` +
+    `${r.sendPerS.one}/s | ${r.sendPerS.two}/s | ${r.lineFailoverMs} ms | ` +
+    `${r.takeoverMs} ms |`
   );
   return [
-    "| Database | RECEIVE acked, 1 daemon | 2 daemons | XMPP takeover after SIGKILL |",
-    "| --- | --- | --- | --- |",
+    "| Database | RECEIVE acked, 1 daemon | 2 daemons | SMS out, 1 daemon | 2 daemons | line failover after SIGKILL | XMPP takeover after SIGKILL |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
     "",
     ...new Set(results.flatMap((r) => r.notes)),
