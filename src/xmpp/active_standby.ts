@@ -39,22 +39,36 @@ export function startXmppActiveStandby(
 ): StandbyXmppPart {
   if (!deps.config().XMPP_COMPONENT_JID) return startXmpp(deps);
   let part: XmppPart | null = null;
+  // Rows the server confirmed to one part whose "done" mark has not reached
+  // the database: the next part marks them first and never sends them again.
+  const confirmed = new Set<number>();
+  const withConfirmed = { ...deps, confirmed };
   const lease = holdLease({
     store: deps.store,
     name: XMPP_LEASE,
     holder: opts.holder,
     ttlMs: opts.ttlMs,
     log: deps.log,
-    onAcquired: () => part = startXmpp(deps),
+    onAcquired: () => part = startXmpp(withConfirmed),
     onLost: async () => {
       const p = part;
       part = null;
       await p?.stop();
       // Rows this daemon claimed but never saw confirmed go to the next
-      // holder now, not only once this daemon is dead.
-      await deps.store.releaseInboxClaims([opts.holder]).catch((err) =>
-        deps.log.warn(`xmpp: cannot release inbox claims: ${err.message}`)
-      );
+      // holder now, not only once this daemon is dead; confirmed ones are
+      // marked done first, so they are not among them.
+      try {
+        const ids = [...confirmed];
+        if (ids.length) await deps.store.markInboxDone(ids, opts.holder);
+        confirmed.clear();
+        await deps.store.releaseInboxClaims([opts.holder]);
+      } catch (err) {
+        // The database is away: the claims stay ours; taken back, the lease
+        // brings them to our next part, and our death releases them.
+        deps.log.warn(
+          `xmpp: inbox claims kept (database away): ${(err as Error).message}`,
+        );
+      }
     },
   });
   return {

@@ -33,6 +33,13 @@ export interface DelivererDeps {
    * rows are read unclaimed (one daemon per database).
    */
   instanceId?: string;
+  /**
+   * Where confirmed rows wait for their "done" mark; pass one set to every
+   * deliverer a process makes, so a confirmation outlives the XMPP part that
+   * got it (the part stops and starts again when the `xmpp` lease is lost
+   * and taken back, e.g. while the database restarts).
+   */
+  confirmed?: Set<number>;
 }
 
 /** Should this row carry a delay stamp? */
@@ -67,7 +74,9 @@ export function contactOf(
 
 /** The delivery loop; `wake()` on hub "inbox" and on (re)connect. */
 export class Deliverer {
-  #d: Required<Omit<DelivererDeps, "instanceId">> & { instanceId?: string };
+  #d: Required<Omit<DelivererDeps, "instanceId" | "confirmed">> & {
+    instanceId?: string;
+  };
   #stopped = false;
   #wake: (() => void) | null = null;
   #kick = false;
@@ -78,11 +87,12 @@ export class Deliverer {
    * Rows the server confirmed whose "done" mark has not reached the database
    * yet (it was away): never sent again, marked as soon as it answers.
    */
-  #confirmed = new Set<number>();
+  #confirmed: Set<number>;
   /** Rows marked done so far (for logs and tests). */
   delivered = 0;
 
   constructor(deps: DelivererDeps) {
+    this.#confirmed = deps.confirmed ?? new Set();
     this.#d = {
       ...deps,
       batch: deps.batch ?? 50,

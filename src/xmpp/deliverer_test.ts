@@ -89,3 +89,74 @@ Deno.test("deliverer: a confirmed batch is not sent again when marking it done f
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deliverer: a confirmation outlives its deliverer when the next one shares the set", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-deliverer-" });
+  const store = await openSqliteStore(`${dir}/db.sqlite3`);
+  try {
+    await store.migrate();
+    for (const body of ["one", "two"]) {
+      await store.enqueueInbox({
+        kind: "chat",
+        fromJid: "+3725551234@sms.example.org",
+        toJid: "2001@example.org",
+        body,
+        refId: "",
+        goipId: "goippy_2001",
+      });
+    }
+    // The database takes no "done" mark while the first deliverer runs (the
+    // XMPP part is then stopped, as when the lease is lost and taken back).
+    let away = true;
+    const flaky = new Proxy(store, {
+      get(target, key) {
+        if (key === "markInboxDone") {
+          return (ids: number[], claimer?: string) =>
+            away
+              ? Promise.reject(new Error("database away"))
+              : target.markInboxDone(ids, claimer);
+        }
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    }) as Store;
+    const sent: string[] = [];
+    const confirmed = new Set<number>();
+    const make = () =>
+      new Deliverer({
+        store: flaky,
+        link: {
+          state: () => "connected",
+          send: (el) => {
+            sent.push(el.getChildText("body") ?? "");
+            return Promise.resolve();
+          },
+          ping: () => Promise.resolve(true),
+        },
+        componentJid: "sms.example.org",
+        log: createLogger({ level: "error", journald: true, write() {} }),
+        pollMs: 10,
+        instanceId: "a:1",
+        confirmed,
+      });
+    const first = make();
+    first.start();
+    const deadline = Date.now() + 10_000;
+    while (confirmed.size < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await first.stop();
+    away = false;
+    const second = make();
+    second.start();
+    while (second.delivered < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await second.stop();
+    assertEquals(sent, ["one", "two"], "each row sent once");
+    assertEquals((await store.pendingInbox(10)).length, 0);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -38,6 +38,8 @@ export interface XmppDeps {
   log: Logger;
   /** Counts SMS refused for a send limit when given. */
   metrics?: GoippyMetrics;
+  /** Confirmed inbox rows not yet marked done (see `DelivererDeps`). */
+  confirmed?: Set<number>;
   /** Watchdog/backoff/confirmation timing (tests shorten them). */
   timing?: XmppTiming;
 }
@@ -195,6 +197,7 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     componentJid: component,
     log,
     instanceId: instanceId(deps.config()),
+    confirmed: deps.confirmed,
   });
 
   const offs = [
