@@ -179,6 +179,10 @@ export class Deliverer {
     /** goipId → the line's ext (a registered user's JID does not name it). */
     const exts = new Map<string, string | undefined>();
     let withheld = 0;
+    // Every database read of the batch comes before its first stanza: a read
+    // failing half-way through the sends would leave sent rows unconfirmed,
+    // to be sent again.
+    const contactOfItem = new Map<number, Contact | undefined>();
     for (const item of items) {
       const who = contactOf(item, componentJid);
       let contact: Contact | undefined;
@@ -198,6 +202,10 @@ export class Deliverer {
         }
         contact = contacts.get(key);
       }
+      contactOfItem.set(item.id, contact);
+    }
+    for (const item of items) {
+      const contact = contactOfItem.get(item.id);
       // Blocked: kept in the traffic log and the inbox, marked done unsent.
       if (contact?.blocked) {
         withheld++;

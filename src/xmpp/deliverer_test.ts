@@ -160,3 +160,60 @@ Deno.test("deliverer: a confirmation outlives its deliverer when the next one sh
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deliverer: a database read failing in a batch sends none of it (nothing sent twice)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-deliverer-" });
+  const store = await openSqliteStore(`${dir}/db.sqlite3`);
+  try {
+    await store.migrate();
+    for (const n of [1, 2, 3, 4]) {
+      await store.enqueueInbox({
+        kind: "chat",
+        fromJid: `+372555000${n}@sms.example.org`,
+        toJid: "2001@example.org",
+        body: `from ${n}`,
+        refId: "",
+        goipId: "goippy_2001",
+      });
+    }
+    // The third contact look-up of the first batch fails (connection lost).
+    let lookups = 0;
+    const flaky = new Proxy(store, {
+      get(target, key) {
+        if (key === "contact") {
+          return (ext: string, number: string) =>
+            ++lookups === 3
+              ? Promise.reject(new Error("Connection lost"))
+              : target.contact(ext, number);
+        }
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    }) as Store;
+    const sent: string[] = [];
+    const deliverer = new Deliverer({
+      store: flaky,
+      link: {
+        state: () => "connected",
+        send: (el) => {
+          sent.push(el.getChildText("body") ?? "");
+          return Promise.resolve();
+        },
+        ping: () => Promise.resolve(true),
+      },
+      componentJid: "sms.example.org",
+      log: createLogger({ level: "error", journald: true, write() {} }),
+      pollMs: 10,
+    });
+    deliverer.start();
+    const deadline = Date.now() + 10_000;
+    while (deliverer.delivered < 4 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await deliverer.stop();
+    assertEquals(sent, ["from 1", "from 2", "from 3", "from 4"]);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
