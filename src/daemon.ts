@@ -1,16 +1,13 @@
 /**
  * The daemon: composition of goippy's parts around one store and one hub.
  * store → inbound handlers → UDP endpoint → outbound sender → XMPP →
- * metrics/retention; SIGTERM/SIGINT stop it gracefully, SIGHUP re-reads the
- * config.
+ * metrics/retention; SIGTERM/SIGINT stop it gracefully (`daemon_stop.ts`),
+ * SIGHUP re-reads the config (`daemon_reload.ts`).
  *
  * @module
  */
 
 import type { Config } from "./config/types.ts";
-import { changedKeys } from "./config/diff.ts";
-import { applyLive, LIVE_KEYS } from "./config/live.ts";
-import { loadConfig } from "./config/load.ts";
 import { startEndpoint } from "./goip/endpoint.ts";
 import { startInbound } from "./inbound/mod.ts";
 import { startOutbound } from "./outbound/mod.ts";
@@ -31,9 +28,8 @@ import { startApiServer } from "./api/server.ts";
 import { startWebhooks } from "./api/webhooks.ts";
 import { openSpool } from "./spool/open.ts";
 import type { SpoolFile } from "./spool/spool_file.ts";
-
-/** How long a graceful stop may take before goippy exits anyway. */
-const STOP_LIMIT_MS = 4000;
+import { ConfigReloader, waitForSignals } from "./daemon_reload.ts";
+import { Cleanups, stopGracefully } from "./daemon_stop.ts";
 
 /** Run the daemon until a signal stops it; resolves with the exit code. */
 export async function runDaemon(
@@ -76,17 +72,11 @@ export async function runDaemon(
   }
   const deferred = deferredStore(config.DB_BACKEND);
   if (stored) deferred.set(stored);
-  const cleanups: (() => Promise<void>)[] = [
-    () => Promise.resolve(lock.release()),
-    () => stored?.close() ?? Promise.resolve(),
-  ];
-  const cleanup = async () => {
-    for (const c of cleanups.reverse()) {
-      await c().catch((e) => log.warn(`stopping: ${errText(e)}`));
-    }
-  };
-  let current = config;
-  const live = () => current;
+  const cleanups = new Cleanups(log);
+  cleanups.push(() => Promise.resolve(lock.release()));
+  cleanups.push(() => stored?.close() ?? Promise.resolve());
+  const reloader = new ConfigReloader(config, log, opts.configPath);
+  const live = reloader.live;
   let udpBound = false;
   try {
     const hub = new Hub();
@@ -121,6 +111,7 @@ export async function runDaemon(
       send: (a, t) => send(a, t),
     });
     cleanups.push(() => inbound.stop());
+    reloader.add(inbound);
     const endpoint = startEndpoint({
       hostname: config.GOIP_UDP_BIND,
       port: config.GOIP_UDP_PORT,
@@ -132,54 +123,14 @@ export async function runDaemon(
     udpBound = true;
     send = (a, t) => endpoint.send(a, t);
     cleanups.push(() => endpoint.close());
-    let outbound: { reload(): void } | null = null;
-    let ops: { reload(): Promise<void> } | null = null;
-    const reload = async () => {
-      if (!opts.configPath) {
-        log.warn("reload: no config file to re-read (built-in defaults)");
-        return;
-      }
-      try {
-        const { config: next } = await loadConfig({ path: opts.configPath });
-        const changed = changedKeys(current, next);
-        current = applyLive(current, next);
-        log.level = current.LOG_LEVEL;
-        inbound.reload();
-        outbound?.reload();
-        await ops?.reload();
-        const later = changed.filter((k) => !LIVE_KEYS.has(k));
-        log.info(
-          `reloaded ${opts.configPath}: ${
-            changed.length ? `changed ${changed.join(", ")}` : "no changes"
-          }` + (later.length ? `; needs a restart: ${later.join(", ")}` : ""),
-        );
-      } catch (err) {
-        log.error(
-          `reload refused, keeping the running config: ${errText(err)}`,
-        );
-      }
-    };
-    const stopDaemon = async (signal: string) => {
-      log.info(`${signal}: stopping`);
-      // Stop taking datagrams; let the ones in flight finish their writes.
-      const stopped = (async () => {
+    const reload = () => reloader.reload();
+    const stopDaemon = (signal: string) =>
+      stopGracefully(signal, log, async () => {
+        // Stop taking datagrams; let the ones in flight finish their writes.
         await endpoint.drain();
         await inbound.drain();
-        await cleanup();
-      })();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<"late">((r) =>
-        timer = setTimeout(() => r("late"), STOP_LIMIT_MS)
-      );
-      const how = await Promise.race([stopped, late]);
-      clearTimeout(timer);
-      log.info(
-        how === "late"
-          ? "goippy stopped (some parts timed out)"
-          : "goippy stopped",
-      );
-      return 0;
-    };
+        await cleanups.run();
+      });
     // Listen for signals before saying "ready": whoever waits for that line
     // may send one at once.
     let signalled: Promise<string> | null = null;
@@ -221,7 +172,7 @@ export async function runDaemon(
       log,
       metrics,
     });
-    outbound = outboundPart;
+    reloader.add(outboundPart);
     cleanups.push(() => outboundPart.stop());
     // One daemon of those on this database holds the XMPP connection.
     const lease = {
@@ -252,7 +203,7 @@ export async function runDaemon(
         spoolDepth: () => inbound.spoolDepth(),
       },
     });
-    ops = opsPart;
+    reloader.add(opsPart);
     cleanups.push(() => opsPart.stop());
     if (config.API_BIND) {
       const api = await startApiServer(config.API_BIND, {
@@ -275,30 +226,9 @@ export async function runDaemon(
       ? explainUdpBindError(err, config.GOIP_UDP_BIND, config.GOIP_UDP_PORT)
       : errText(err);
     log.error(`cannot start: ${why}`);
-    await cleanup();
+    await cleanups.run();
     return 1;
   }
-}
-
-/** Resolve on SIGTERM/SIGINT (with its name); SIGHUP runs `onHup`. */
-function waitForSignals(onHup: () => Promise<void>): Promise<string> {
-  return new Promise((resolve) => {
-    let reloading = Promise.resolve();
-    const hup = () => {
-      reloading = reloading.then(onHup);
-    };
-    const stop = (name: string) => () => {
-      Deno.removeSignalListener("SIGTERM", term);
-      Deno.removeSignalListener("SIGINT", int);
-      Deno.removeSignalListener("SIGHUP", hup);
-      reloading.then(() => resolve(name));
-    };
-    const term = stop("SIGTERM");
-    const int = stop("SIGINT");
-    Deno.addSignalListener("SIGTERM", term);
-    Deno.addSignalListener("SIGINT", int);
-    Deno.addSignalListener("SIGHUP", hup);
-  });
 }
 
 /** The spool for a start without the store, or null (logged) when it cannot be opened. */
