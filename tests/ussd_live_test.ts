@@ -10,20 +10,15 @@ import {
   deepStrictEqual as assertEquals,
   match as assertMatch,
 } from "node:assert/strict";
-import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
-import { GoipSim } from "./support/goip_sim/mod.ts";
 import { waitFor } from "./support/poll.ts";
-import { startProsody } from "./support/prosody.ts";
-import { connectUser, type XmppUser } from "./support/xmpp_user.ts";
+import { type Bridge, bridge } from "./support/xmpp_bridge.ts";
 import type { XmlElement } from "../src/xmpp/xml.ts";
 import {
   assert,
   COMPONENT,
-  DOMAIN,
   errCondition,
   errText,
   isMsg,
-  SECRET,
   settle,
   WAIT,
 } from "./support/xmpp_world.ts";
@@ -32,71 +27,26 @@ const OWN = `+3725550000@${COMPONENT}`;
 const OFFLINE_LOG = /line goippy_2001 \(ext 2001\) offline/g;
 const ONLINE_LOG = /line goippy_2001 \(ext 2001\) online from/g;
 
-interface Rig {
-  daemon: DaemonHandle;
-  sim: GoipSim;
-  user: XmppUser;
+interface Rig extends Bridge {
   /** Wait until the daemon has declared the line offline `n` times. */
   offline(n: number): Promise<void>;
 }
 
-/** Daemon + Prosody + simulator + user 2001; lines go offline after 2 s. */
-async function rig(fn: (r: Rig) => Promise<void>): Promise<void> {
-  const server = await startProsody({
-    domain: DOMAIN,
-    componentJid: COMPONENT,
-    componentSecret: SECRET,
-    users: [{ user: "2001", password: "pw-2001" }],
-  });
-  let daemon: DaemonHandle | null = null;
-  let sim: GoipSim | null = null;
-  let user: XmppUser | null = null;
-  try {
-    daemon = await startDaemon({
-      gateways: [{ ext: "2001", password: "goip-pw" }],
-      config: {
-        XMPP_HOST: "127.0.0.1",
-        XMPP_PORT: server.componentPort,
-        XMPP_DOMAIN: DOMAIN,
-        XMPP_COMPONENT_JID: COMPONENT,
-        XMPP_COMPONENT_SECRET: SECRET,
-        GOIP_OFFLINE_AFTER: 2,
-      },
-    });
-    await daemon.waitForLog(/XMPP: connected to/, WAIT);
-    sim = await GoipSim.start({
-      server: { hostname: "127.0.0.1", port: daemon.udpPort },
-      id: "goippy_2001",
-      password: "goip-pw",
-      num: "3725550000",
-      retransmitMs: 500,
-    });
-    user = await connectUser({
-      port: server.c2sPort,
-      domain: DOMAIN,
-      user: "2001",
-      password: "pw-2001",
-    });
-    assertEquals(await sim.keepalive(), "reg:1;status:200;");
-    const d = daemon;
-    const offline = (n: number) =>
-      waitFor(
-        () => (d.logs().match(OFFLINE_LOG) ?? []).length >= n,
-        WAIT,
-        `the line offline (${n})`,
-      );
-    await fn({ daemon, sim, user, offline });
-  } catch (err) {
-    console.error(daemon?.logs());
-    throw err;
-  } finally {
-    sim?.stopKeepalives();
-    await user?.stop();
-    await sim?.close();
-    const code = await daemon?.stop();
-    await server.stop();
-    if (daemon) assertEquals(code, 0, "daemon exit code");
-  }
+/** {@linkcode bridge} with lines going offline after 2 s. */
+function rig(fn: (r: Rig) => Promise<void>): Promise<void> {
+  return bridge(
+    (b) =>
+      fn({
+        ...b,
+        offline: (n) =>
+          waitFor(
+            () => (b.daemon.logs().match(OFFLINE_LOG) ?? []).length >= n,
+            WAIT,
+            `the line offline (${n})`,
+          ),
+      }),
+    { GOIP_OFFLINE_AFTER: 2 },
+  );
 }
 
 const body = (m: XmlElement) => m.getChildText("body") ?? "";

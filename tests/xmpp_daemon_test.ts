@@ -6,10 +6,8 @@
  */
 
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
-import { GoipSim } from "./support/goip_sim/mod.ts";
-import { startProsody, type XmppServer } from "./support/prosody.ts";
-import { connectUser, xml, type XmppUser } from "./support/xmpp_user.ts";
+import { bridge } from "./support/xmpp_bridge.ts";
+import { connectUser, xml } from "./support/xmpp_user.ts";
 import {
   assert,
   COMPONENT,
@@ -17,71 +15,12 @@ import {
   errCondition,
   errText,
   isMsg,
-  SECRET,
   settle,
   WAIT,
 } from "./support/xmpp_world.ts";
 import { waitFor } from "./support/poll.ts";
 
 const OWN = `+3725550000@${COMPONENT}`;
-
-interface Bridge {
-  server: XmppServer;
-  daemon: DaemonHandle;
-  sim: GoipSim;
-  user: XmppUser;
-}
-
-async function bridge(
-  fn: (b: Bridge) => Promise<void>,
-  config: Record<string, string | number | boolean> = {},
-  allowRegex?: string,
-): Promise<void> {
-  const server = await startProsody({
-    domain: DOMAIN,
-    componentJid: COMPONENT,
-    componentSecret: SECRET,
-    users: [{ user: "2001", password: "pw-2001" }],
-  });
-  let daemon: DaemonHandle | null = null;
-  let sim: GoipSim | null = null;
-  let user: XmppUser | null = null;
-  try {
-    daemon = await startDaemon({
-      gateways: [{ ext: "2001", password: "goip-pw", allowRegex }],
-      config: {
-        XMPP_HOST: "127.0.0.1",
-        XMPP_PORT: server.componentPort,
-        XMPP_DOMAIN: DOMAIN,
-        XMPP_COMPONENT_JID: COMPONENT,
-        XMPP_COMPONENT_SECRET: SECRET,
-        ...config,
-      },
-    });
-    await daemon.waitForLog(/XMPP: connected to/, WAIT);
-    sim = await GoipSim.start({
-      server: { hostname: "127.0.0.1", port: daemon.udpPort },
-      id: "goippy_2001",
-      password: "goip-pw",
-      num: "3725550000",
-      retransmitMs: 500,
-    });
-    user = await connectUser({
-      port: server.c2sPort,
-      domain: DOMAIN,
-      user: "2001",
-      password: "pw-2001",
-    });
-    assertEquals(await sim.keepalive(), "reg:1;status:200;");
-    await fn({ server, daemon, sim, user });
-  } finally {
-    await user?.stop();
-    await sim?.close();
-    const code = await daemon?.stop();
-    await server.stop();
-    if (daemon) assertEquals(code, 0, "daemon exit code");
-  }
-}
 
 Deno.test(
   "xmpp e2e: SMS in exact; SMS out in the one-packet form; DELIVER becomes a receipt",
