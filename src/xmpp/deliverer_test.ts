@@ -6,6 +6,43 @@ import { Deliverer, needsDelay } from "./deliverer.ts";
 
 const item = (createdMs: number) => ({ createdMs } as InboxItem);
 
+/** `store` with its method `key` replaced by `impl` (the rest untouched). */
+function replacing(store: Store, key: keyof Store, impl: unknown): Store {
+  return new Proxy(store, {
+    get(target, k) {
+      if (k === key) return impl;
+      const value = Reflect.get(target, k);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  }) as Store;
+}
+
+/** A connected link that records the body of every stanza it sends. */
+function recordingLink(sent: string[]) {
+  return {
+    state: () => "connected" as const,
+    send: (el: { getChildText(name: string): string | null }) => {
+      sent.push(el.getChildText("body") ?? "");
+      return Promise.resolve();
+    },
+    ping: () => Promise.resolve(true),
+  };
+}
+
+/** Queue chat rows `[from number, body]` to user 2001 on line goippy_2001. */
+async function queueChats(store: Store, rows: [from: string, body: string][]) {
+  for (const [from, body] of rows) {
+    await store.enqueueInbox({
+      kind: "chat",
+      fromJid: `${from}@sms.example.org`,
+      toJid: "2001@example.org",
+      body,
+      refId: "",
+      goipId: "goippy_2001",
+    });
+  }
+}
+
 Deno.test("deliverer: which rows carry a delay stamp", () => {
   const now = 1_000_000;
   const cases: [string, number, number, boolean][] = [
@@ -28,31 +65,21 @@ Deno.test("deliverer: a confirmed batch is not sent again when marking it done f
   const store = await openSqliteStore(`${dir}/db.sqlite3`);
   try {
     await store.migrate();
-    for (const body of ["one", "two", "three"]) {
-      await store.enqueueInbox({
-        kind: "chat",
-        fromJid: "+3725551234@sms.example.org",
-        toJid: "2001@example.org",
-        body,
-        refId: "",
-        goipId: "goippy_2001",
-      });
-    }
+    await queueChats(
+      store,
+      ["one", "two", "three"].map((body) => ["+3725551234", body]),
+    );
     // The real store, with its "done" write failing twice as while the
     // database restarts.
     let failures = 2;
-    const flaky = new Proxy(store, {
-      get(target, key) {
-        if (key === "markInboxDone") {
-          return (ids: number[]) =>
-            failures-- > 0
-              ? Promise.reject(new Error("database away"))
-              : target.markInboxDone(ids);
-        }
-        const value = Reflect.get(target, key);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    }) as Store;
+    const flaky = replacing(
+      store,
+      "markInboxDone",
+      (ids: number[]) =>
+        failures-- > 0
+          ? Promise.reject(new Error("database away"))
+          : store.markInboxDone(ids),
+    );
     const sent: string[] = [];
     const lines: string[] = [];
     const log = createLogger({
@@ -62,14 +89,7 @@ Deno.test("deliverer: a confirmed batch is not sent again when marking it done f
     });
     const deliverer = new Deliverer({
       store: flaky,
-      link: {
-        state: () => "connected",
-        send: (el) => {
-          sent.push(el.getChildText("body") ?? "");
-          return Promise.resolve();
-        },
-        ping: () => Promise.resolve(true),
-      },
+      link: recordingLink(sent),
       componentJid: "sms.example.org",
       log,
       pollMs: 10,
@@ -95,44 +115,24 @@ Deno.test("deliverer: a confirmation outlives its deliverer when the next one sh
   const store = await openSqliteStore(`${dir}/db.sqlite3`);
   try {
     await store.migrate();
-    for (const body of ["one", "two"]) {
-      await store.enqueueInbox({
-        kind: "chat",
-        fromJid: "+3725551234@sms.example.org",
-        toJid: "2001@example.org",
-        body,
-        refId: "",
-        goipId: "goippy_2001",
-      });
-    }
+    await queueChats(store, [["+3725551234", "one"], ["+3725551234", "two"]]);
     // The database takes no "done" mark while the first deliverer runs (the
     // XMPP part is then stopped, as when the lease is lost and taken back).
     let away = true;
-    const flaky = new Proxy(store, {
-      get(target, key) {
-        if (key === "markInboxDone") {
-          return (ids: number[], claimer?: string) =>
-            away
-              ? Promise.reject(new Error("database away"))
-              : target.markInboxDone(ids, claimer);
-        }
-        const value = Reflect.get(target, key);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    }) as Store;
+    const flaky = replacing(
+      store,
+      "markInboxDone",
+      (ids: number[], claimer?: string) =>
+        away
+          ? Promise.reject(new Error("database away"))
+          : store.markInboxDone(ids, claimer),
+    );
     const sent: string[] = [];
     const confirmed = new Set<number>();
     const make = () =>
       new Deliverer({
         store: flaky,
-        link: {
-          state: () => "connected",
-          send: (el) => {
-            sent.push(el.getChildText("body") ?? "");
-            return Promise.resolve();
-          },
-          ping: () => Promise.resolve(true),
-        },
+        link: recordingLink(sent),
         componentJid: "sms.example.org",
         log: createLogger({ level: "error", journald: true, write() {} }),
         pollMs: 10,
@@ -166,41 +166,24 @@ Deno.test("deliverer: a database read failing in a batch sends none of it (nothi
   const store = await openSqliteStore(`${dir}/db.sqlite3`);
   try {
     await store.migrate();
-    for (const n of [1, 2, 3, 4]) {
-      await store.enqueueInbox({
-        kind: "chat",
-        fromJid: `+372555000${n}@sms.example.org`,
-        toJid: "2001@example.org",
-        body: `from ${n}`,
-        refId: "",
-        goipId: "goippy_2001",
-      });
-    }
+    await queueChats(
+      store,
+      [1, 2, 3, 4].map((n) => [`+372555000${n}`, `from ${n}`]),
+    );
     // The third contact look-up of the first batch fails (connection lost).
     let lookups = 0;
-    const flaky = new Proxy(store, {
-      get(target, key) {
-        if (key === "contact") {
-          return (ext: string, number: string) =>
-            ++lookups === 3
-              ? Promise.reject(new Error("Connection lost"))
-              : target.contact(ext, number);
-        }
-        const value = Reflect.get(target, key);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    }) as Store;
+    const flaky = replacing(
+      store,
+      "contact",
+      (ext: string, number: string) =>
+        ++lookups === 3
+          ? Promise.reject(new Error("Connection lost"))
+          : store.contact(ext, number),
+    );
     const sent: string[] = [];
     const deliverer = new Deliverer({
       store: flaky,
-      link: {
-        state: () => "connected",
-        send: (el) => {
-          sent.push(el.getChildText("body") ?? "");
-          return Promise.resolve();
-        },
-        ping: () => Promise.resolve(true),
-      },
+      link: recordingLink(sent),
       componentJid: "sms.example.org",
       log: createLogger({ level: "error", journald: true, write() {} }),
       pollMs: 10,
