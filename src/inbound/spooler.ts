@@ -87,6 +87,18 @@ export class Spooler {
     return this.#waiting;
   }
 
+  /**
+   * Records of packet `type` waiting for replay, those on their way into
+   * the file included.
+   */
+  depthOfType(type: string): number {
+    const prefix = `{"type":${JSON.stringify(type)},`;
+    const pending = this.#pending.filter((p) =>
+      p.rec.packet.startsWith(prefix)
+    );
+    return (this.#o.file?.depthOfType(type) ?? 0) + pending.length;
+  }
+
   /** Whether events are going to the spool now. */
   spooling(): boolean {
     return this.#waiting + this.#pending.length > 0;

@@ -181,6 +181,19 @@ export class SpoolFile {
     return Number(r.n);
   }
 
+  /**
+   * Waiting records whose packet JSON is of `type` (the outcomes of sends
+   * are told apart from GoIP events this way).
+   */
+  depthOfType(type: string): number {
+    const r = this.#db.prepare(
+      "SELECT COUNT(*) AS n FROM spool WHERE attempts < ? AND packet LIKE ?",
+    ).get(SET_ASIDE_AFTER, `{"type":${JSON.stringify(type)},%`) as {
+      n: number;
+    };
+    return Number(r.n);
+  }
+
   /** Events set aside after {@linkcode SET_ASIDE_AFTER} failed replays. */
   setAside(): number {
     const r = this.#db.prepare(
