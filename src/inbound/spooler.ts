@@ -6,7 +6,9 @@
  * spooled, new events go to the spool too (behind the older ones: order per
  * line holds), and a replayer moves the spool into the store, oldest first,
  * once the store answers again. Replay is idempotent: it goes through the
- * same dedupe as a GoIP retransmission.
+ * same dedupe as a GoIP retransmission. The outbound side persists the
+ * outcomes of its sends through the same gate (`outbound/outcome_spool.ts`),
+ * so they keep their place among the events of their line.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
- * The local spool: a small SQLite file of inbound GoIP events that the
- * store could not take in time. An event is acknowledged to the GoIP once it
+ * The local spool: a small SQLite file of inbound GoIP events (and outcomes
+ * of sends: the GoIP's answers) that the store could not take in time. An event is acknowledged to the GoIP once it
  * is here (`synchronous=FULL`: on disk before the call returns), and removed
  * once it is in the store. Its own file, apart from the store, so it works
  * whether the store is away (MySQL) or locked (SQLite).
