@@ -10,11 +10,17 @@
 import type { Config } from "./config/types.ts";
 import { startEndpoint } from "./goip/endpoint.ts";
 import { startInbound } from "./inbound/mod.ts";
-import { startOutbound } from "./outbound/mod.ts";
+import {
+  OUTBOUND_RECORD,
+  replayOutcome,
+  type SpooledOutcome,
+  startOutbound,
+} from "./outbound/mod.ts";
 import { Hub } from "./hub.ts";
 import type { Logger } from "./log.ts";
 import { createGoippyMetrics } from "./metrics/goippy.ts";
-import { startOpsParts } from "./metrics/ops.ts";
+import { type OpsParts, startOpsParts } from "./metrics/ops.ts";
+import type { XmppState } from "./metrics/goippy.ts";
 import { deferredStore } from "./store/deferred.ts";
 import { openMigrated, storeUnreachable, waitForStore } from "./store/wait.ts";
 import type { Store } from "./store/types.ts";
@@ -98,17 +104,24 @@ export async function runDaemon(
     };
     // Before the parts that make events start: none is missed.
     if (!away) startHooks();
+    const spoolFile = away ? away.spoolFile : openSpool(config, log);
     const inbound = await startInbound({
       // While the store is away, a stand-in whose calls fail (the events
       // go to the spool) until it is given the store.
       store: stored ?? deferred.store,
-      spoolFile: away ? away.spoolFile : openSpool(config, log),
+      spoolFile,
       storeAway: away !== null,
       hub,
       config: live,
       log,
       metrics,
       send: (a, t) => send(a, t),
+      // Outcomes of sends the outbound side spooled (this run or the last).
+      replayOther: (p) =>
+        replayOutcome(
+          { store: deferred.store, hub, log, metrics },
+          p as SpooledOutcome,
+        ),
     });
     cleanups.push(() => inbound.stop());
     reloader.add(inbound);
@@ -131,6 +144,28 @@ export async function runDaemon(
         await inbound.drain();
         await cleanups.run();
       });
+    // /metrics and /health answer from here on, also while the store is
+    // awaited at start (then /health says "waiting", with 503).
+    let xmppState: () => XmppState = () => "off";
+    let waitingFor: string | null = away ? away.why : null;
+    const opsPart: OpsParts = await startOpsParts({
+      config: live,
+      store: deferred.store,
+      log,
+      metrics,
+      lease: {
+        holder: instanceId(config),
+        ttlMs: config.INSTANCE_DEAD_AFTER * 1000,
+      },
+      health: {
+        udp: () => endpoint.isOpen(),
+        xmpp: () => xmppState(),
+        spoolDepth: () => inbound.spoolDepth(),
+        waitingFor: () => waitingFor,
+      },
+    });
+    reloader.add(opsPart);
+    cleanups.push(() => opsPart.stop());
     // Listen for signals before saying "ready": whoever waits for that line
     // may send one at once.
     let signalled: Promise<string> | null = null;
@@ -148,6 +183,7 @@ export async function runDaemon(
         stored = real;
         startHooks();
         await inbound.storeBack();
+        waitingFor = null;
         log.info(`the ${real.dialect} store answers: starting the rest`);
       }
     }
@@ -171,6 +207,8 @@ export async function runDaemon(
       config: live,
       log,
       metrics,
+      spool: spoolFile ? inbound : undefined,
+      outcomesWaiting: () => inbound.spooledOfType(OUTBOUND_RECORD),
     });
     reloader.add(outboundPart);
     cleanups.push(() => outboundPart.stop());
@@ -184,27 +222,14 @@ export async function runDaemon(
       lease,
     );
     cleanups.push(() => xmpp.stop());
+    xmppState = () => {
+      const s = xmpp.state();
+      return s === "off" || s === "connected" || s === "standby"
+        ? s
+        : "disconnected";
+    };
     const alerts = startAlerts({ config: live, store, hub, log });
     cleanups.push(() => alerts.stop());
-    const opsPart = await startOpsParts({
-      config: live,
-      store,
-      log,
-      metrics,
-      lease,
-      health: {
-        udp: () => endpoint.isOpen(),
-        xmpp: () => {
-          const s = xmpp.state();
-          return s === "off" || s === "connected" || s === "standby"
-            ? s
-            : "disconnected";
-        },
-        spoolDepth: () => inbound.spoolDepth(),
-      },
-    });
-    reloader.add(opsPart);
-    cleanups.push(() => opsPart.stop());
     if (config.API_BIND) {
       const api = await startApiServer(config.API_BIND, {
         store,

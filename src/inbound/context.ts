@@ -46,6 +46,14 @@ export interface InboundDeps {
    * the store answers.
    */
   storeAway?: boolean;
+  /**
+   * Replays a spooled record the inbound side did not write itself (the
+   * outcome of a send, packet type `outbound`); absent: such a record
+   * cannot be replayed and is in time set aside.
+   */
+  replayOther?: (
+    packet: { type: string },
+  ) => Promise<"stored" | "duplicate">;
 }
 
 /** Shared state of the inbound handlers. */

@@ -42,7 +42,14 @@ export async function replaySpooled(
     }
     return gateways.get(goipId);
   };
-  const first = JSON.parse(rs[0].packet) as ReceivePacket | SpoolableEvent;
+  const first = JSON.parse(rs[0].packet) as
+    | ReceivePacket
+    | SpoolableEvent
+    | { type: "outbound" };
+  if (first.type === "outbound") {
+    if (!ctx.replayOther) throw new Error("no replayer for a send's outcome");
+    return [await ctx.replayOther(first)];
+  }
   if (first.type !== "receive") {
     const gw = await gateway(rs[0].goipId);
     if (!gw) return [dropped(ctx, rs[0])];

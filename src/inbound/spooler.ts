@@ -6,7 +6,9 @@
  * spooled, new events go to the spool too (behind the older ones: order per
  * line holds), and a replayer moves the spool into the store, oldest first,
  * once the store answers again. Replay is idempotent: it goes through the
- * same dedupe as a GoIP retransmission.
+ * same dedupe as a GoIP retransmission. The outbound side persists the
+ * outcomes of its sends through the same gate (`outbound/outcome_spool.ts`),
+ * so they keep their place among the events of their line.
  *
  * @module
  */
@@ -85,6 +87,18 @@ export class Spooler {
   /** Events waiting in the spool (0 without one). */
   depth(): number {
     return this.#waiting;
+  }
+
+  /**
+   * Records of packet `type` waiting for replay, those on their way into
+   * the file included.
+   */
+  depthOfType(type: string): number {
+    const prefix = `{"type":${JSON.stringify(type)},`;
+    const pending = this.#pending.filter((p) =>
+      p.rec.packet.startsWith(prefix)
+    );
+    return (this.#o.file?.depthOfType(type) ?? 0) + pending.length;
   }
 
   /** Whether events are going to the spool now. */

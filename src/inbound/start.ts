@@ -47,6 +47,15 @@ export interface Inbound {
   storeBack(): Promise<void>;
   /** Events waiting in the local spool for the store. */
   spoolDepth(): number;
+  /**
+   * Store-or-spool for other parts' writes that must not be lost while the
+   * store is away (the outcome of a send): `write`, or when the store fails
+   * or hangs, or the spool is not empty, spool `rec` (replayed in order
+   * through {@linkcode InboundDeps.replayOther}).
+   */
+  persist: Spooler["persist"];
+  /** Spooled records of packet `type` waiting for replay. */
+  spooledOfType(type: string): number;
   /** Wait until every RECEIVE taken so far is stored and acknowledged. */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -120,6 +129,8 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     admits: (ip) => ctx.guard.admits(ip),
     storeBack,
     spoolDepth: () => ctx.spool.depth(),
+    persist: ctx.spool.persist.bind(ctx.spool),
+    spooledOfType: (type) => ctx.spool.depthOfType(type),
     reload() {
       ctx.gateways.clear();
     },

@@ -18,6 +18,11 @@ export interface HealthProbe {
   xmpp(): XmppState;
   /** Events in the local spool waiting for the store (absent: no spool). */
   spoolDepth?(): number;
+  /**
+   * While goippy waits for its database at start: what it waits for (why
+   * the store could not be opened); null once it runs.
+   */
+  waitingFor?(): string | null;
 }
 
 /** Options of {@linkcode startMetricsServer}. */
@@ -65,7 +70,9 @@ export async function healthReport(
   store: Store,
   probe: HealthProbe,
   pingTimeoutMs = 3000,
-): Promise<{ status: number; body: Record<string, string> }> {
+): Promise<{ status: number; body: Record<string, string | number> }> {
+  const waiting = probe.waitingFor?.() ?? null;
+  if (waiting !== null) return waitingReport(probe, waiting);
   let storeState = "ok";
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -97,6 +104,32 @@ export async function healthReport(
   const ok = (storeState === "ok" || storeState === "spooling") &&
     udp === "ok";
   return { status: ok ? 200 : 503, body: { store: storeState, udp, xmpp } };
+}
+
+/**
+ * Not ready yet: goippy waits for its database at start. The UDP side runs
+ * (known lines are answered, their events spooled), nothing else does.
+ */
+function waitingReport(
+  probe: HealthProbe,
+  why: string,
+): { status: number; body: Record<string, string | number> } {
+  let udp = "closed";
+  try {
+    udp = probe.udp() ? "ok" : "closed";
+  } catch {
+    udp = "closed";
+  }
+  return {
+    status: 503,
+    body: {
+      store: "waiting",
+      waiting_for: why,
+      spooled: probe.spoolDepth?.() ?? 0,
+      udp,
+      xmpp: "off",
+    },
+  };
 }
 
 /** Serve /metrics and /health until `stop()`. */
@@ -155,6 +188,14 @@ async function handle(
         headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
       });
     } catch (err) {
+      if ((opts.health.waitingFor?.() ?? null) !== null) {
+        // Waiting for the database at start: what is known without it.
+        return new Response(opts.metrics.registry.render(), {
+          headers: {
+            "content-type": "text/plain; version=0.0.4; charset=utf-8",
+          },
+        });
+      }
       opts.log?.warn(`metrics: scrape failed: ${(err as Error).message}`);
       return new Response(`store error: ${(err as Error).message}\n`, {
         status: 503,

@@ -15,6 +15,11 @@ import type { Hub } from "../hub.ts";
 import { maskCommand } from "../goip/format.ts";
 import { describeItem, reportFinal, reportOutcome } from "./report.ts";
 import {
+  type OutcomeSpool,
+  recordOutcome,
+  recordRequeue,
+} from "./outcome_spool.ts";
+import {
   checkJob,
   createSender,
   type SenderEvent,
@@ -64,6 +69,11 @@ export interface AttemptContext {
   metrics?: GoippyMetrics;
   /** This daemon's instance id (the claimer of the rows it sends). */
   instanceId: string;
+  /**
+   * Where an outcome goes when the store cannot take it in time (the local
+   * spool); absent: the store only.
+   */
+  spool?: OutcomeSpool;
 }
 
 /** Where and how to send: the sendid already persisted with state `sending`. */
@@ -95,7 +105,10 @@ export async function runAttempt(
     text: item.body,
   };
   const bad = checkJob(job);
-  if (bad) return reportOutcome(ctx, item, { state: "failed", reason: bad });
+  if (bad) {
+    await reportOutcome(ctx, item, { state: "failed", reason: bad });
+    return;
+  }
   const flight: InFlight = {
     addr,
     sendid: target.sendid,
@@ -128,18 +141,14 @@ export async function runAttempt(
           const { why, retryAtMs } = action.outcome;
           const secs = Math.round((retryAtMs - ctx.now()) / 1000);
           const text = requeuedText(why, secs);
-          const back = await store.updateOutbox(
-            item.id,
-            { state: "queued", error: text },
-            { state: "sending", claimedBy: ctx.instanceId },
-          );
+          const back = await recordRequeue(ctx, item, text);
           if (!back) return;
           log.warn(`${describeItem(item)}: ${text}`);
           ctx.pauseLine(item.goipId, retryAtMs);
           return;
         } else {
           const outcome = action.outcome;
-          await reportOutcome(ctx, item, outcome);
+          await recordOutcome(ctx, item, outcome);
           const r = outcome.state === "sent" ? null : outcome.reason.code;
           if (r === "no-final-answer" || r === "ussd-timeout") {
             ctx.gaveUp(addr, flight.sendid, item);

@@ -41,7 +41,8 @@ import {
   routeReply,
   runAttempt,
 } from "./attempt.ts";
-import { reportFinal, reportLateReply } from "./report.ts";
+import { reportFinal } from "./report.ts";
+import { type OutcomeSpool, recordLateReply } from "./outcome_spool.ts";
 import type { ReplyPacket } from "../goip/types.ts";
 import { DEFAULT_TIMINGS, type SenderTimings } from "../goip/sender.ts";
 import { noGatewayText } from "../notices/mod.ts";
@@ -87,6 +88,17 @@ export interface OutboundDeps {
   instanceId?: string;
   /** How often rows claimed by dead instances are looked for; default 2000 ms. */
   reapEveryMs?: number;
+  /**
+   * Where the outcome of a send goes when the store cannot take it in time
+   * (the local spool, replayed by the inbound side); absent: the store only.
+   */
+  spool?: OutcomeSpool;
+  /**
+   * Outcomes of this instance's sends still waiting in the spool. Until it
+   * is 0 the driver does not start: the rows they finish are still
+   * `sending`, and the start-up would take them for interrupted sends.
+   */
+  outcomesWaiting?: () => number;
 }
 
 /** A running driver. */
@@ -117,6 +129,7 @@ class OutboundDriver implements Outbound {
   /** False until interrupted sends of the last run have been dealt with. */
   #ready = false;
   #starting = false;
+  #waitLogged = false;
   #tasks: DriverTasks;
   #workers = new Set<string>();
   #inFlight = new Map<string, InFlight>();
@@ -199,6 +212,17 @@ class OutboundDriver implements Outbound {
   async #startup(): Promise<void> {
     this.#starting = true;
     try {
+      const waiting = this.#d.outcomesWaiting?.() ?? 0;
+      if (waiting > 0) {
+        if (!this.#waitLogged) {
+          this.#waitLogged = true;
+          this.#d.log.info(
+            `outbound: waiting for ${waiting} send outcome(s) in the spool ` +
+              "to reach the store before sending",
+          );
+        }
+        return;
+      }
       await markOwnInterrupted(this.#ctx);
       await expireQueued(this.#ctx);
       this.#ready = true;
@@ -307,7 +331,9 @@ class OutboundDriver implements Outbound {
     if (routeReply(this.#inFlight, addr, reply)) return;
     const late = this.#late.take(addr, reply);
     if (late) {
-      this.#tasks.track(reportLateReply(this.#d, late, reply).then(() => {}));
+      this.#tasks.track(
+        recordLateReply({ ...this.#d, now: this.#now }, late, reply),
+      );
       return;
     }
     this.#d.log.debug(

@@ -12,3 +12,9 @@ export {
   type OutboundDeps,
   startOutbound,
 } from "./driver.ts";
+export {
+  OUTBOUND_RECORD,
+  type OutcomeSpool,
+  replayOutcome,
+  type SpooledOutcome,
+} from "./outcome_spool.ts";

@@ -55,13 +55,14 @@ export function describeItem(item: OutboxItem): string {
 
 /**
  * Record the final outcome of an item (not for `retry`): update its row, log
- * the traffic and queue what the XMPP user should see.
+ * the traffic and queue what the XMPP user should see. False when the row
+ * was no longer this instance's to finish (nothing reported).
  */
 export async function reportOutcome(
   deps: ReportDeps,
   item: OutboxItem,
   outcome: Exclude<SendOutcome, { state: "retry" }>,
-): Promise<void> {
+): Promise<boolean> {
   const { store, log } = deps;
   if (outcome.state === "sent") {
     const applied = await store.updateOutbox(item.id, {
@@ -70,7 +71,10 @@ export async function reportOutcome(
       result: outcome.result,
       error: "",
     }, mine(deps));
-    if (!applied) return lostClaim(deps, item);
+    if (!applied) {
+      lostClaim(deps, item);
+      return false;
+    }
     await logOut(deps, item, "sent");
     if (item.kind === "sms") deps.metrics?.smsOut.inc();
     if (item.kind === "ussd") {
@@ -96,10 +100,10 @@ export async function reportOutcome(
         }`,
       );
     }
-    return;
+    return true;
   }
   const text = failureText(item.kind, outcome.reason);
-  await reportFinal(deps, item, outcome.state, text, mine(deps));
+  return await reportFinal(deps, item, outcome.state, text, mine(deps));
 }
 
 /**

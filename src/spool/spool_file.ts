@@ -1,6 +1,6 @@
 /**
- * The local spool: a small SQLite file of inbound GoIP events that the
- * store could not take in time. An event is acknowledged to the GoIP once it
+ * The local spool: a small SQLite file of inbound GoIP events (and outcomes
+ * of sends: the GoIP's answers) that the store could not take in time. An event is acknowledged to the GoIP once it
  * is here (`synchronous=FULL`: on disk before the call returns), and removed
  * once it is in the store. Its own file, apart from the store, so it works
  * whether the store is away (MySQL) or locked (SQLite).
@@ -178,6 +178,19 @@ export class SpoolFile {
     const r = this.#db.prepare(
       "SELECT COUNT(*) AS n FROM spool WHERE attempts < ?",
     ).get(SET_ASIDE_AFTER) as { n: number };
+    return Number(r.n);
+  }
+
+  /**
+   * Waiting records whose packet JSON is of `type` (the outcomes of sends
+   * are told apart from GoIP events this way).
+   */
+  depthOfType(type: string): number {
+    const r = this.#db.prepare(
+      "SELECT COUNT(*) AS n FROM spool WHERE attempts < ? AND packet LIKE ?",
+    ).get(SET_ASIDE_AFTER, `{"type":${JSON.stringify(type)},%`) as {
+      n: number;
+    };
     return Number(r.n);
   }
 
