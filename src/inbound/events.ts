@@ -33,7 +33,7 @@ import type {
 /** A second RECORD for the same number within this time is the same call. */
 const SAME_CALL_MS = 60_000;
 
-/** DELIVER reports match sends of the last hour only (sms_no wraps). */
+/** DELIVER reports match SMS handed over in the last hour only (sms_no wraps). */
 const DELIVER_MATCH_MS = 3_600_000;
 
 /** Handle one authenticated event and acknowledge it. */

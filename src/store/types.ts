@@ -200,7 +200,7 @@ export interface Store {
     sendid: number,
     attempts: number,
   ): Promise<boolean>;
-  /** The newest `sent` SMS of a line with this sms_no, created after `sinceMs`. */
+  /** The newest `sent` SMS of a line with this sms_no, handed to the GoIP at or after `sinceMs`. */
   findSentBySmsNo(
     goipId: string,
     smsNo: number,
