@@ -203,6 +203,28 @@ async function steps(
     },
   );
 
+  await t.step(
+    "DELIVER without a state: acked, SMS stays sent, the sender told nothing",
+    async () => {
+      const item = await sendSms("+3725554444", "stanza-nostate");
+      assertEquals(
+        (await line.deliver(item.smsNo!, null, "+3725554444")).acked,
+        true,
+      );
+      assertEquals((await store.outboxItem(item.id))?.state, "sent");
+      const told = (await store.pendingInbox(1000)).filter((i) =>
+        i.refId === "stanza-nostate"
+      );
+      assertEquals(told.map((i) => [i.kind, i.body]), []);
+      // A later report with a state still finds the SMS.
+      assertEquals(
+        (await line.deliver(item.smsNo!, 0, "+3725554444")).acked,
+        true,
+      );
+      assertEquals((await store.outboxItem(item.id))?.state, "delivered");
+    },
+  );
+
   await t.step("DELIVER for an unknown sms_no is still acked", async () => {
     assertEquals((await line.deliver(65000, 0, "+1")).acked, true);
   });
