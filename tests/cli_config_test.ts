@@ -11,7 +11,8 @@ import {
 } from "node:assert/strict";
 import { goippy } from "./support/cli.ts";
 import { SAMPLE_CONFIG, sampleConfig } from "../src/config/sample.ts";
-import { freeTcpPort } from "./support/ports.ts";
+import { freeTcpPort, freeUdpPort } from "./support/ports.ts";
+import { defaultConfig } from "../src/config/load.ts";
 import { VERSION } from "../src/version.ts";
 
 async function inTempDir(fn: (dir: string) => Promise<void>) {
@@ -78,8 +79,19 @@ Deno.test("--sample writes mode 0600 and refuses to overwrite without --force", 
     assertEquals(await Deno.readTextFile(file), beside);
     assertEquals(await mode(file), 0o600);
 
-    const checked = await goippy(["--config", file, "--check"]);
+    // The sample's values as written (its port is the default 44444: see
+    // src/config/sample_test.ts) pass --check; only the UDP port is moved to
+    // a free one, so a process holding 44444 on this machine changes nothing.
+    const port = freeUdpPort();
+    const checked = await goippy(["--config", file, "--check"], {
+      env: { GOIPPY_SET_GOIP_UDP_PORT: String(port) },
+    });
     assertEquals(checked.code, 0, checked.stderr);
+    assertMatch(
+      checked.stderr,
+      /note: GOIP_UDP_PORT set by GOIPPY_SET_GOIP_UDP_PORT/,
+    );
+    assert(checked.stdout.includes(`GOIP_UDP_PORT = ${port}`), checked.stdout);
 
     const stdout = await goippy(["--sample", "-"]);
     assertEquals(stdout.stdout, SAMPLE_CONFIG);
@@ -192,7 +204,13 @@ Deno.test("an explicitly named config that is missing is an error", async () => 
 Deno.test("a missing default config means built-in defaults and a note", async () => {
   await inTempDir(async (dir) => {
     const env = { GOIPPY_ROOT: dir };
-    const r = await goippy(["--check"], { env });
+    // Every built-in default but the UDP port, which --check binds: a free
+    // one instead of 44444, which something else on the machine may hold.
+    assertEquals(defaultConfig().GOIP_UDP_PORT, 44444);
+    const port = freeUdpPort();
+    const r = await goippy(["--check"], {
+      env: { ...env, GOIPPY_SET_GOIP_UDP_PORT: String(port) },
+    });
     assertEquals(r.code, 0, r.stderr);
     assertMatch(
       r.stderr,
@@ -202,7 +220,7 @@ Deno.test("a missing default config means built-in defaults and a note", async (
     );
     assert(r.stdout.includes('SQLITE_PATH = "./goippy.sqlite3"'), r.stdout);
     assert(r.stdout.includes('GOIP_UDP_BIND = "0.0.0.0"'), r.stdout);
-    assert(r.stdout.includes("GOIP_UDP_PORT = 44444"), r.stdout);
+    assert(r.stdout.includes(`GOIP_UDP_PORT = ${port}`), r.stdout);
     // gateway commands then use ./goippy.sqlite3 in the working directory,
     // without the note: their errors are one line
     const add = await goippy(["--add", "2001", "pw"], { env, cwd: dir });

@@ -16,12 +16,46 @@ import {
   formatUssn,
 } from "./support/goip_sim/packets.ts";
 import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
-import { haveMariaDb, startMariaDb } from "./support/mariadb.ts";
+import { haveMariaDb, type MariaDb, startMariaDb } from "./support/mariadb.ts";
 import { freeTcpPort } from "./support/ports.ts";
 import { waitFor } from "./support/poll.ts";
 import type { OutboxItem, Store } from "../src/store/types.ts";
+import { DatabaseSync } from "node:sqlite";
+import mysql from "mysql2/promise";
 
 const COMPONENT = "sms.example.org";
+
+/** Run one write statement on the daemon's database, outside goippy. */
+type RawWrite = (sql: string) => Promise<void>;
+
+function rawWrite(d: DaemonHandle, maria: MariaDb | null): RawWrite {
+  if (!maria) {
+    return (sql) => {
+      const db = new DatabaseSync(d.sqlitePath);
+      try {
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+      return Promise.resolve();
+    };
+  }
+  return async (sql) => {
+    const { host, port, user, password, database } = maria;
+    const conn = await mysql.createConnection({
+      host,
+      port,
+      user,
+      password,
+      database,
+    });
+    try {
+      await conn.query(sql);
+    } finally {
+      await conn.end();
+    }
+  };
+}
 
 async function run(
   backend: "sqlite" | "mysql",
@@ -60,7 +94,7 @@ async function run(
     };
     const line = await sim("2001", "pw");
     assertEquals(await line.keepalive(), "reg:1;status:200;");
-    await steps(t, d, store, line, sim);
+    await steps(t, d, store, line, sim, rawWrite(d, maria));
     assertEquals(await d.stop(), 0);
     d = null;
   } finally {
@@ -95,6 +129,7 @@ async function steps(
   store: Store,
   line: GoipSim,
   sim: (ext: string, pw: string) => Promise<GoipSim>,
+  raw: RawWrite,
 ): Promise<void> {
   const sendSms = async (number: string, stanzaId: string) => {
     // GOIP_OFFLINE_AFTER is 2 s: the sender only serves a line seen lately.
@@ -148,6 +183,45 @@ async function steps(
         i.kind === "error" && i.refId === "stanza-bad"
       );
       assertEquals(errors.map((i) => i.body), ["not delivered to +3725552222"]);
+    },
+  );
+
+  await t.step(
+    "DELIVER for an SMS queued over an hour before it went out: delivered",
+    async () => {
+      const item = await sendSms("+3725553333", "stanza-waited");
+      // As if it had waited two hours for its line before the hand-over.
+      await raw(
+        "UPDATE goippy_outbox SET created_ms = created_ms - 7200000 " +
+          `WHERE id = ${item.id}`,
+      );
+      assertEquals(
+        (await line.deliver(item.smsNo!, 0, "+3725553333")).acked,
+        true,
+      );
+      assertEquals((await store.outboxItem(item.id))?.state, "delivered");
+    },
+  );
+
+  await t.step(
+    "DELIVER without a state: acked, SMS stays sent, the sender told nothing",
+    async () => {
+      const item = await sendSms("+3725554444", "stanza-nostate");
+      assertEquals(
+        (await line.deliver(item.smsNo!, null, "+3725554444")).acked,
+        true,
+      );
+      assertEquals((await store.outboxItem(item.id))?.state, "sent");
+      const told = (await store.pendingInbox(1000)).filter((i) =>
+        i.refId === "stanza-nostate"
+      );
+      assertEquals(told.map((i) => [i.kind, i.body]), []);
+      // A later report with a state still finds the SMS.
+      assertEquals(
+        (await line.deliver(item.smsNo!, 0, "+3725554444")).acked,
+        true,
+      );
+      assertEquals((await store.outboxItem(item.id))?.state, "delivered");
     },
   );
 

@@ -3,7 +3,8 @@
  * simulator over real UDP: the interval between the SMS the module
  * receives, the (N+1)-th SMS of an hour refused (`--send` and at hand-over)
  * with nothing transmitted, lines independent, a restart that keeps the
- * counts, and a gateway's own limit over the config's.
+ * counts, and a gateway's own limit over the config's. On SQLite and on a
+ * real MariaDB (one server, a database per case).
  */
 
 import {
@@ -11,11 +12,23 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-import { type DaemonHandle, startDaemon } from "./support/daemon.ts";
+import {
+  type DaemonHandle,
+  type DaemonOptions,
+  startDaemon,
+} from "./support/daemon.ts";
+import {
+  haveMariaDb,
+  MARIADB_MISSING,
+  startMariaDb,
+} from "./support/mariadb.ts";
 import { GoipSim } from "./support/goip_sim/mod.ts";
 import { waitFor } from "./support/poll.ts";
 import { freeTcpPort } from "./support/ports.ts";
 import type { NewOutboxItem, OutboxItem, Store } from "../src/store/types.ts";
+
+/** Where a case's daemon keeps its data: SQLite (empty) or a MariaDB database. */
+type Db = Pick<DaemonOptions, "dbBackend" | "mysql">;
 
 function sms(ext: string, body: string): NewOutboxItem {
   return {
@@ -54,8 +67,9 @@ async function final(store: Store, id: number): Promise<OutboxItem> {
   return row!;
 }
 
-Deno.test("pacing: SMS reach the GoIP at least SEND_INTERVAL apart, in order", async () => {
+async function pacing(db: Db) {
   const d = await startDaemon({
+    ...db,
     gateways: [{ ext: "2001", password: "pw" }],
     config: { SEND_INTERVAL: 1, SEND_JITTER: 1 },
   });
@@ -79,11 +93,12 @@ Deno.test("pacing: SMS reach the GoIP at least SEND_INTERVAL apart, in order", a
     await sim.close();
     await d.stop();
   }
-});
+}
 
-Deno.test("limits: the (N+1)-th SMS of an hour is refused with its reset, per line, across a restart", async () => {
+async function hourLimit(db: Db) {
   const metricsPort = freeTcpPort();
   const d = await startDaemon({
+    ...db,
     gateways: [
       { ext: "2001", password: "pw" },
       { ext: "2002", password: "pw" },
@@ -154,10 +169,13 @@ Deno.test("limits: the (N+1)-th SMS of an hour is refused with its reset, per li
     await b.close();
     await d.stop();
   }
-});
+}
 
-Deno.test("limits: SIGHUP applies a new SEND_LIMIT_HOUR at the next hand-over", async () => {
-  const d = await startDaemon({ gateways: [{ ext: "2001", password: "pw" }] });
+async function reloadedLimit(db: Db) {
+  const d = await startDaemon({
+    ...db,
+    gateways: [{ ext: "2001", password: "pw" }],
+  });
   const sim = await line(d, "2001");
   const store = await d.openStore();
   try {
@@ -185,4 +203,39 @@ Deno.test("limits: SIGHUP applies a new SEND_LIMIT_HOUR at the next hand-over", 
     await sim.close();
     await d.stop();
   }
+}
+
+const CASES: [string, (db: Db) => Promise<void>][] = [
+  ["pacing: SMS reach the GoIP at least SEND_INTERVAL apart, in order", pacing],
+  [
+    "limits: the (N+1)-th SMS of an hour is refused with its reset, per line, across a restart",
+    hourLimit,
+  ],
+  [
+    "limits: SIGHUP applies a new SEND_LIMIT_HOUR at the next hand-over",
+    reloadedLimit,
+  ],
+];
+
+for (const [name, fn] of CASES) Deno.test(name, () => fn({}));
+
+Deno.test({
+  name: "pacing and send limits on MariaDB",
+  ignore: !haveMariaDb() && !Deno.env.get("CI"),
+  async fn(t) {
+    const maria = await startMariaDb();
+    if (!maria) throw new Error(MARIADB_MISSING);
+    try {
+      let i = 0;
+      for (const [name, fn] of CASES) {
+        const database = await maria.createDatabase(`limits${i++}`);
+        await t.step(
+          name,
+          () => fn({ dbBackend: "mysql", mysql: { ...maria, database } }),
+        );
+      }
+    } finally {
+      await maria.stop();
+    }
+  },
 });

@@ -158,6 +158,54 @@ storeContract("outbox, depths and purge", [
     },
   },
   {
+    name:
+      "findSentBySmsNo: the hour counts from the hand-over, not the queueing",
+    async fn({ store, clock }) {
+      // Queued, then two hours waiting for its line before it went out.
+      const waited = await store.enqueueOutbox(out({ body: "waited" }));
+      clock.advance(2 * 3_600_000);
+      await store.updateOutbox(waited, { state: "sending", sendid: 1 });
+      clock.advance(5_000);
+      await store.updateOutbox(waited, { state: "sent", smsNo: 8 });
+      const hourAgo = () => clock.now() - 3_600_000;
+      assert.equal(
+        (await store.findSentBySmsNo("goippy_2001", 8, hourAgo()))?.id,
+        waited,
+      );
+      // The window itself stays: a hand-over over an hour ago no longer matches.
+      clock.advance(3_600_000);
+      assert.equal(
+        await store.findSentBySmsNo("goippy_2001", 8, hourAgo()),
+        undefined,
+      );
+    },
+  },
+  {
+    name: "upgrade to schema 14: rows already sent match by their last update",
+    async fn({ store, clock, raw, reopen }) {
+      const id = await store.enqueueOutbox(out({ body: "before upgrade" }));
+      clock.advance(2 * 3_600_000);
+      await store.updateOutbox(id, { state: "sent", smsNo: 9 });
+      const queued = await store.enqueueOutbox(out({ body: "still queued" }));
+      // As an older goippy left them: no hand-over time, schema 12.
+      await raw("UPDATE goippy_outbox SET sent_ms = NULL");
+      await raw(
+        "UPDATE goippy_meta SET meta_value = '12' " +
+          "WHERE meta_key = 'schema_version'",
+      );
+      const s2 = await reopen();
+      assert.equal(
+        (await s2.findSentBySmsNo("goippy_2001", 9, clock.now() - 3_600_000))
+          ?.id,
+        id,
+      );
+      const rows = await raw(
+        `SELECT sent_ms FROM goippy_outbox WHERE id = ${queued}`,
+      );
+      assert.equal(rows[0].sent_ms, null);
+    },
+  },
+  {
     name: "markInterruptedUncertain turns every sending row uncertain, once",
     async fn({ store, reopen }) {
       const ids = [

@@ -11,7 +11,12 @@ import { allowRegexMatches, MAX_SMS_BYTES } from "../destination.ts";
 import type { ApiToken, NewOutboxItem, OutboxItem } from "../store/types.ts";
 import { type ApiContext, inScope, iso, lineFor } from "./context.ts";
 import { ApiError } from "./errors.ts";
-import { checkSendLimit, limitText, retryAfterS } from "../limits/mod.ts";
+import {
+  enqueueGuard,
+  limitText,
+  retryAfterS,
+  SendLimitError,
+} from "../limits/mod.ts";
 
 interface SmsRequest {
   line: string;
@@ -71,43 +76,36 @@ export async function postSms(
     wantReceipt: false,
     origin: "api",
   };
-  // Over a send limit: refused now, never queued to go out later.
-  const admit = async () => {
-    const now = Date.now();
-    const over = await checkSendLimit(
-      ctx.store,
-      g,
-      req.to,
-      ctx.config(),
-      "enqueue",
-      now,
-    );
-    if (over) {
-      throw new ApiError(429, "limit_reached", limitText(g.ext, over), {
-        "retry-after": String(retryAfterS(over, now)),
-      });
-    }
-  };
+  // Over a send limit: refused now, never queued to go out later. The
+  // check is part of the enqueue's transaction.
+  const now = Date.now();
+  const guard = enqueueGuard(g, req.to, ctx.config(), now);
   let id: number;
   let state: string = "queued";
-  if (idemKey === null) {
-    await admit();
-    id = await ctx.store.enqueueOutbox(item);
-  } else {
-    const r = await ctx.store.enqueueOutboxOnce(
-      item,
-      token.id,
-      idemKey,
-      admit,
-    );
-    id = r.item.id;
-    state = r.item.state;
-    if (!r.created) {
-      return Response.json({ id, state }, {
-        status: 202,
-        headers: { "idempotent-replay": "true" },
-      });
+  try {
+    if (idemKey === null) {
+      id = await ctx.store.enqueueOutbox(item, guard);
+    } else {
+      const r = await ctx.store.enqueueOutboxOnce(
+        item,
+        token.id,
+        idemKey,
+        guard,
+      );
+      id = r.item.id;
+      state = r.item.state;
+      if (!r.created) {
+        return Response.json({ id, state }, {
+          status: 202,
+          headers: { "idempotent-replay": "true" },
+        });
+      }
     }
+  } catch (err) {
+    if (!(err instanceof SendLimitError)) throw err;
+    throw new ApiError(429, "limit_reached", limitText(g.ext, err.over), {
+      "retry-after": String(retryAfterS(err.over, now)),
+    });
   }
   ctx.hub.emit("outbox", { goipId: g.goipId });
   return Response.json({ id, state }, { status: 202 });

@@ -11,7 +11,12 @@ import type { Config } from "../config/types.ts";
 import type { OutboxItem, Store } from "../store/types.ts";
 import { allowRegexMatches } from "../destination.ts";
 import { ussdOfflineText } from "../outbound/ussd_live.ts";
-import { checkSendLimit, type LimitConfig, limitText } from "../limits/mod.ts";
+import {
+  enqueueGuard,
+  type LimitConfig,
+  limitText,
+  SendLimitError,
+} from "../limits/mod.ts";
 import { UsageError } from "./args.ts";
 import type { CliIo } from "./io.ts";
 import { checkExt, checkNumber, checkUssd } from "./validate.ts";
@@ -58,23 +63,25 @@ export async function sendSms(
     );
   }
   await wait.beforeWrite?.();
-  const over = await checkSendLimit(store, g, number, limits, "enqueue");
-  if (over) {
-    io.err(`goippy: ${limitText(ext, over)}`);
+  let id;
+  try {
+    id = await store.enqueueOutbox({
+      ext,
+      goipId: g.goipId,
+      kind: "sms",
+      number,
+      body: text,
+      fromJid: "",
+      toJid: "",
+      stanzaId: "",
+      wantReceipt: false,
+      origin: "cli",
+    }, enqueueGuard(g, number, limits));
+  } catch (err) {
+    if (!(err instanceof SendLimitError)) throw err;
+    io.err(`goippy: ${limitText(ext, err.over)}`);
     return 1;
   }
-  const id = await store.enqueueOutbox({
-    ext,
-    goipId: g.goipId,
-    kind: "sms",
-    number,
-    body: text,
-    fromJid: "",
-    toJid: "",
-    stanzaId: "",
-    wantReceipt: false,
-    origin: "cli",
-  });
   return await watch(store, id, io, wait);
 }
 

@@ -57,5 +57,7 @@ Commands:
   --list                         list goippy services
 
 Environment: GOIPPY_CONFIG (config file), GOIPPY_ROOT (prefix of system paths,
-default /), JOURNAL_STREAM (set by systemd: journald-style log lines).
+default /), GOIPPY_SET_<KEY> (sets KEY over the config file, a TOML value:
+GOIPPY_SET_GOIP_UDP_PORT=45000), JOURNAL_STREAM (set by systemd:
+journald-style log lines).
 `;

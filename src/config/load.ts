@@ -1,7 +1,8 @@
 /**
  * Reading the config file: where it is, TOML (or the original Python-style
  * syntax), aliases, checks. Path: `--config FILE`, else env `GOIPPY_CONFIG`,
- * else `${GOIPPY_ROOT:-/}etc/goippy.conf`.
+ * else `${GOIPPY_ROOT:-/}etc/goippy.conf`; `GOIPPY_SET_<KEY>` variables set
+ * single keys over it (`env_overlay.ts`).
  *
  * @module
  */
@@ -13,6 +14,7 @@ import { defaultConfig } from "./defaults.ts";
 import { pythonToToml } from "./python_compat.ts";
 import { buildConfig } from "./schema.ts";
 import { explainTomlError } from "./toml_error.ts";
+import { applySettings, envSettings } from "./env_overlay.ts";
 
 export { ConfigError } from "./error.ts";
 export { defaultConfig } from "./defaults.ts";
@@ -58,6 +60,7 @@ export async function loadConfig(
   opts: LoadOptions = {},
 ): Promise<LoadedConfig> {
   const { path, explicit } = configPath(opts);
+  const env = opts.env ?? Deno.env.toObject();
   const notes: string[] = [];
   const warnings: string[] = [];
   let text: string;
@@ -66,7 +69,8 @@ export async function loadConfig(
   } catch (err) {
     if (err instanceof Deno.errors.NotFound && !explicit) {
       notes.push(`no config file at ${path}: running on built-in defaults`);
-      return { config: defaultConfig(), notes, warnings };
+      const config = withEnv(null, env, notes);
+      return { config, notes, warnings };
     }
     const why = err instanceof Deno.errors.NotFound
       ? "no such file"
@@ -89,7 +93,7 @@ export async function loadConfig(
   } catch {
     // stat failing right after a successful read is not worth an error
   }
-  const config = parseConfigText(text, notes, path);
+  const config = withEnv(parseRaw(text, path), env, notes);
   config.sourcePath = path;
   return { config, notes, warnings };
 }
@@ -100,6 +104,48 @@ export function parseConfigText(
   notes: string[] = [],
   name = "config",
 ): Config {
+  const { raw, lines } = parseRaw(text, name);
+  return buildConfig(raw, lines, notes);
+}
+
+/**
+ * The file's keys (null: no file, the built-in defaults) with each
+ * `GOIPPY_SET_*` variable applied, checked.
+ */
+function withEnv(
+  file: { raw: Record<string, unknown>; lines: Map<string, number> } | null,
+  env: Record<string, string | undefined>,
+  notes: string[],
+): Config {
+  const settings = envSettings(env);
+  if (!settings.length) {
+    return file ? buildConfig(file.raw, file.lines, notes) : defaultConfig();
+  }
+  // A key set by a variable has no line in the file.
+  const lines = new Map(
+    [...file?.lines ?? []].filter(([n]) => !settings.some((s) => s.key === n)),
+  );
+  try {
+    const config = buildConfig(
+      applySettings(file?.raw ?? {}, settings),
+      lines,
+      notes,
+    );
+    for (const s of settings) notes.push(`${s.key} set by ${s.variable}`);
+    return config;
+  } catch (err) {
+    const s = err instanceof ConfigError &&
+      settings.find((s) => s.key === err.key);
+    if (!s) throw err;
+    throw new ConfigError(`${s.variable}: ${(err as Error).message}`, s.key);
+  }
+}
+
+/** Config text (TOML or Python-style) as raw keys and their lines. */
+function parseRaw(
+  text: string,
+  name: string,
+): { raw: Record<string, unknown>; lines: Map<string, number> } {
   if (text.includes("\0")) {
     throw new ConfigError(`${name} is not a text file (it holds NUL bytes)`);
   }
@@ -119,7 +165,7 @@ export function parseConfigText(
     }
     throw new ConfigError(`${name}: ${(err as Error).message}`);
   }
-  return buildConfig(raw, keyLines(toml), notes);
+  return { raw, lines: keyLines(toml) };
 }
 
 const KEY_LINE = /^\s*["']?([A-Za-z0-9_-]+)["']?\s*=/;

@@ -127,7 +127,7 @@ function parseEvent(name: string, nText: string, rest: string): GoipPacket {
         id,
         password,
         smsNo,
-        state: toInt(f.state?.trim()) ?? -1,
+        state: toInt(f.state?.trim()),
         num: f.num ?? "",
       } satisfies DeliverPacket;
     }

@@ -44,8 +44,11 @@ export interface DeliverPacket {
   id: string;
   password: string;
   smsNo: number;
-  /** 0 = delivered; anything else = not delivered. */
-  state: number;
+  /**
+   * 0 = delivered; any other number = not delivered; null = the report
+   * carried no (numeric) state, so nothing is known about the delivery.
+   */
+  state: number | null;
   num: string;
 }
 

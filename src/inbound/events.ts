@@ -33,7 +33,7 @@ import type {
 /** A second RECORD for the same number within this time is the same call. */
 const SAME_CALL_MS = 60_000;
 
-/** DELIVER reports match sends of the last hour only (sms_no wraps). */
+/** DELIVER reports match SMS handed over in the last hour only (sms_no wraps). */
 const DELIVER_MATCH_MS = 3_600_000;
 
 /** Handle one authenticated event and acknowledge it. */
@@ -124,8 +124,9 @@ async function deliver(
   gw: Gateway,
   p: DeliverPacket,
 ): Promise<void> {
-  const ok = p.state === 0;
   const { store } = ctx;
+  if (p.state === null) return await stateUnknown(ctx, gw, p);
+  const ok = p.state === 0;
   await store.logTraffic({
     dir: "in",
     kind: "deliver",
@@ -166,6 +167,32 @@ async function deliver(
     await store.enqueueInbox(sendError(item, notDeliveredText(to)));
   } else return;
   ctx.hub.emit("inbox", undefined);
+}
+
+/**
+ * A report without a state says nothing about the delivery: it is logged
+ * and acknowledged, and the SMS stays `sent` (the user is told neither
+ * "delivered" nor "failed"; a later report with a state may still match).
+ */
+async function stateUnknown(
+  ctx: InboundContext,
+  gw: Gateway,
+  p: DeliverPacket,
+): Promise<void> {
+  await ctx.store.logTraffic({
+    dir: "in",
+    kind: "deliver",
+    goipId: gw.goipId,
+    ext: gw.ext,
+    number: p.num,
+    xmppJid: "",
+    body: `sms_no:${p.smsNo} state:`,
+    status: "unknown",
+  });
+  ctx.log.info(
+    `delivery report sms_no ${p.smsNo} on ${gw.goipId} without a state: ` +
+      "nothing known about the delivery, the SMS stays sent",
+  );
 }
 
 async function record(

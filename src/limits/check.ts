@@ -1,7 +1,9 @@
 /**
  * The send limits checked against the database, for everyone who queues or
- * hands over an SMS: the XMPP handlers and `--send` at enqueue (queued SMS
- * of the line count as if sent, so nothing over a limit is ever queued), the
+ * hands over an SMS: the XMPP handlers, `--send` and the HTTP API at enqueue
+ * ({@linkcode enqueueGuard}: the check runs in the enqueue's transaction,
+ * and queued SMS of the line count as if sent, so nothing over a limit is
+ * ever queued, even by requests arriving together), the
  * outbound driver at hand-over (an SMS queued before the limit was reached
  * or lowered fails rather than going out), and an HTTP API (429 with
  * `Retry-After`: {@linkcode retryAfterS}).
@@ -9,7 +11,12 @@
  * @module
  */
 
-import type { Gateway, SendUsage, Store } from "../store/types.ts";
+import type {
+  EnqueueGuard,
+  Gateway,
+  SendUsage,
+  Store,
+} from "../store/types.ts";
 import {
   anyLimit,
   exceeded,
@@ -49,6 +56,41 @@ export async function checkSendLimit(
     usageQuery(nowMs, number, at === "enqueue"),
   );
   return exceeded(limits, usage, nowMs);
+}
+
+/** An SMS refused at enqueue: one more would exceed `over`. */
+export class SendLimitError extends Error {
+  /** The limit, its use and when it resets. */
+  readonly over: LimitExceeded;
+  constructor(over: LimitExceeded) {
+    super(`send limit ${over.limit} reached`);
+    this.name = "SendLimitError";
+    this.over = over;
+  }
+}
+
+/**
+ * The check of {@linkcode checkSendLimit} at enqueue as a guard for
+ * `Store.enqueueOutbox` / `enqueueOutboxOnce`, so that counting and queueing
+ * are one transaction (two SMS queued at once cannot both take the last
+ * place). It throws {@linkcode SendLimitError}; undefined when the line has
+ * no limit.
+ */
+export function enqueueGuard(
+  gateway: Gateway,
+  number: string,
+  config: LimitConfig,
+  nowMs: number = Date.now(),
+): EnqueueGuard | undefined {
+  const limits = lineLimits(gateway, config);
+  if (!anyLimit(limits)) return undefined;
+  return {
+    usage: usageQuery(nowMs, number, true),
+    admit(usage) {
+      const over = exceeded(limits, usage, nowMs);
+      if (over) throw new SendLimitError(over);
+    },
+  };
 }
 
 /** What a line has used and may use, for `--status`, `status` and metrics. */

@@ -7,12 +7,14 @@
 export {
   type CheckPoint,
   checkSendLimit,
+  enqueueGuard,
   type LimitConfig,
   type LimitExceeded,
   limitText,
   type LineUsage,
   lineUsage,
   retryAfterS,
+  SendLimitError,
 } from "./check.ts";
 export {
   type LimitName,

@@ -20,6 +20,7 @@ import { createLeasesTable } from "./sql_leases.ts";
 import { createEventSeenTable } from "./sql_event_seen.ts";
 import { createContactsTable } from "./sql_contacts.ts";
 import { gatewayJid } from "./schema_v12.ts";
+import { outboxSentMs } from "./schema_v14.ts";
 
 /** One numbered migration step. */
 interface Step {
@@ -110,6 +111,11 @@ const STEPS: Step[] = [
     version: 12,
     what: "lines bound to a JID by registration (XEP-0077)",
     run: gatewayJid,
+  },
+  {
+    version: 14,
+    what: "outbox: when each SMS was handed to the GoIP",
+    run: outboxSentMs,
   },
 ];
 

@@ -73,6 +73,18 @@ export interface SendUsage {
   lastHandedMs: number | null;
 }
 
+/**
+ * A check made inside an enqueue's transaction, on the line's usage counted
+ * there: enqueues to one line run one after the other, so two at once never
+ * both pass a limit that has room for one.
+ */
+export interface EnqueueGuard {
+  /** What to count (with the line's queued SMS, as at enqueue). */
+  usage: UsageQuery;
+  /** Throws to refuse the item; nothing is queued then. */
+  admit(usage: SendUsage): void;
+}
+
 /** A line's use of its counting limits. */
 export type SendCounts = Pick<SendUsage, "hour" | "day" | "recipients">;
 

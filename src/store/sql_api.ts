@@ -9,8 +9,10 @@
 import { toOutbox } from "./rows.ts";
 import type { SqlDriver } from "./sql_driver.ts";
 import { enqueueOutbox } from "./sql_outbox.ts";
+import { checkGuard } from "./sql_enqueue_guard.ts";
 import type {
   ApiToken,
+  EnqueueGuard,
   IncomingMessage,
   NewOutboxItem,
   OutboxItem,
@@ -87,7 +89,7 @@ export async function enqueueOutboxOnce(
   tokenId: number,
   key: string,
   nowMs: number,
-  admit?: () => Promise<void>,
+  guard?: EnqueueGuard,
 ): Promise<{ item: OutboxItem; created: boolean }> {
   const earlier = async () => {
     const rows = await d.all(
@@ -99,7 +101,6 @@ export async function enqueueOutboxOnce(
   };
   const seen = await earlier();
   if (seen) return { item: seen, created: false };
-  await admit?.();
   try {
     const id = await d.transaction(async (c) => {
       // The key first: a concurrent retry with the same key fails here,
@@ -109,6 +110,7 @@ export async function enqueueOutboxOnce(
           "created_ms) VALUES (?, ?, 0, ?)",
         [tokenId, key, nowMs],
       );
+      if (guard) await checkGuard(c, d, item.goipId, guard);
       const id = await enqueueOutbox(c, item, nowMs);
       await c.run(
         "UPDATE goippy_api_idempotency SET outbox_id = ? " +

@@ -141,6 +141,15 @@ export async function updateOutbox(
     sets.push(`${col} = ?`);
     params.push(change[key] as Param);
   }
+  // The hand-over time DELIVER reports are matched by: each claim sets it,
+  // a row made `sent` without one gets the time of its OK.
+  if (change.state === "sending") {
+    sets.push("sent_ms = ?");
+    params.push(nowMs);
+  } else if (change.state === "sent") {
+    sets.push("sent_ms = COALESCE(sent_ms, ?)");
+    params.push(nowMs);
+  }
   params.push(id);
   let where = "id = ?";
   if (expect.state !== undefined) {
@@ -172,10 +181,11 @@ export async function claimOutbox(
   // Only the line's owner may claim: it alone reaches the GoIP.
   const r = await d.run(
     "UPDATE goippy_outbox SET state = 'sending', claimed_by = ?, sendid = ?, " +
-      "attempts = ?, updated_ms = ? WHERE id = ? AND state = 'queued' " +
+      "attempts = ?, updated_ms = ?, sent_ms = ? WHERE id = ? " +
+      "AND state = 'queued' " +
       "AND EXISTS (SELECT 1 FROM goippy_state s WHERE " +
       "s.goip_id = goippy_outbox.goip_id AND s.owner_instance = ?)",
-    [claimer, sendid, attempts, nowMs, id, claimer],
+    [claimer, sendid, attempts, nowMs, nowMs, id, claimer],
   );
   return r.changes > 0;
 }
@@ -189,7 +199,7 @@ export async function findSentBySmsNo(
 ): Promise<OutboxItem | undefined> {
   const rows = await d.all(
     `SELECT ${COLS} FROM goippy_outbox WHERE goip_id = ? AND sms_no = ? ` +
-      "AND state = 'sent' AND created_ms >= ? ORDER BY id DESC LIMIT 1",
+      "AND state = 'sent' AND sent_ms >= ? ORDER BY id DESC LIMIT 1",
     [goipId, smsNo, sinceMs],
   );
   return rows.length ? toOutbox(rows[0]) : undefined;

@@ -101,8 +101,8 @@ export function claimQueued(
   return d.transaction(async (c) => {
     const r = await c.run(
       "UPDATE goippy_outbox SET state = 'sending', sendid = ?, attempts = ?, " +
-        "updated_ms = ? WHERE id = ? AND state = 'queued'",
-      [sendid, attempts, nowMs, id],
+        "updated_ms = ?, sent_ms = ? WHERE id = ? AND state = 'queued'",
+      [sendid, attempts, nowMs, nowMs, id],
     );
     if (r.changes !== 1) return undefined;
     const rows = await c.all(

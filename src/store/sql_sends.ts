@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Param, SqlDriver } from "./sql_driver.ts";
+import type { Param, SqlConn, SqlDriver } from "./sql_driver.ts";
 import type {
   GatewayLimits,
   SendCounts,
@@ -38,7 +38,7 @@ const QUEUED_SMS =
 
 /** See {@linkcode Store.sendUsage}. */
 export async function sendUsage(
-  d: SqlDriver,
+  d: SqlConn,
   goipId: string,
   q: UsageQuery,
 ): Promise<SendUsage> {

@@ -28,10 +28,12 @@ import * as leases from "./sql_leases.ts";
 import * as receive from "./sql_receive.ts";
 import * as sends from "./sql_sends.ts";
 import * as traffic from "./sql_traffic.ts";
+import { enqueueGuarded } from "./sql_enqueue_guard.ts";
 import type {
   ApiToken,
   CallRecord,
   Dialect,
+  EnqueueGuard,
   EventKey,
   Gateway,
   GatewayLimits,
@@ -222,8 +224,10 @@ export class SqlStore implements Store {
     return calls.recentCalls(this.#d, limit);
   }
 
-  enqueueOutbox(item: NewOutboxItem): Promise<number> {
-    return out.enqueueOutbox(this.#d, item, this.#now());
+  enqueueOutbox(item: NewOutboxItem, guard?: EnqueueGuard): Promise<number> {
+    return guard
+      ? enqueueGuarded(this.#d, item, this.#now(), guard)
+      : out.enqueueOutbox(this.#d, item, this.#now());
   }
   outboxItem(id: number): Promise<OutboxItem | undefined> {
     return out.outboxItem(this.#d, id);
@@ -394,7 +398,7 @@ export class SqlStore implements Store {
     item: NewOutboxItem,
     tokenId: number,
     key: string,
-    admit?: () => Promise<void>,
+    guard?: EnqueueGuard,
   ): Promise<{ item: OutboxItem; created: boolean }> {
     return api.enqueueOutboxOnce(
       this.#d,
@@ -402,7 +406,7 @@ export class SqlStore implements Store {
       tokenId,
       key,
       this.#now(),
-      admit,
+      guard,
     );
   }
   forgetIdempotencyKeys(beforeMs: number): Promise<number> {

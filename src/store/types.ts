@@ -26,6 +26,7 @@ import type {
   ApiToken,
   CallRecord,
   Dialect,
+  EnqueueGuard,
   EventKey,
   Gateway,
   GatewayLimits,
@@ -174,7 +175,11 @@ export interface Store {
   recentCalls(limit: number): Promise<CallRecord[]>;
 
   // --- outgoing -------------------------------------------------------------
-  enqueueOutbox(item: NewOutboxItem): Promise<number>;
+  /**
+   * Queue an item; with a `guard`, only if its check passes (the check and
+   * the insert are one transaction, under the line's lock).
+   */
+  enqueueOutbox(item: NewOutboxItem, guard?: EnqueueGuard): Promise<number>;
   outboxItem(id: number): Promise<OutboxItem | undefined>;
   /** The oldest `queued` item of a line, if any. */
   nextQueued(goipId: string): Promise<OutboxItem | undefined>;
@@ -200,7 +205,7 @@ export interface Store {
     sendid: number,
     attempts: number,
   ): Promise<boolean>;
-  /** The newest `sent` SMS of a line with this sms_no, created after `sinceMs`. */
+  /** The newest `sent` SMS of a line with this sms_no, handed to the GoIP at or after `sinceMs`. */
   findSentBySmsNo(
     goipId: string,
     smsNo: number,
@@ -315,8 +320,8 @@ export interface Store {
     item: NewOutboxItem,
     tokenId: number,
     key: string,
-    /** Runs (and may throw) only when the key is new, before anything is written. */
-    admit?: () => Promise<void>,
+    /** Checked only when the key is new, in the transaction that writes it. */
+    guard?: EnqueueGuard,
   ): Promise<{ item: OutboxItem; created: boolean }>;
   /**
    * Forget Idempotency-Keys stored before `beforeMs` (a retry with one then

@@ -13,7 +13,12 @@ import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/types.ts";
 import { lineOnline } from "../line_online.ts";
-import { checkSendLimit, limitText, lineUsage } from "../limits/mod.ts";
+import {
+  enqueueGuard,
+  limitText,
+  lineUsage,
+  SendLimitError,
+} from "../limits/mod.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
 import { helpText, lineStatusText, statusText } from "./commands.ts";
 import {
@@ -216,24 +221,11 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
     nowMs: Date.now(),
   });
   if (live.refusal) return await refuse(live.refusal);
-  let over;
-  try {
-    over = item.kind === "sms"
-      ? await checkSendLimit(store, gateway, item.number, config, "enqueue")
-      : undefined;
-  } catch (err) {
-    log.error(`XMPP: could not count the sends of ${gateway.goipId}: ${err}`);
-    return await refuse(STORE_AWAY);
-  }
-  // Over a send limit: refused now, never queued to go out later.
-  if (over) {
-    d.metrics?.smsLimited.inc({ limit: over.limit });
-    return await refuse({
-      type: "wait",
-      condition: "policy-violation",
-      text: limitText(gateway.ext, over),
-    });
-  }
+  // Over a send limit: refused now, never queued to go out later (the
+  // check is part of the enqueue's transaction).
+  const guard = item.kind === "sms"
+    ? enqueueGuard(gateway, item.number, config)
+    : undefined;
   try {
     const rowId = await store.enqueueOutbox({
       ext: gateway.ext,
@@ -249,11 +241,19 @@ async function handleMessage(el: XmlElement, d: HandlerDeps): Promise<void> {
         : id,
       wantReceipt,
       origin: "xmpp",
-    });
+    }, guard);
     log.info(
       `XMPP: queued ${item.kind} #${rowId} from ${first.fromBare} via ${gateway.goipId}`,
     );
   } catch (err) {
+    if (err instanceof SendLimitError) {
+      d.metrics?.smsLimited.inc({ limit: err.over.limit });
+      return await refuse({
+        type: "wait",
+        condition: "policy-violation",
+        text: limitText(gateway.ext, err.over),
+      });
+    }
     log.error(`XMPP: could not queue a message from ${from}: ${err}`);
     await refuse(STORE_AWAY);
     return;

@@ -92,19 +92,21 @@ export function formatReceive(
     `${smsc}msg:${msg}`;
 }
 
-/** Delivery report: `DELIVER:<n>;id;password;sms_no:<no>;state:<s>;num:<num>`. */
+/**
+ * Delivery report: `DELIVER:<n>;id;password;sms_no:<no>;state:<s>;num:<num>`
+ * (state null: no `state:` field at all).
+ */
 export function formatDeliver(
   n: number,
   who: ChannelIdentity,
   smsNo: number,
-  state: number,
+  state: number | null,
   num: string,
 ): string {
-  return formatEvent("DELIVER", n, who, [
-    ["sms_no", smsNo],
-    ["state", state],
-    ["num", num],
-  ]);
+  const fields: [string, FieldValue][] = [["sms_no", smsNo]];
+  if (state !== null) fields.push(["state", state]);
+  fields.push(["num", num]);
+  return formatEvent("DELIVER", n, who, fields);
 }
 
 /** Call start: `RECORD:<n>;id;password;dir:<1|2>;num:<num>[;cause:<c>]`. */

@@ -219,10 +219,10 @@ export class GoipSim extends SimChannel {
     return this.#event("RECEIVE", n, text);
   }
 
-  /** A delivery report for `sms_no` (state 0 = delivered). */
+  /** A delivery report for `sms_no` (state 0 = delivered, null = no state). */
   deliver(
     smsNo: number,
-    state: number,
+    state: number | null,
     num: string,
     opts: { n?: number } = {},
   ): Promise<ExchangeResult> {
