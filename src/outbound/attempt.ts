@@ -23,6 +23,7 @@ import {
   stepSender,
 } from "../goip/sender.ts";
 import type { ReplyPacket } from "../goip/types.ts";
+import type { SentBatcher } from "./sent_batch.ts";
 import { failureText, requeuedText } from "../notices/mod.ts";
 
 /** Sends a datagram from the listening socket (the UDP endpoint implements it). */
@@ -64,6 +65,8 @@ export interface AttemptContext {
   metrics?: GoippyMetrics;
   /** This daemon's instance id (the claimer of the rows it sends). */
   instanceId: string;
+  /** Records `sent` SMS of many lines together. */
+  sentBatch?: SentBatcher;
 }
 
 /** Where and how to send: the sendid already persisted with state `sending`. */

@@ -53,7 +53,8 @@ import type { DriverContext } from "./context.ts";
 import { DeadReaper, markOwnInterrupted } from "./reaper.ts";
 import { LateReplies } from "./late_replies.ts";
 import { DriverTasks } from "./tasks.ts";
-import { claimNext } from "./claim.ts";
+import { ClaimBatcher } from "./claim.ts";
+import { SentBatcher } from "./sent_batch.ts";
 
 export type { GoipTransport } from "./attempt.ts";
 
@@ -129,6 +130,7 @@ class OutboundDriver implements Outbound {
   #pumpAgain = false;
   #attemptCtx: AttemptContext;
   #reaper: DeadReaper;
+  #claims: ClaimBatcher;
 
   constructor(deps: OutboundDeps) {
     this.#d = {
@@ -148,6 +150,7 @@ class OutboundDriver implements Outbound {
       timers: this.#tasks.timers,
       pauseLine: (goipId, untilMs) => this.#pauseLine(goipId, untilMs),
       gaveUp: (addr, sendid, item) => this.#late.gaveUp(addr, sendid, item),
+      sentBatch: new SentBatcher(this.#d),
     };
     this.#ctx = {
       ...this.#d,
@@ -157,6 +160,7 @@ class OutboundDriver implements Outbound {
     };
     this.#pacer = new SmsPacer(this.#ctx);
     this.#reaper = new DeadReaper(this.#ctx);
+    this.#claims = new ClaimBatcher(this.#ctx);
     const { hub } = deps;
     this.#unsubscribe.push(
       hub.on("reply", (r) => this.#onReply(r.addr, r.reply)),
@@ -290,7 +294,7 @@ class OutboundDriver implements Outbound {
         }
         checkedId = head.id;
       }
-      const picked = await claimNext(this.#ctx, goipId, checkedId);
+      const picked = await this.#claims.claim(goipId, checkedId);
       if (!picked) return;
       if (picked === "again") continue;
       this.#pacer.claimed(goipId);

@@ -16,6 +16,7 @@ import * as housekeeping from "./sql_housekeeping.ts";
 import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
+import * as outBatch from "./sql_outbox_batch.ts";
 import * as edit from "./sql_outbox_edit.ts";
 import * as contacts from "./sql_contacts.ts";
 import type { Contact } from "./sql_contacts.ts";
@@ -31,6 +32,8 @@ import * as traffic from "./sql_traffic.ts";
 import type {
   ApiToken,
   CallRecord,
+  ClaimRequest,
+  ClaimResult,
   Dialect,
   EventKey,
   Gateway,
@@ -51,6 +54,7 @@ import type {
   QueueDepths,
   SendCounts,
   SendUsage,
+  SentOutcome,
   Store,
   TrafficEntry,
   UsageQuery,
@@ -250,6 +254,21 @@ export class SqlStore implements Store {
     attempts: number,
   ): Promise<boolean> {
     return out.claimOutbox(this.#d, id, claimer, sendid, attempts, this.#now());
+  }
+  claimHeads(
+    requests: ClaimRequest[],
+    claimer: string,
+  ): Promise<ClaimResult[]> {
+    return outBatch.claimHeads(this.#d, requests, claimer, this.#now());
+  }
+  recordSentBatch(list: SentOutcome[], claimer: string): Promise<boolean[]> {
+    return outBatch.recordSentBatch(
+      this.#d,
+      list,
+      claimer,
+      this.#now(),
+      this.#webhookEvents,
+    );
   }
   findSentBySmsNo(
     goipId: string,
