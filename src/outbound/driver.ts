@@ -22,6 +22,9 @@
  *   reported as uncertain at the next start.
  * - Paces SMS per line and checks the send limits again at hand-over
  *   (`pace.ts`).
+ * - Claims of many lines go to the database together, and so do their
+ *   `sent` outcomes (`claim.ts`, `sent_batch.ts`); at most ATTEMPT_WINDOW
+ *   attempts start together across lines (`window.ts`).
  * - Rows left `sending` by this instance before a restart, or by a dead one,
  *   become uncertain (`reaper.ts`).
  *
@@ -55,11 +58,22 @@ import { LateReplies } from "./late_replies.ts";
 import { DriverTasks } from "./tasks.ts";
 import { ClaimBatcher } from "./claim.ts";
 import { SentBatcher } from "./sent_batch.ts";
+import { AttemptWindow } from "./window.ts";
 
 export type { GoipTransport } from "./attempt.ts";
 
 /** A paced line looks again at least this often (reload, stop, offline). */
 const PACE_LOOK_MS = 5_000;
+
+/**
+ * Attempts starting together across lines (`window.ts`): their replies
+ * must fit the socket's receive buffer (208 KiB by default, a few hundred
+ * short datagrams) while the event loop is busy.
+ */
+const ATTEMPT_WINDOW = 100;
+
+/** A slot of the window is free again after this long at most. */
+const ATTEMPT_HOLD_MS = 250;
 
 /** What {@linkcode startOutbound} needs. */
 export interface OutboundDeps {
@@ -131,6 +145,10 @@ class OutboundDriver implements Outbound {
   #attemptCtx: AttemptContext;
   #reaper: DeadReaper;
   #claims: ClaimBatcher;
+  #window = new AttemptWindow({
+    size: ATTEMPT_WINDOW,
+    holdMs: ATTEMPT_HOLD_MS,
+  });
 
   constructor(deps: OutboundDeps) {
     this.#d = {
@@ -195,6 +213,7 @@ class OutboundDriver implements Outbound {
     this.#stopped = true;
     for (const u of this.#unsubscribe) u();
     this.#tasks.clearTimers();
+    this.#window.close();
     for (const f of this.#inFlight.values()) f.wake?.();
     this.#tasks.wakeSleepers();
     await this.#tasks.settled();
@@ -294,16 +313,22 @@ class OutboundDriver implements Outbound {
         }
         checkedId = head.id;
       }
-      const picked = await this.#claims.claim(goipId, checkedId);
-      if (!picked) return;
-      if (picked === "again") continue;
-      this.#pacer.claimed(goipId);
-      await runAttempt(this.#attemptCtx, picked.item, {
-        sendid: picked.sendid,
-        password: gw.goipPass,
-        addr: line.addr,
-      });
-      if (picked.item.kind === "sms") this.#pacer.smsEnded(goipId);
+      const release = await this.#window.acquire();
+      try {
+        if (this.#stopped) return;
+        const picked = await this.#claims.claim(goipId, checkedId);
+        if (!picked) return;
+        if (picked === "again") continue;
+        this.#pacer.claimed(goipId);
+        await runAttempt(this.#attemptCtx, picked.item, {
+          sendid: picked.sendid,
+          password: gw.goipPass,
+          addr: line.addr,
+        });
+        if (picked.item.kind === "sms") this.#pacer.smsEnded(goipId);
+      } finally {
+        release();
+      }
     }
   }
 
