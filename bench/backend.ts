@@ -357,7 +357,10 @@ async function fleetPart(ctx: BackendContext, r: BackendResult): Promise<void> {
       } ms p99 ${
         f.latency.p99?.toFixed(1)
       } ms, ${f.outOfOrder} out of order, ` +
-        `${f.goippyDrops ?? "–"} dropped by the kernel at goippy's socket`,
+        `${f.goippyDrops ?? "–"} dropped by the kernel at goippy's socket, ` +
+        `bench client ${
+          f.clientCpu == null ? "–" : Math.round(f.clientCpu * 100)
+        } % of a core`,
     );
   });
 }

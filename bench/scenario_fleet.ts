@@ -10,7 +10,7 @@
 
 import { GoipSim } from "../tests/support/goip_sim/mod.ts";
 import type { BenchDb } from "./db.ts";
-import { readUdpDrops } from "./proc.ts";
+import { cpuShare, readProc, readUdpDrops } from "./proc.ts";
 import { summarize } from "./stats.ts";
 import type { OutboundFleetResult } from "./types.ts";
 
@@ -100,12 +100,14 @@ export async function outboundFleetScenario(
     }
     const enqueueS = (Date.now() - enqueueStart) / 1000;
     const dropsBefore = await readUdpDrops(port);
+    const clientBefore = await readProc(Deno.pid);
     const taken = () => sims.reduce((a, s) => a + s.sentSms.length, 0);
     const end = Date.now() + p.waitS * 1000;
     while (taken() < total && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const dropsAfter = await readUdpDrops(port);
+    const clientAfter = await readProc(Deno.pid);
     const lat: number[] = [];
     let first = Infinity;
     let last = -Infinity;
@@ -132,6 +134,7 @@ export async function outboundFleetScenario(
       perSec: spanS > 0 ? lat.length / spanS : null,
       latency: summarize(lat),
       outOfOrder,
+      clientCpu: cpuShare(clientBefore, clientAfter),
       goippyDrops: dropsBefore.port === null || dropsAfter.port === null
         ? null
         : dropsAfter.port - dropsBefore.port,

@@ -122,6 +122,11 @@ export interface OutboundFleetResult {
   outOfOrder: number;
   /** Datagrams the kernel dropped at goippy's socket meanwhile. */
   goippyDrops?: number | null;
+  /**
+   * Share of one core the bench process (the simulated GoIPs) used while
+   * the lines took the backlog (0.5 = 50 %): near 1, the client bounds it.
+   */
+  clientCpu?: number | null;
 }
 
 /** Scenario 5: many idle lines sending keepalives. */
