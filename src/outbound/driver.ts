@@ -10,7 +10,8 @@
  * - Replies arrive through the hub (`reply` events) and are matched by the
  *   line's address and the sendid in flight.
  * - Wakes on the hub's `outbox` and `line` events and polls the outbox every
- *   `pollMs` (the CLI writes the database from another process).
+ *   `pollMs` (the CLI writes the database from another process); an
+ *   `outbox` event naming its line wakes that line alone.
  * - Expires items older than QUEUE_TTL (`expiry.ts`).
  * - An item is tried again only after a `retry` outcome of the sender (the
  *   GoIP refused before sending anything: SIM not registered, too busy; see
@@ -140,6 +141,8 @@ class OutboundDriver implements Outbound {
   #pacer: SmsPacer;
   #unsubscribe: (() => void)[] = [];
   #lock: Promise<unknown> = Promise.resolve();
+  /** Lines woken while their worker ran: looked at again when it ends. */
+  #wokenBusy = new Set<string>();
   #pumping = false;
   #pumpAgain = false;
   #attemptCtx: AttemptContext;
@@ -182,7 +185,9 @@ class OutboundDriver implements Outbound {
     const { hub } = deps;
     this.#unsubscribe.push(
       hub.on("reply", (r) => this.#onReply(r.addr, r.reply)),
-      hub.on("outbox", () => this.#pump()),
+      // A new item for a known line wakes that line alone: no look over
+      // the whole outbox per SMS.
+      hub.on("outbox", (e) => e.goipId ? this.#wake(e.goipId) : this.#pump()),
       // Only a line coming back can unblock its queue; routine keepalives
       // would cost a queue query each (the 1 s poll covers the rest).
       hub.on("line", (e) => {
@@ -252,12 +257,7 @@ class OutboundDriver implements Outbound {
           const now = this.#now();
           for (const goipId of await this.#d.store.linesWithQueued()) {
             if (this.#stopped) return;
-            if (this.#workers.has(goipId)) continue;
-            if ((this.#pausedUntil.get(goipId) ?? 0) > now) continue;
-            this.#workers.add(goipId);
-            this.#tasks.track(
-              this.#work(goipId).finally(() => this.#workers.delete(goipId)),
-            );
+            this.#startWorker(goipId, now);
           }
         } finally {
           this.#pumping = false;
@@ -267,6 +267,28 @@ class OutboundDriver implements Outbound {
           }
         }
       })(),
+    );
+  }
+
+  /** A line has a new item: serve it (again, once its worker ends). */
+  #wake(goipId: string): void {
+    if (this.#stopped || !this.#ready) return;
+    if (this.#workers.has(goipId)) this.#wokenBusy.add(goipId);
+    else this.#startWorker(goipId, this.#now());
+  }
+
+  /** Start serving `goipId` unless it is served already or paused. */
+  #startWorker(goipId: string, now: number): void {
+    if (this.#workers.has(goipId)) return;
+    if ((this.#pausedUntil.get(goipId) ?? 0) > now) return;
+    this.#wokenBusy.delete(goipId);
+    this.#workers.add(goipId);
+    this.#tasks.track(
+      this.#work(goipId).finally(() => {
+        this.#workers.delete(goipId);
+        // An item queued while the worker was ending its look.
+        if (this.#wokenBusy.delete(goipId)) this.#wake(goipId);
+      }),
     );
   }
 
