@@ -13,6 +13,7 @@ import type { BenchDb } from "./db.ts";
 import { cpuShare, readProc, readUdpDrops } from "./proc.ts";
 import { summarize } from "./stats.ts";
 import type { OutboundFleetResult } from "./types.ts";
+import { type FleetApiParams, fleetApiPhase } from "./scenario_fleet_api.ts";
 
 /** Gateway prefix of the fleet's lines. */
 export const FLEET_PREFIX = "bo";
@@ -63,6 +64,7 @@ export async function outboundFleetScenario(
   port: number,
   p: { lines: number; perLine: number; waitS: number },
   progress: (line: string) => void = () => {},
+  api?: Omit<FleetApiParams, "exts">,
 ): Promise<OutboundFleetResult> {
   const sims = await startFleet(port, p.lines);
   try {
@@ -126,7 +128,14 @@ export async function outboundFleetScenario(
       }
     }
     const spanS = (last - first) / 1000;
+    const apiResult = api
+      ? await fleetApiPhase(sims, {
+        ...api,
+        exts: sims.map((_, i) => `${FLEET_PREFIX}x${i}`),
+      })
+      : null;
     return {
+      api: apiResult,
       lines: p.lines,
       queued: total,
       transmitted: lat.length,
