@@ -397,7 +397,9 @@ async function fleetPart(ctx: BackendContext, r: BackendResult): Promise<void> {
           Math.round(a.perSec ?? NaN)
         }/s, POST→datagram p50 ${a.latency.p50?.toFixed(1)} ms p99 ${
           a.latency.p99?.toFixed(1)
-        } ms, ${a.outOfOrder} out of order`,
+        } ms, ${a.outOfOrder} out of order, bench client ${
+          a.clientCpu == null ? "–" : Math.round(a.clientCpu * 100)
+        } % of a core`,
       );
     }
   });

@@ -9,6 +9,7 @@
  */
 
 import type { GoipSim } from "../tests/support/goip_sim/mod.ts";
+import { cpuShare, readProc } from "./proc.ts";
 import { summarize } from "./stats.ts";
 import type { FleetApiResult } from "./types.ts";
 
@@ -44,6 +45,7 @@ export async function fleetApiPhase(
   let non2xx = 0;
   let inFlight = 0;
   const pending = new Set<Promise<void>>();
+  const cpu0 = await readProc(Deno.pid);
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
     const due = t0 + (i * 1000) / p.rate;
@@ -77,6 +79,7 @@ export async function fleetApiPhase(
   while (taken() < total - non2xx && Date.now() < end) {
     await new Promise((r) => setTimeout(r, 50));
   }
+  const cpu1 = await readProc(Deno.pid);
   const lat: number[] = [];
   let first = Infinity;
   let last = -Infinity;
@@ -103,5 +106,6 @@ export async function fleetApiPhase(
     perSec: spanS > 0 ? lat.length / spanS : null,
     latency: summarize(lat),
     outOfOrder,
+    clientCpu: cpuShare(cpu0, cpu1),
   };
 }

@@ -145,6 +145,8 @@ export interface FleetApiResult {
   /** POST sent → the module took the SMS, ms. */
   latency: Summary;
   outOfOrder: number;
+  /** Share of one core the bench process (HTTP client and GoIPs) used. */
+  clientCpu: number | null;
 }
 
 /** Scenario 5: many idle lines sending keepalives. */

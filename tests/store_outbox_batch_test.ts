@@ -74,6 +74,31 @@ function claimed(r: unknown): { item: OutboxItem; sendid: number } {
 storeContract("outbox batches", [
   {
     name:
+      "enqueueOutbox: items enqueued at once are all stored, each line's in the order they came",
+    async fn({ store }) {
+      const lines = ["goippy_1001", "goippy_1002", "goippy_1003"];
+      const bodies = Array.from(
+        { length: 60 },
+        (_, i) => ({ goipId: lines[i % 3], body: `m${i}` }),
+      );
+      const ids = await Promise.all(
+        bodies.map((b) => store.enqueueOutbox(sms(b.goipId, b.body))),
+      );
+      assert.equal(new Set(ids).size, bodies.length);
+      for (const [i, id] of ids.entries()) {
+        const row = await store.outboxItem(id);
+        assert.deepEqual([row?.goipId, row?.body, row?.state], [
+          bodies[i].goipId,
+          bodies[i].body,
+          "queued",
+        ]);
+        if (i >= 3) assert.ok(id > ids[i - 3], "a line's ids follow its order");
+      }
+      assert.equal((await store.nextQueued("goippy_1002"))?.body, "m1");
+    },
+  },
+  {
+    name:
       "claimHeads: each line's oldest item, only on the claimer's lines, one per line, as claimed",
     async fn({ store }) {
       const ids = await world(store);

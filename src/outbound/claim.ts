@@ -15,7 +15,7 @@
 
 import type { ClaimRequest, OutboxItem } from "../store/types.ts";
 import type { DriverContext } from "./context.ts";
-import { GroupCommit } from "./group_commit.ts";
+import { GroupCommit } from "../store/group_commit.ts";
 
 /** A claimed item and the sendid it goes out with. */
 export interface Claimed {

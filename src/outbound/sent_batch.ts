@@ -11,7 +11,7 @@
 
 import type { Logger } from "../log.ts";
 import type { SentOutcome, Store } from "../store/types.ts";
-import { GroupCommit } from "./group_commit.ts";
+import { GroupCommit } from "../store/group_commit.ts";
 
 /** What {@linkcode SentBatcher} needs. */
 export interface SentBatcherDeps {

@@ -16,6 +16,7 @@ import * as housekeeping from "./sql_housekeeping.ts";
 import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
+import { GroupCommit } from "./group_commit.ts";
 import * as outBatch from "./sql_outbox_batch.ts";
 import * as edit from "./sql_outbox_edit.ts";
 import * as contacts from "./sql_contacts.ts";
@@ -80,6 +81,8 @@ export class SqlStore implements Store {
   #log?: Logger;
   #bulkWrites: boolean;
   #now: () => number;
+  /** Outbox inserts waiting for the next group commit. */
+  #enqueues: GroupCommit<NewOutboxItem, number>;
   /** Whether changes write webhook events (while WEBHOOKS is configured). */
   #webhookEvents = false;
 
@@ -89,6 +92,26 @@ export class SqlStore implements Store {
     this.#log = log;
     this.#bulkWrites = opts.bulkWrites ?? true;
     this.#now = opts.now ?? Date.now;
+    this.#enqueues = new GroupCommit({
+      batch: (items) => {
+        // One alone needs no transaction (one statement, one round trip).
+        if (items.length === 1) {
+          return out.enqueueOutbox(this.#d, items[0], this.#now()).then((
+            id,
+          ) => [id]);
+        }
+        const now = this.#now();
+        return this.#d.transaction(async (c) => {
+          const ids: number[] = [];
+          // In submission order: a line's rows keep the order they came in.
+          for (const item of items) {
+            ids.push(await out.enqueueOutbox(c, item, now));
+          }
+          return ids;
+        });
+      },
+      single: (item) => out.enqueueOutbox(this.#d, item, this.#now()),
+    });
   }
 
   async migrate(): Promise<void> {
@@ -226,8 +249,13 @@ export class SqlStore implements Store {
     return calls.recentCalls(this.#d, limit);
   }
 
+  /**
+   * Items enqueued together (stanzas or API requests arriving at once) are
+   * inserted in one transaction; each call resolves with its id after the
+   * commit.
+   */
   enqueueOutbox(item: NewOutboxItem): Promise<number> {
-    return out.enqueueOutbox(this.#d, item, this.#now());
+    return this.#enqueues.submit(item);
   }
   outboxItem(id: number): Promise<OutboxItem | undefined> {
     return out.outboxItem(this.#d, id);

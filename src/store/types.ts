@@ -7,7 +7,8 @@
  *   Columns inherited from the original Python goippy keep their types.
  * - Every method is async (SQLite resolves at once) and throws on a database
  *   error; callers decide what that means (e.g. no ack to the GoIP).
- * - No method keeps state outside the database except prepared statements.
+ * - No method keeps state outside the database except prepared statements
+ *   and writes waiting for their group commit (each call resolves after it).
  *
  * @module
  */

@@ -1,8 +1,8 @@
 /**
- * Group commit for the outbound driver: requests that arrive while a batch
- * is being written (or within the same turn of the event loop) are written
- * together by one call, so one transaction serves many lines. Each caller
- * learns its own result, and only after the batch's commit.
+ * Group commit: requests that arrive while a batch is being written (or
+ * within the same turn of the event loop) are written together by one
+ * call, so one transaction (one fsync) serves many. Each caller learns its
+ * own result, and only after the batch's commit.
  *
  * @module
  */
