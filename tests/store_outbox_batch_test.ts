@@ -74,6 +74,35 @@ function claimed(r: unknown): { item: OutboxItem; sendid: number } {
 storeContract("outbox batches", [
   {
     name:
+      "lookLines: each line's gateway, state and oldest queued item, absent parts absent",
+    async fn({ store }) {
+      await store.addGateway({ ext: "1001", goipPass: "pw" });
+      await store.addGateway({ ext: "1002", goipPass: "pw" });
+      const ids = await world(store);
+      await store.updateOutbox(ids.goippy_1002[0], { state: "retracted" });
+      const out = await store.lookLines([
+        "goippy_1002",
+        "goippy_1001",
+        "goippy_1003", // a line state and queue, no gateway
+        "goippy_9999", // nothing at all
+      ]);
+      assert.deepEqual(
+        out.map((l) => [
+          l.gateway?.ext,
+          l.line?.owner,
+          l.head?.body,
+        ]),
+        [
+          ["1002", "A", "1002 second"],
+          ["1001", "A", "1001 first"],
+          [undefined, "B", "1003 first"],
+          [undefined, undefined, undefined],
+        ],
+      );
+    },
+  },
+  {
+    name:
       "enqueueOutbox: items enqueued at once are all stored, each line's in the order they came",
     async fn({ store }) {
       const lines = ["goippy_1001", "goippy_1002", "goippy_1003"];

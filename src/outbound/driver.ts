@@ -37,7 +37,7 @@ import type { Hub } from "../hub.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type { Logger } from "../log.ts";
 import { lineOnline } from "../line_online.ts";
-import type { Store } from "../store/types.ts";
+import type { LineLook, Store } from "../store/types.ts";
 import {
   type AttemptContext,
   type GoipTransport,
@@ -59,6 +59,7 @@ import { LateReplies } from "./late_replies.ts";
 import { DriverTasks } from "./tasks.ts";
 import { ClaimBatcher } from "./claim.ts";
 import { SentBatcher } from "./sent_batch.ts";
+import { GroupCommit } from "../store/group_commit.ts";
 import { AttemptWindow } from "./window.ts";
 
 export type { GoipTransport } from "./attempt.ts";
@@ -148,6 +149,7 @@ class OutboundDriver implements Outbound {
   #attemptCtx: AttemptContext;
   #reaper: DeadReaper;
   #claims: ClaimBatcher;
+  #looks: GroupCommit<string, LineLook>;
   #window = new AttemptWindow({
     size: ATTEMPT_WINDOW,
     holdMs: ATTEMPT_HOLD_MS,
@@ -182,6 +184,11 @@ class OutboundDriver implements Outbound {
     this.#pacer = new SmsPacer(this.#ctx);
     this.#reaper = new DeadReaper(this.#ctx);
     this.#claims = new ClaimBatcher(this.#ctx);
+    // What many lines' workers look at, read together.
+    this.#looks = new GroupCommit({
+      batch: (ids) => deps.store.lookLines(ids),
+      single: async (id) => (await deps.store.lookLines([id]))[0],
+    });
     const { hub } = deps;
     this.#unsubscribe.push(
       hub.on("reply", (r) => this.#onReply(r.addr, r.reply)),
@@ -294,12 +301,13 @@ class OutboundDriver implements Outbound {
 
   /** Serve one line until its queue is empty or it cannot be served now. */
   async #work(goipId: string): Promise<void> {
-    const { store } = this.#d;
     while (!this.#stopped) {
       if ((this.#pausedUntil.get(goipId) ?? 0) > this.#now()) return;
-      const gw = await store.gatewayByGoipId(goipId);
+      const look = await this.#looks.submit(goipId);
+      const gw = look.gateway;
+      const head = look.head;
       if (!gw) {
-        const item = await store.nextQueued(goipId);
+        const item = head;
         if (!item) return;
         await reportFinal(
           this.#d,
@@ -310,8 +318,11 @@ class OutboundDriver implements Outbound {
         );
         continue;
       }
-      if (await failStaleUssd(this.#ctx, goipId)) continue;
-      const line = await store.lineState(goipId);
+      // Only a USSD at the head can be stale (checked again under the lock).
+      if (head?.kind === "ussd" && await failStaleUssd(this.#ctx, goipId)) {
+        continue;
+      }
+      const line = look.line;
       if (
         !gw.enabled || !line || line.owner !== this.#d.instanceId ||
         !lineOnline(line, this.#now(), this.#d.config())
@@ -320,11 +331,9 @@ class OutboundDriver implements Outbound {
         // alone can reach it through NAT), or not servable now.
         return;
       }
-      // Only a line with limits or a pace has its next item looked at first.
-      let checkedId: number | undefined;
+      if (!head) return;
+      // Only a line with limits or a pace has its next item checked first.
       if (limitsOrPace(lineLimits(gw, this.#d.config()))) {
-        const head = await store.nextQueued(goipId);
-        if (!head) return;
         if (head.kind === "sms") {
           if (await this.#pacer.failOverLimit(gw, head)) continue;
           const waitMs = await this.#pacer.waitMs(gw);
@@ -333,12 +342,12 @@ class OutboundDriver implements Outbound {
             continue;
           }
         }
-        checkedId = head.id;
       }
       const release = await this.#window.acquire();
       try {
         if (this.#stopped) return;
-        const picked = await this.#claims.claim(goipId, checkedId);
+        // The head looked at, or look again (it expired or was taken).
+        const picked = await this.#claims.claim(goipId, head.id);
         if (!picked) return;
         if (picked === "again") continue;
         this.#pacer.claimed(goipId);

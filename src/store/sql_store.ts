@@ -18,6 +18,7 @@ import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
 import { GroupCommit } from "./group_commit.ts";
 import * as outBatch from "./sql_outbox_batch.ts";
+import * as look from "./sql_line_look.ts";
 import * as edit from "./sql_outbox_edit.ts";
 import * as contacts from "./sql_contacts.ts";
 import type { Contact } from "./sql_contacts.ts";
@@ -45,6 +46,7 @@ import type {
   IncomingSms,
   Instance,
   Lease,
+  LineLook,
   LineState,
   NewGateway,
   NewInboxItem,
@@ -288,6 +290,9 @@ export class SqlStore implements Store {
     claimer: string,
   ): Promise<ClaimResult[]> {
     return outBatch.claimHeads(this.#d, requests, claimer, this.#now());
+  }
+  lookLines(goipIds: string[]): Promise<LineLook[]> {
+    return look.lookLines(this.#d, goipIds);
   }
   recordSentBatch(list: SentOutcome[], claimer: string): Promise<boolean[]> {
     return outBatch.recordSentBatch(

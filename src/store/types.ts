@@ -22,6 +22,7 @@ import type {
   ClaimResult,
   SentOutcome,
 } from "./sql_outbox_batch.ts";
+import type { LineLook } from "./sql_line_look.ts";
 
 export type { Instance } from "./sql_instances.ts";
 export type { Lease } from "./sql_leases.ts";
@@ -32,6 +33,7 @@ export type {
   ClaimResult,
   SentOutcome,
 } from "./sql_outbox_batch.ts";
+export type { LineLook } from "./sql_line_look.ts";
 
 import type {
   ApiToken,
@@ -224,6 +226,8 @@ export interface Store {
    * log row (and webhook event). True where the row changed.
    */
   recordSentBatch(list: SentOutcome[], claimer: string): Promise<boolean[]>;
+  /** For each goip_id: its gateway, line state and oldest `queued` item. */
+  lookLines(goipIds: string[]): Promise<LineLook[]>;
   /** The newest `sent` SMS of a line with this sms_no, created after `sinceMs`. */
   findSentBySmsNo(
     goipId: string,
