@@ -31,6 +31,8 @@ import {
   xmppToSmsScenario,
 } from "./scenario_xmpp.ts";
 import type { TomlValue } from "./toml.ts";
+import { newToken } from "../src/api/tokens.ts";
+import { freeTcpPort } from "../tests/support/ports.ts";
 import type { Backend, BackendResult } from "./types.ts";
 
 /** What the scenarios of one backend share. */
@@ -331,7 +333,19 @@ async function idlePart(ctx: BackendContext, r: BackendResult): Promise<void> {
   );
 }
 
-/** Run scenario 7: a backlog across many online lines. */
+/** An API token for the fleet's lines (the store keeps only its hash). */
+async function fleetToken(db: BenchDb): Promise<string> {
+  const { token, hash } = await newToken();
+  const store = await db.open();
+  try {
+    await store.addApiToken({ name: "fleet", hash, lines: null });
+  } finally {
+    await store.close();
+  }
+  return token;
+}
+
+/** Run scenario 7: a backlog across many online lines, then the API at a rate. */
 async function fleetPart(ctx: BackendContext, r: BackendResult): Promise<void> {
   const p = ctx.params.fleet;
   const db = await makeDb(
@@ -341,12 +355,24 @@ async function fleetPart(ctx: BackendContext, r: BackendResult): Promise<void> {
     ctx.maria,
   );
   await addGateways(db, range(FLEET_PREFIX, p.lines), 16);
-  await withDaemon(ctx, db, {}, [], async (d, port) => {
+  const token = await fleetToken(db);
+  const apiPort = freeTcpPort();
+  const api = {
+    base: `http://127.0.0.1:${apiPort}`,
+    token,
+    ...ctx.params.fleetApi,
+    drainS: 10,
+  };
+  const config = {
+    API_BIND: `127.0.0.1:${apiPort}`,
+    API_RATE_PER_MIN: 100_000_000,
+  };
+  await withDaemon(ctx, db, config, [], async (d, port) => {
     const f = await hook(
       ctx,
       "fleet",
       d,
-      () => outboundFleetScenario(db, port, p, ctx.progress),
+      () => outboundFleetScenario(db, port, p, ctx.progress, api),
     );
     r.fleet = f;
     ctx.progress(
@@ -357,8 +383,25 @@ async function fleetPart(ctx: BackendContext, r: BackendResult): Promise<void> {
       } ms p99 ${
         f.latency.p99?.toFixed(1)
       } ms, ${f.outOfOrder} out of order, ` +
-        `${f.goippyDrops ?? "–"} dropped by the kernel at goippy's socket`,
+        `${f.goippyDrops ?? "–"} dropped by the kernel at goippy's socket, ` +
+        `bench client ${
+          f.clientCpu == null ? "–" : Math.round(f.clientCpu * 100)
+        } % of a core`,
     );
+    const a = f.api;
+    if (a) {
+      ctx.progress(
+        `fleet API: ${a.transmitted}/${a.posted} SMS (offered ${
+          Math.round(a.offeredPerSec)
+        }/s, ${a.non2xx} refused) at ${
+          Math.round(a.perSec ?? NaN)
+        }/s, POST→datagram p50 ${a.latency.p50?.toFixed(1)} ms p99 ${
+          a.latency.p99?.toFixed(1)
+        } ms, ${a.outOfOrder} out of order, bench client ${
+          a.clientCpu == null ? "–" : Math.round(a.clientCpu * 100)
+        } % of a core`,
+      );
+    }
   });
 }
 

@@ -29,6 +29,8 @@ export interface Params {
   };
   /** `waitS`: how long the backlog may take before the rest counts as not sent. */
   fleet: { lines: number; perLine: number; waitS: number };
+  /** The fleet's HTTP API phase: SMS/s offered, for how long. */
+  fleetApi: { rate: number; seconds: number };
   cold: { samples: number };
 }
 
@@ -55,6 +57,7 @@ export function params(mode: "quick" | "full"): Params {
         coldStart: false,
       },
       fleet: { lines: 1000, perLine: 2, waitS: 10 },
+      fleetApi: { rate: 1000, seconds: 3 },
       cold: { samples: 3 },
     };
   }
@@ -78,6 +81,7 @@ export function params(mode: "quick" | "full"): Params {
       coldStart: true,
     },
     fleet: { lines: 1000, perLine: 5, waitS: 60 },
+    fleetApi: { rate: 1000, seconds: 10 },
     cold: { samples: 7 },
   };
 }

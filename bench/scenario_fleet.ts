@@ -10,9 +10,10 @@
 
 import { GoipSim } from "../tests/support/goip_sim/mod.ts";
 import type { BenchDb } from "./db.ts";
-import { readUdpDrops } from "./proc.ts";
+import { cpuShare, readProc, readUdpDrops } from "./proc.ts";
 import { summarize } from "./stats.ts";
 import type { OutboundFleetResult } from "./types.ts";
+import { type FleetApiParams, fleetApiPhase } from "./scenario_fleet_api.ts";
 
 /** Gateway prefix of the fleet's lines. */
 export const FLEET_PREFIX = "bo";
@@ -63,6 +64,7 @@ export async function outboundFleetScenario(
   port: number,
   p: { lines: number; perLine: number; waitS: number },
   progress: (line: string) => void = () => {},
+  api?: Omit<FleetApiParams, "exts">,
 ): Promise<OutboundFleetResult> {
   const sims = await startFleet(port, p.lines);
   try {
@@ -100,12 +102,14 @@ export async function outboundFleetScenario(
     }
     const enqueueS = (Date.now() - enqueueStart) / 1000;
     const dropsBefore = await readUdpDrops(port);
+    const clientBefore = await readProc(Deno.pid);
     const taken = () => sims.reduce((a, s) => a + s.sentSms.length, 0);
     const end = Date.now() + p.waitS * 1000;
     while (taken() < total && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const dropsAfter = await readUdpDrops(port);
+    const clientAfter = await readProc(Deno.pid);
     const lat: number[] = [];
     let first = Infinity;
     let last = -Infinity;
@@ -124,7 +128,14 @@ export async function outboundFleetScenario(
       }
     }
     const spanS = (last - first) / 1000;
+    const apiResult = api
+      ? await fleetApiPhase(sims, {
+        ...api,
+        exts: sims.map((_, i) => `${FLEET_PREFIX}x${i}`),
+      })
+      : null;
     return {
+      api: apiResult,
       lines: p.lines,
       queued: total,
       transmitted: lat.length,
@@ -132,6 +143,7 @@ export async function outboundFleetScenario(
       perSec: spanS > 0 ? lat.length / spanS : null,
       latency: summarize(lat),
       outOfOrder,
+      clientCpu: cpuShare(clientBefore, clientAfter),
       goippyDrops: dropsBefore.port === null || dropsAfter.port === null
         ? null
         : dropsAfter.port - dropsBefore.port,

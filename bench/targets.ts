@@ -301,6 +301,29 @@ export function buildRows(results: BackendResult[]): Row[] {
   );
   rows.push(
     row(
+      "Outbound via the HTTP API at 1,000/s (POST → datagram p50 / p99)",
+      "as above; p99 < 50 ms",
+      results,
+      (r) => {
+        const a = r.fleet?.api;
+        if (!a) return { value: "–", met: null };
+        const miss = a.transmitted < a.posted
+          ? `, ${a.posted - a.transmitted} not sent`
+          : "";
+        const order = a.outOfOrder > 0 ? `, ${a.outOfOrder} out of order` : "";
+        const want = t.fleetPerSec[r.backend];
+        return {
+          value: `${fmtRate(a.perSec)} of ${fmtRate(a.offeredPerSec)} ` +
+            `offered (${p50p99(a.latency)}${miss}${order})`,
+          met: check(a.perSec, (x) => x >= Math.min(want, a.offeredPerSec)) &&
+            check(a.latency.p99, (x) => x < 50) &&
+            a.outOfOrder === 0 && a.transmitted === a.posted,
+        };
+      },
+    ),
+  );
+  rows.push(
+    row(
       "Idle lines: CPU (one core; per keepalive)",
       "< 5 % for 10,000; < 25 % for 100,000",
       results,

@@ -122,6 +122,31 @@ export interface OutboundFleetResult {
   outOfOrder: number;
   /** Datagrams the kernel dropped at goippy's socket meanwhile. */
   goippyDrops?: number | null;
+  /**
+   * Share of one core the bench process (the simulated GoIPs) used while
+   * the lines took the backlog (0.5 = 50 %): near 1, the client bounds it.
+   */
+  clientCpu?: number | null;
+  /** Users posting to the HTTP API at a steady rate afterwards. */
+  api?: FleetApiResult | null;
+}
+
+/** Scenario 7's second phase: SMS through `POST /api/v1/sms` at a rate. */
+export interface FleetApiResult {
+  /** POSTs per second the client kept up. */
+  offeredPerSec: number;
+  posted: number;
+  /** Requests refused or failed. */
+  non2xx: number;
+  /** SMS the simulated modules took. */
+  transmitted: number;
+  /** Transmitted / (last − first datagram taken). */
+  perSec: number | null;
+  /** POST sent → the module took the SMS, ms. */
+  latency: Summary;
+  outOfOrder: number;
+  /** Share of one core the bench process (HTTP client and GoIPs) used. */
+  clientCpu: number | null;
 }
 
 /** Scenario 5: many idle lines sending keepalives. */

@@ -28,6 +28,7 @@ import {
   stepSender,
 } from "../goip/sender.ts";
 import type { ReplyPacket } from "../goip/types.ts";
+import type { SentBatcher } from "./sent_batch.ts";
 import { failureText, requeuedText } from "../notices/mod.ts";
 
 /** Sends a datagram from the listening socket (the UDP endpoint implements it). */
@@ -74,6 +75,8 @@ export interface AttemptContext {
    * spool); absent: the store only.
    */
   spool?: OutcomeSpool;
+  /** Records `sent` SMS of many lines together. */
+  sentBatch?: SentBatcher;
 }
 
 /** Where and how to send: the sendid already persisted with state `sending`. */

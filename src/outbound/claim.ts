@@ -5,16 +5,50 @@
  * uncertain (never resent). The claim is a compare-and-set: another
  * instance or the user's retraction may take the row first.
  *
+ * Lines that ask within the same turn of the event loop (or while a batch
+ * is being written) are claimed together in one transaction
+ * ({@linkcode Store.claimHeads}); each line still has at most one item in
+ * flight, since its worker asks again only after its attempt ended.
+ *
  * @module
  */
 
-import type { OutboxItem } from "../store/types.ts";
+import type { ClaimRequest, OutboxItem } from "../store/types.ts";
 import type { DriverContext } from "./context.ts";
+import { GroupCommit } from "../store/group_commit.ts";
 
 /** A claimed item and the sendid it goes out with. */
 export interface Claimed {
   item: OutboxItem;
   sendid: number;
+}
+
+/** What a claim gives: see {@linkcode claimNext}. */
+export type ClaimOutcome = Claimed | "again" | undefined;
+
+/** Claims of many lines, written together. */
+export class ClaimBatcher {
+  #group: GroupCommit<ClaimRequest, ClaimOutcome>;
+
+  constructor(deps: DriverContext) {
+    this.#group = new GroupCommit({
+      batch: (reqs) =>
+        deps.locked(async () => {
+          if (deps.stopped()) return reqs.map(() => undefined);
+          const out = await deps.store.claimHeads(reqs, deps.instanceId);
+          return out.map((r) => r ?? undefined);
+        }),
+      single: (r) => claimNext(deps, r.goipId, r.checkedId),
+    });
+  }
+
+  /**
+   * Claim the line's next queued item with the other lines asking now; as
+   * {@linkcode claimNext}.
+   */
+  claim(goipId: string, checkedId: number | undefined): Promise<ClaimOutcome> {
+    return this.#group.submit({ goipId, checkedId });
+  }
 }
 
 /**
@@ -27,7 +61,7 @@ export function claimNext(
   deps: DriverContext,
   goipId: string,
   checkedId: number | undefined,
-): Promise<Claimed | "again" | undefined> {
+): Promise<ClaimOutcome> {
   const { store } = deps;
   return deps.locked(async () => {
     if (deps.stopped()) return undefined;

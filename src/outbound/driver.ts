@@ -10,7 +10,8 @@
  * - Replies arrive through the hub (`reply` events) and are matched by the
  *   line's address and the sendid in flight.
  * - Wakes on the hub's `outbox` and `line` events and polls the outbox every
- *   `pollMs` (the CLI writes the database from another process).
+ *   `pollMs` (the CLI writes the database from another process); an
+ *   `outbox` event naming its line wakes that line alone.
  * - Expires items older than QUEUE_TTL (`expiry.ts`).
  * - An item is tried again only after a `retry` outcome of the sender (the
  *   GoIP refused before sending anything: SIM not registered, too busy; see
@@ -22,6 +23,9 @@
  *   reported as uncertain at the next start.
  * - Paces SMS per line and checks the send limits again at hand-over
  *   (`pace.ts`).
+ * - Claims of many lines go to the database together, and so do their
+ *   `sent` outcomes (`claim.ts`, `sent_batch.ts`); at most ATTEMPT_WINDOW
+ *   attempts start together across lines (`window.ts`).
  * - Rows left `sending` by this instance before a restart, or by a dead one,
  *   become uncertain (`reaper.ts`).
  *
@@ -33,7 +37,7 @@ import type { Hub } from "../hub.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type { Logger } from "../log.ts";
 import { lineOnline } from "../line_online.ts";
-import type { Store } from "../store/types.ts";
+import type { LineLook, Store } from "../store/types.ts";
 import {
   type AttemptContext,
   type GoipTransport,
@@ -54,12 +58,25 @@ import type { DriverContext } from "./context.ts";
 import { DeadReaper, markOwnInterrupted } from "./reaper.ts";
 import { LateReplies } from "./late_replies.ts";
 import { DriverTasks } from "./tasks.ts";
-import { claimNext } from "./claim.ts";
+import { ClaimBatcher } from "./claim.ts";
+import { SentBatcher } from "./sent_batch.ts";
+import { GroupCommit } from "../store/group_commit.ts";
+import { AttemptWindow } from "./window.ts";
 
 export type { GoipTransport } from "./attempt.ts";
 
 /** A paced line looks again at least this often (reload, stop, offline). */
 const PACE_LOOK_MS = 5_000;
+
+/**
+ * Attempts starting together across lines (`window.ts`): their replies
+ * must fit the socket's receive buffer (208 KiB by default, a few hundred
+ * short datagrams) while the event loop is busy.
+ */
+const ATTEMPT_WINDOW = 100;
+
+/** A slot of the window is free again after this long at most. */
+const ATTEMPT_HOLD_MS = 250;
 
 /** What {@linkcode startOutbound} needs. */
 export interface OutboundDeps {
@@ -138,10 +155,18 @@ class OutboundDriver implements Outbound {
   #pacer: SmsPacer;
   #unsubscribe: (() => void)[] = [];
   #lock: Promise<unknown> = Promise.resolve();
+  /** Lines woken while their worker ran: looked at again when it ends. */
+  #wokenBusy = new Set<string>();
   #pumping = false;
   #pumpAgain = false;
   #attemptCtx: AttemptContext;
   #reaper: DeadReaper;
+  #claims: ClaimBatcher;
+  #looks: GroupCommit<string, LineLook>;
+  #window = new AttemptWindow({
+    size: ATTEMPT_WINDOW,
+    holdMs: ATTEMPT_HOLD_MS,
+  });
 
   constructor(deps: OutboundDeps) {
     this.#d = {
@@ -161,6 +186,7 @@ class OutboundDriver implements Outbound {
       timers: this.#tasks.timers,
       pauseLine: (goipId, untilMs) => this.#pauseLine(goipId, untilMs),
       gaveUp: (addr, sendid, item) => this.#late.gaveUp(addr, sendid, item),
+      sentBatch: new SentBatcher(this.#d),
     };
     this.#ctx = {
       ...this.#d,
@@ -170,10 +196,18 @@ class OutboundDriver implements Outbound {
     };
     this.#pacer = new SmsPacer(this.#ctx);
     this.#reaper = new DeadReaper(this.#ctx);
+    this.#claims = new ClaimBatcher(this.#ctx);
+    // What many lines' workers look at, read together.
+    this.#looks = new GroupCommit({
+      batch: (ids) => deps.store.lookLines(ids),
+      single: async (id) => (await deps.store.lookLines([id]))[0],
+    });
     const { hub } = deps;
     this.#unsubscribe.push(
       hub.on("reply", (r) => this.#onReply(r.addr, r.reply)),
-      hub.on("outbox", () => this.#pump()),
+      // A new item for a known line wakes that line alone: no look over
+      // the whole outbox per SMS.
+      hub.on("outbox", (e) => e.goipId ? this.#wake(e.goipId) : this.#pump()),
       // Only a line coming back can unblock its queue; routine keepalives
       // would cost a queue query each (the 1 s poll covers the rest).
       hub.on("line", (e) => {
@@ -204,6 +238,7 @@ class OutboundDriver implements Outbound {
     this.#stopped = true;
     for (const u of this.#unsubscribe) u();
     this.#tasks.clearTimers();
+    this.#window.close();
     for (const f of this.#inFlight.values()) f.wake?.();
     this.#tasks.wakeSleepers();
     await this.#tasks.settled();
@@ -253,12 +288,7 @@ class OutboundDriver implements Outbound {
           const now = this.#now();
           for (const goipId of await this.#d.store.linesWithQueued()) {
             if (this.#stopped) return;
-            if (this.#workers.has(goipId)) continue;
-            if ((this.#pausedUntil.get(goipId) ?? 0) > now) continue;
-            this.#workers.add(goipId);
-            this.#tasks.track(
-              this.#work(goipId).finally(() => this.#workers.delete(goipId)),
-            );
+            this.#startWorker(goipId, now);
           }
         } finally {
           this.#pumping = false;
@@ -271,14 +301,37 @@ class OutboundDriver implements Outbound {
     );
   }
 
+  /** A line has a new item: serve it (again, once its worker ends). */
+  #wake(goipId: string): void {
+    if (this.#stopped || !this.#ready) return;
+    if (this.#workers.has(goipId)) this.#wokenBusy.add(goipId);
+    else this.#startWorker(goipId, this.#now());
+  }
+
+  /** Start serving `goipId` unless it is served already or paused. */
+  #startWorker(goipId: string, now: number): void {
+    if (this.#workers.has(goipId)) return;
+    if ((this.#pausedUntil.get(goipId) ?? 0) > now) return;
+    this.#wokenBusy.delete(goipId);
+    this.#workers.add(goipId);
+    this.#tasks.track(
+      this.#work(goipId).finally(() => {
+        this.#workers.delete(goipId);
+        // An item queued while the worker was ending its look.
+        if (this.#wokenBusy.delete(goipId)) this.#wake(goipId);
+      }),
+    );
+  }
+
   /** Serve one line until its queue is empty or it cannot be served now. */
   async #work(goipId: string): Promise<void> {
-    const { store } = this.#d;
     while (!this.#stopped) {
       if ((this.#pausedUntil.get(goipId) ?? 0) > this.#now()) return;
-      const gw = await store.gatewayByGoipId(goipId);
+      const look = await this.#looks.submit(goipId);
+      const gw = look.gateway;
+      const head = look.head;
       if (!gw) {
-        const item = await store.nextQueued(goipId);
+        const item = head;
         if (!item) return;
         await reportFinal(
           this.#d,
@@ -289,8 +342,11 @@ class OutboundDriver implements Outbound {
         );
         continue;
       }
-      if (await failStaleUssd(this.#ctx, goipId)) continue;
-      const line = await store.lineState(goipId);
+      // Only a USSD at the head can be stale (checked again under the lock).
+      if (head?.kind === "ussd" && await failStaleUssd(this.#ctx, goipId)) {
+        continue;
+      }
+      const line = look.line;
       if (
         !gw.enabled || !line || line.owner !== this.#d.instanceId ||
         !lineOnline(line, this.#now(), this.#d.config())
@@ -299,11 +355,9 @@ class OutboundDriver implements Outbound {
         // alone can reach it through NAT), or not servable now.
         return;
       }
-      // Only a line with limits or a pace has its next item looked at first.
-      let checkedId: number | undefined;
+      if (!head) return;
+      // Only a line with limits or a pace has its next item checked first.
       if (limitsOrPace(lineLimits(gw, this.#d.config()))) {
-        const head = await store.nextQueued(goipId);
-        if (!head) return;
         if (head.kind === "sms") {
           if (await this.#pacer.failOverLimit(gw, head)) continue;
           const waitMs = await this.#pacer.waitMs(gw);
@@ -312,18 +366,24 @@ class OutboundDriver implements Outbound {
             continue;
           }
         }
-        checkedId = head.id;
       }
-      const picked = await claimNext(this.#ctx, goipId, checkedId);
-      if (!picked) return;
-      if (picked === "again") continue;
-      this.#pacer.claimed(goipId);
-      await runAttempt(this.#attemptCtx, picked.item, {
-        sendid: picked.sendid,
-        password: gw.goipPass,
-        addr: line.addr,
-      });
-      if (picked.item.kind === "sms") this.#pacer.smsEnded(goipId);
+      const release = await this.#window.acquire();
+      try {
+        if (this.#stopped) return;
+        // The head looked at, or look again (it expired or was taken).
+        const picked = await this.#claims.claim(goipId, head.id);
+        if (!picked) return;
+        if (picked === "again") continue;
+        this.#pacer.claimed(goipId);
+        await runAttempt(this.#attemptCtx, picked.item, {
+          sendid: picked.sendid,
+          password: gw.goipPass,
+          addr: line.addr,
+        });
+        if (picked.item.kind === "sms") this.#pacer.smsEnded(goipId);
+      } finally {
+        release();
+      }
     }
   }
 

@@ -19,6 +19,7 @@ import type {
 import type { SendOutcome } from "../goip/sender.ts";
 import { cleanUssdText } from "../goip/sender_ussd.ts";
 import type { ReplyPacket } from "../goip/types.ts";
+import type { SentBatcher } from "./sent_batch.ts";
 import {
   failureText,
   sendError,
@@ -38,6 +39,11 @@ export interface ReportDeps {
    * the row is still `sending` and claimed by it (compare-and-set).
    */
   instanceId?: string;
+  /**
+   * When given, a `sent` SMS is recorded through it, with the other lines'
+   * outcomes of the moment in one transaction.
+   */
+  sentBatch?: SentBatcher;
 }
 
 /** What a row in flight must still be for this instance to finish it. */
@@ -64,6 +70,20 @@ export async function reportOutcome(
   outcome: Exclude<SendOutcome, { state: "retry" }>,
 ): Promise<boolean> {
   const { store, log } = deps;
+  if (outcome.state === "sent" && item.kind === "sms" && deps.sentBatch) {
+    const applied = await deps.sentBatch.record({
+      item,
+      smsNo: outcome.smsNo,
+      result: outcome.result,
+    });
+    if (!applied) {
+      lostClaim(deps, item);
+      return false;
+    }
+    deps.metrics?.smsOut.inc();
+    logSent(deps, item, outcome.smsNo);
+    return true;
+  }
   if (outcome.state === "sent") {
     const applied = await store.updateOutbox(item.id, {
       state: "sent",
@@ -94,16 +114,20 @@ export async function reportOutcome(
         deps.hub.emit("inbox", undefined);
       }
     } else {
-      log.info(
-        `${describeItem(item)}: sent${
-          outcome.smsNo === null ? " (no sms_no)" : ` (sms_no ${outcome.smsNo})`
-        }`,
-      );
+      logSent(deps, item, outcome.smsNo);
     }
     return true;
   }
   const text = failureText(item.kind, outcome.reason);
   return await reportFinal(deps, item, outcome.state, text, mine(deps));
+}
+
+function logSent(deps: ReportDeps, item: OutboxItem, smsNo: number | null) {
+  deps.log.info(
+    `${describeItem(item)}: sent${
+      smsNo === null ? " (no sms_no)" : ` (sms_no ${smsNo})`
+    }`,
+  );
 }
 
 /**

@@ -10,9 +10,8 @@
  */
 
 import type { SqlConn, SqlDriver } from "./sql_driver.ts";
-import { enqueueOutbox } from "./sql_outbox.ts";
 import { sendUsage } from "./sql_sends.ts";
-import type { EnqueueGuard, NewOutboxItem } from "./types.ts";
+import type { EnqueueGuard } from "./types.ts";
 
 /**
  * Inside a transaction: lock the line's gateway row, count its usage and
@@ -29,18 +28,4 @@ export async function checkGuard(
     [goipId],
   );
   guard.admit(await sendUsage(c, goipId, guard.usage));
-}
-
-/** See {@linkcode Store.enqueueOutbox} with a guard. */
-export function enqueueGuarded(
-  d: SqlDriver,
-  item: NewOutboxItem,
-  nowMs: number,
-  guard: EnqueueGuard,
-): Promise<number> {
-  // READ COMMITTED: each count sees what the enqueue before committed.
-  return d.transaction(async (c) => {
-    await checkGuard(c, d, item.goipId, guard);
-    return await enqueueOutbox(c, item, nowMs);
-  }, { readCommitted: true });
 }

@@ -20,6 +20,9 @@ const COLS =
   "from_jid, to_jid, stanza_id, want_receipt, origin, state, sendid, sms_no, " +
   "attempts, error_text, result_text, claimed_by";
 
+/** The columns {@linkcode toOutbox} reads, as a SELECT list. */
+export const OUTBOX_COLS = COLS;
+
 /** States after which a row never changes again. */
 export const FINAL_STATES: OutState[] = [
   "sent",

@@ -16,6 +16,9 @@ import * as housekeeping from "./sql_housekeeping.ts";
 import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
+import { GroupCommit } from "./group_commit.ts";
+import * as outBatch from "./sql_outbox_batch.ts";
+import * as look from "./sql_line_look.ts";
 import * as edit from "./sql_outbox_edit.ts";
 import * as contacts from "./sql_contacts.ts";
 import type { Contact } from "./sql_contacts.ts";
@@ -28,10 +31,16 @@ import * as leases from "./sql_leases.ts";
 import * as receive from "./sql_receive.ts";
 import * as sends from "./sql_sends.ts";
 import * as traffic from "./sql_traffic.ts";
-import { enqueueGuarded } from "./sql_enqueue_guard.ts";
+import {
+  enqueueBatch,
+  type EnqueueRequest,
+  type EnqueueResult,
+} from "./sql_enqueue_batch.ts";
 import type {
   ApiToken,
   CallRecord,
+  ClaimRequest,
+  ClaimResult,
   Dialect,
   EnqueueGuard,
   EventKey,
@@ -43,6 +52,7 @@ import type {
   IncomingSms,
   Instance,
   Lease,
+  LineLook,
   LineState,
   NewGateway,
   NewInboxItem,
@@ -53,6 +63,7 @@ import type {
   QueueDepths,
   SendCounts,
   SendUsage,
+  SentOutcome,
   Store,
   TrafficEntry,
   UsageQuery,
@@ -78,6 +89,8 @@ export class SqlStore implements Store {
   #log?: Logger;
   #bulkWrites: boolean;
   #now: () => number;
+  /** Outbox inserts waiting for the next group commit. */
+  #enqueues: GroupCommit<EnqueueRequest, EnqueueResult>;
   /** Whether changes write webhook events (while WEBHOOKS is configured). */
   #webhookEvents = false;
 
@@ -87,6 +100,11 @@ export class SqlStore implements Store {
     this.#log = log;
     this.#bulkWrites = opts.bulkWrites ?? true;
     this.#now = opts.now ?? Date.now;
+    this.#enqueues = new GroupCommit({
+      batch: (reqs) => enqueueBatch(this.#d, reqs, this.#now()),
+      single: async (req) =>
+        (await enqueueBatch(this.#d, [req], this.#now()))[0],
+    });
   }
 
   async migrate(): Promise<void> {
@@ -224,10 +242,19 @@ export class SqlStore implements Store {
     return calls.recentCalls(this.#d, limit);
   }
 
-  enqueueOutbox(item: NewOutboxItem, guard?: EnqueueGuard): Promise<number> {
-    return guard
-      ? enqueueGuarded(this.#d, item, this.#now(), guard)
-      : out.enqueueOutbox(this.#d, item, this.#now());
+  /**
+   * Items enqueued together (stanzas or API requests arriving at once) are
+   * inserted in one transaction, a guarded item's limit check inside it;
+   * each call resolves with its id after the commit (or rejects with its
+   * guard's refusal, nothing written for it).
+   */
+  async enqueueOutbox(
+    item: NewOutboxItem,
+    guard?: EnqueueGuard,
+  ): Promise<number> {
+    const r = await this.#enqueues.submit({ item, guard });
+    if ("refused" in r) throw r.refused;
+    return r.id;
   }
   outboxItem(id: number): Promise<OutboxItem | undefined> {
     return out.outboxItem(this.#d, id);
@@ -254,6 +281,24 @@ export class SqlStore implements Store {
     attempts: number,
   ): Promise<boolean> {
     return out.claimOutbox(this.#d, id, claimer, sendid, attempts, this.#now());
+  }
+  claimHeads(
+    requests: ClaimRequest[],
+    claimer: string,
+  ): Promise<ClaimResult[]> {
+    return outBatch.claimHeads(this.#d, requests, claimer, this.#now());
+  }
+  lookLines(goipIds: string[]): Promise<LineLook[]> {
+    return look.lookLines(this.#d, goipIds);
+  }
+  recordSentBatch(list: SentOutcome[], claimer: string): Promise<boolean[]> {
+    return outBatch.recordSentBatch(
+      this.#d,
+      list,
+      claimer,
+      this.#now(),
+      this.#webhookEvents,
+    );
   }
   findSentBySmsNo(
     goipId: string,

@@ -7,7 +7,8 @@
  *   Columns inherited from the original Python goippy keep their types.
  * - Every method is async (SQLite resolves at once) and throws on a database
  *   error; callers decide what that means (e.g. no ack to the GoIP).
- * - No method keeps state outside the database except prepared statements.
+ * - No method keeps state outside the database except prepared statements
+ *   and writes waiting for their group commit (each call resolves after it).
  *
  * @module
  */
@@ -16,11 +17,23 @@ import type { Instance } from "./sql_instances.ts";
 import type { Lease } from "./sql_leases.ts";
 import type { UserItemKey } from "./sql_outbox_edit.ts";
 import type { Contact } from "./sql_contacts.ts";
+import type {
+  ClaimRequest,
+  ClaimResult,
+  SentOutcome,
+} from "./sql_outbox_batch.ts";
+import type { LineLook } from "./sql_line_look.ts";
 
 export type { Instance } from "./sql_instances.ts";
 export type { Lease } from "./sql_leases.ts";
 export type { UserItemKey } from "./sql_outbox_edit.ts";
 export type { Contact } from "./sql_contacts.ts";
+export type {
+  ClaimRequest,
+  ClaimResult,
+  SentOutcome,
+} from "./sql_outbox_batch.ts";
+export type { LineLook } from "./sql_line_look.ts";
 
 import type {
   ApiToken,
@@ -205,6 +218,21 @@ export interface Store {
     sendid: number,
     attempts: number,
   ): Promise<boolean>;
+  /**
+   * For each request (in one transaction): the line's oldest `queued` item,
+   * claimed as {@linkcode claimOutbox} does (its next sendid, `sending` for
+   * `claimer` only while `claimer` owns the line, its hand-over recorded as
+   * {@linkcode recordSend} does), read back as claimed.
+   */
+  claimHeads(requests: ClaimRequest[], claimer: string): Promise<ClaimResult[]>;
+  /**
+   * For each SMS the GoIP took (in one transaction): `sending` → `sent`
+   * with its sms_no, only while still claimed by `claimer`, and its traffic
+   * log row (and webhook event). True where the row changed.
+   */
+  recordSentBatch(list: SentOutcome[], claimer: string): Promise<boolean[]>;
+  /** For each goip_id: its gateway, line state and oldest `queued` item. */
+  lookLines(goipIds: string[]): Promise<LineLook[]>;
   /** The newest `sent` SMS of a line with this sms_no, handed to the GoIP at or after `sinceMs`. */
   findSentBySmsNo(
     goipId: string,

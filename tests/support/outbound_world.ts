@@ -213,6 +213,8 @@ export async function startOutboundWorld(opts: OutboundWorldOptions = {}) {
     store,
     hub,
     sim,
+    /** The daemon's UDP port (for more simulated lines). */
+    port: endpoint.port,
     reload,
     logs,
     config,
