@@ -163,6 +163,7 @@ export class SqlStore implements Store {
     list: IncomingSms[],
     dedupeWindowMs: number,
     nowMs?: number,
+    onWritten?: () => void,
   ): Promise<("stored" | "duplicate")[]> {
     return receive.storeIncomingBatch(
       this.#d,
@@ -170,6 +171,7 @@ export class SqlStore implements Store {
       dedupeWindowMs,
       nowMs ?? this.#now(),
       this.#webhookEvents,
+      onWritten,
     );
   }
   logTraffic(entry: TrafficEntry): Promise<void> {
