@@ -1,9 +1,9 @@
 /**
  * The benchmark's MariaDB: InnoDB sized as a stock MariaDB install sizes it
- * (the tests' server is shrunk to start fast). With the tests' 8 MB redo log
- * a burst of RECEIVEs fills the log within a second or two and writes stall
- * until a checkpoint has flushed pages, which is a property of that test
- * configuration, not of goippy. Every commit still waits for its fsync.
+ (the tests' server is shrunk to start fast). A burst of RECEIVEs fills the
+ * tests' 8 MB redo log within seconds, and InnoDB then holds writes until a
+ * checkpoint has flushed pages: a property of that test configuration, not
+ * of goippy. Every commit still waits for its fsync.
  *
  * @module
  */
