@@ -1,8 +1,9 @@
 /**
  * `deno run -A bench/probe_receive_statements.ts`: what one RECEIVE batch
  * costs on MariaDB, independent of the machine's load: statements executed
- * per stored SMS (the server's `Com_stmt_execute`) and SMS/s for one writer,
- * at batch sizes 1, 20 and 100, 2,000 SMS each over 8 lines.
+ * per stored SMS (the server's `Com_stmt_execute`), round trips per SMS
+ * (`Questions`: also BEGIN, COMMIT, SET and prepares) and SMS/s for one
+ * writer, at batch sizes 1, 13, 20 and 100, 2,000 SMS each over 8 lines.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import mysql from "mysql2/promise";
 import { openMysqlStore } from "../src/store/mysql.ts";
 import type { IncomingSms } from "../src/store/types.ts";
 import { startMariaDb } from "../tests/support/mariadb.ts";
+import { BENCH_MARIADB_ARGS } from "./mariadb_server.ts";
 
 const TOTAL = 2000;
 
@@ -34,7 +36,7 @@ function sms(line: number, n: number): IncomingSms {
 }
 
 if (import.meta.main) {
-  const maria = await startMariaDb();
+  const maria = await startMariaDb({ serverArgs: BENCH_MARIADB_ARGS });
   if (!maria) throw new Error("needs mariadbd");
   try {
     const conn = {
@@ -46,31 +48,38 @@ if (import.meta.main) {
     };
     const store = await openMysqlStore(conn);
     await store.migrate();
-    const executed = async () => {
+    const counters = async () => {
       const c = await mysql.createConnection(conn);
       try {
         const [rows] = await c.query(
-          "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'",
+          "SHOW GLOBAL STATUS WHERE Variable_name IN " +
+            "('Com_stmt_execute', 'Questions')",
         );
-        return Number((rows as { Value: string }[])[0].Value);
+        const v = new Map(
+          (rows as { Variable_name: string; Value: string }[])
+            .map((r) => [r.Variable_name, Number(r.Value)]),
+        );
+        return { executed: v.get("Com_stmt_execute")!, q: v.get("Questions")! };
       } finally {
         await c.end();
       }
     };
     let n = 0;
-    for (const per of [1, 20, 100]) {
+    for (const per of [1, 13, 20, 100]) {
       const batches = Math.ceil(TOTAL / per);
-      const before = await executed();
+      const before = await counters();
       const t0 = performance.now();
       for (let b = 0; b < batches; b++) {
         const list = Array.from({ length: per }, (_, i) => sms(i % 8, ++n));
         await store.storeIncomingBatch(list, 86_400_000, Date.now());
       }
       const ms = performance.now() - t0;
-      const stmts = (await executed()) - before;
+      const after = await counters();
+      const per1 = (x: number) => (x / (batches * per)).toFixed(2);
       console.log(
-        `batch ${per}: ${(stmts / (batches * per)).toFixed(2)} statements ` +
-          `per SMS, ${Math.round(batches * per / ms * 1000)} SMS/s`,
+        `batch ${per}: ${per1(after.executed - before.executed)} statements ` +
+          `and ${per1(after.q - before.q - 1)} round trips per SMS, ` +
+          `${Math.round(batches * per / ms * 1000)} SMS/s`,
       );
     }
     await store.close();

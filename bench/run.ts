@@ -9,6 +9,7 @@
 
 import { parseArgs } from "node:util";
 import { startMariaDb } from "../tests/support/mariadb.ts";
+import { BENCH_MARIADB_ARGS } from "./mariadb_server.ts";
 import { startProsody, type XmppServer } from "../tests/support/prosody.ts";
 import {
   type BackendContext,
@@ -163,7 +164,7 @@ export async function main(args: string[]): Promise<number> {
       };
       if (backend === "mysql") {
         progress("starting MariaDB");
-        maria = await startMariaDb();
+        maria = await startMariaDb({ serverArgs: BENCH_MARIADB_ARGS });
         if (!maria) {
           run.backends.push({
             backend,

@@ -4,6 +4,12 @@
  * transaction, so one fsync covers many acknowledgements. Each caller still
  * learns its own outcome, and nothing is acknowledged before its commit.
  *
+ * Batches are pipelined: the next batch starts writing as soon as the
+ * previous one has written its rows and is committing (on a database a
+ * round trip away the commit's wait for the disk overlaps the next batch's
+ * statements). Rows are still written batch after batch, so inbox rows keep
+ * the order in which their SMS arrived.
+ *
  * @module
  */
 
@@ -26,13 +32,18 @@ export interface ReceiveBatcherOptions {
   now?: () => number;
   /** At most this many SMS per transaction (default 200). */
   maxBatch?: number;
+  /** At most this many batches between their first write and their commit (default 2). */
+  maxInFlight?: number;
 }
 
 /** Queue incoming SMS and write them in batches. */
 export class ReceiveBatcher {
   #opts: ReceiveBatcherOptions;
   #queue: Pending[] = [];
-  #busy = false;
+  /** A batch is writing its rows (the next one waits for it). */
+  #writing = false;
+  /** Batches started and not yet finished. */
+  #inFlight = 0;
   #scheduled = false;
 
   constructor(opts: ReceiveBatcherOptions) {
@@ -61,9 +72,14 @@ export class ReceiveBatcher {
     }
   }
 
+  #canStart(): boolean {
+    return !this.#writing &&
+      this.#inFlight < (this.#opts.maxInFlight ?? 2);
+  }
+
   /** Flush after this turn of the event loop, so datagrams received meanwhile join. */
   #schedule(): void {
-    if (this.#busy || this.#scheduled) return;
+    if (!this.#canStart() || this.#scheduled) return;
     this.#scheduled = true;
     // After the I/O poll: datagrams already waiting join this batch.
     setImmediate(() => {
@@ -73,14 +89,24 @@ export class ReceiveBatcher {
   }
 
   async #flush(): Promise<void> {
-    if (this.#busy || this.#queue.length === 0) return;
-    this.#busy = true;
+    if (!this.#canStart() || this.#queue.length === 0) return;
+    this.#writing = true;
+    this.#inFlight++;
     const batch = this.#queue.splice(0, this.#opts.maxBatch ?? 200);
+    // The rows are written: the next batch may start while this one commits.
+    let writing = true;
+    const written = () => {
+      if (!writing) return;
+      writing = false;
+      this.#writing = false;
+      if (this.#queue.length > 0) this.#schedule();
+    };
     try {
       const out = await this.#opts.store.storeIncomingBatch(
         batch.map((p) => p.sms),
         this.#opts.windowMs(),
         (this.#opts.now ?? Date.now)(),
+        written,
       );
       batch.forEach((p, i) => p.resolve(out[i]));
     } catch (err) {
@@ -88,7 +114,8 @@ export class ReceiveBatcher {
       // One bad SMS must not sink the others: try each on its own.
       else await Promise.all(batch.map((p) => this.#single(p)));
     } finally {
-      this.#busy = false;
+      this.#inFlight--;
+      written();
       if (this.#queue.length > 0) this.#schedule();
     }
   }

@@ -94,3 +94,66 @@ Deno.test("ReceiveBatcher: a batch that fails is retried one by one (one bad SMS
       "sms 3",
     ]);
   }));
+
+Deno.test("ReceiveBatcher: the next batch writes while the previous commits, never before its rows are written", () =>
+  withStore(async (store) => {
+    const events: string[] = [];
+    let release!: () => void;
+    const firstCommit = new Promise<void>((r) => release = r);
+    let calls = 0;
+    const gated: Batching = {
+      storeIncomingSms: (m, w, now) => store.storeIncomingSms(m, w, now),
+      storeIncomingBatch: async (list, w, now, onWritten) => {
+        const call = ++calls;
+        events.push(`write ${list.map((m) => m.n).join(",")}`);
+        const out = await store.storeIncomingBatch(list, w, now);
+        onWritten?.();
+        // The first batch's commit hangs until the second has written.
+        if (call === 1) await firstCommit;
+        events.push(`commit ${list.map((m) => m.n).join(",")}`);
+        return out;
+      },
+    };
+    const b = new ReceiveBatcher({ store: gated, windowMs: () => 600_000 });
+    let firstDone = false;
+    const first = b.store(sms(1)).finally(() => firstDone = true);
+    await new Promise((r) => setTimeout(r, 0));
+    const second = b.store(sms(2));
+    // Let the second batch go through, then the first commit (bounded wait:
+    // a batcher that waits for the first commit never gets there).
+    for (let i = 0; i < 200 && !events.includes("commit 2"); i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assertEquals(firstDone, false, "acknowledged before its commit");
+    release();
+    assertEquals(await Promise.all([first, second]), ["stored", "stored"]);
+    assertEquals(events, ["write 1", "write 2", "commit 2", "commit 1"]);
+    assertEquals((await store.pendingInbox(10)).map((i) => i.body), [
+      "sms 1",
+      "sms 2",
+    ]);
+  }));
+
+Deno.test("ReceiveBatcher: without a written signal, one batch at a time", () =>
+  withStore(async (store) => {
+    let open = 0;
+    let most = 0;
+    const plain: Batching = {
+      storeIncomingSms: (m, w, now) => store.storeIncomingSms(m, w, now),
+      storeIncomingBatch: async (list, w, now) => {
+        most = Math.max(most, ++open);
+        await new Promise((r) => setTimeout(r, 2));
+        const out = await store.storeIncomingBatch(list, w, now);
+        open--;
+        return out;
+      },
+    };
+    const b = new ReceiveBatcher({ store: plain, windowMs: () => 600_000 });
+    const out = [];
+    for (let n = 0; n < 20; n++) {
+      out.push(b.store(sms(n)));
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    assertEquals((await Promise.all(out)).every((o) => o === "stored"), true);
+    assertEquals(most, 1);
+  }));

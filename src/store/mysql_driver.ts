@@ -7,6 +7,11 @@
  * commits. The pool drops dead connections and opens new ones, so the store
  * recovers by itself after the server restarts.
  *
+ * READ COMMITTED transactions take their connection from a second pool whose
+ * sessions are set to READ COMMITTED once, when each connection opens: the
+ * hottest transaction (RECEIVE) spends no round trip on its isolation level,
+ * and every other statement keeps the server's default.
+ *
  * @module
  */
 
@@ -36,7 +41,7 @@ export interface MysqlOptions {
   user: string;
   password: string;
   database: string;
-  /** Pool size (default 4). */
+  /** Size of each of the two pools (default 4). */
   connectionLimit?: number;
 }
 
@@ -48,6 +53,12 @@ const DEADLOCK_BACKOFF_MAX_MS = 200;
 
 type Executor = Pick<mysql.Pool, "execute" | "query">;
 
+/** What a pool's `connection` event passes: mysql2's callback API. */
+interface CallbackConnection {
+  query(sql: string, cb: (err: unknown) => void): void;
+  destroy(): void;
+}
+
 /** A MySQL/MariaDB database. */
 export class MysqlDriver implements SqlDriver {
   readonly dialect = "mysql" as const;
@@ -55,6 +66,8 @@ export class MysqlDriver implements SqlDriver {
   readonly forUpdate = " FOR UPDATE";
   readonly ddl = schema.DDL;
   #pools: mysql.Pool[];
+  /** Per host, connections whose sessions are READ COMMITTED. */
+  #rcPools: mysql.Pool[];
   #hosts: DbHost[];
   /** Index of the server in use. */
   #at = 0;
@@ -68,6 +81,22 @@ export class MysqlDriver implements SqlDriver {
     this.#hosts = parseDbHosts(opts.host, opts.port);
     if (this.#hosts.length === 0) this.#hosts = [{ host: "", port: opts.port }];
     this.#pools = this.#hosts.map((h) => this.#createPool(h, opts));
+    this.#rcPools = this.#hosts.map((h) => {
+      const pool = this.#createPool(h, opts);
+      // Queued before anything the borrower sends on the new connection.
+      // The event hands over the callback-style connection.
+      pool.on("connection", (conn) => {
+        const c = conn as unknown as CallbackConnection;
+        c.query(
+          "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+          (err) => {
+            // Its next command then fails: never a transaction at another level.
+            if (err) c.destroy();
+          },
+        );
+      });
+      return pool;
+    });
   }
 
   #createPool(h: DbHost, opts: MysqlOptions): mysql.Pool {
@@ -111,19 +140,26 @@ export class MysqlDriver implements SqlDriver {
     fn: (conn: SqlConn) => Promise<T>,
     opts: TxOptions = {},
   ): Promise<T> {
-    return this.#again((p) => this.#transaction(p, fn, opts));
+    return this.#again((_, at) =>
+      this.#transaction(
+        opts.readCommitted ? this.#rcPools[at] : this.#pools[at],
+        fn,
+      )
+    );
   }
 
   /**
    * Run `work` on the server in use; run it again when it did not happen
    * (bounded, jittered), on the next server when this one went away.
    */
-  async #again<T>(work: (pool: mysql.Pool) => Promise<T>): Promise<T> {
+  async #again<T>(
+    work: (pool: mysql.Pool, at: number) => Promise<T>,
+  ): Promise<T> {
     const tries = Math.max(DEADLOCK_RETRIES, this.#pools.length + 1);
     for (let attempt = 1;; attempt++) {
       const at = this.#at;
       try {
-        return await work(this.#pools[at]);
+        return await work(this.#pools[at], at);
       } catch (err) {
         if (serverAway(err)) this.#moveOn(at, err);
         if (classify(err) === "other" || attempt >= tries) throw err;
@@ -146,15 +182,10 @@ export class MysqlDriver implements SqlDriver {
   async #transaction<T>(
     pool: mysql.Pool,
     fn: (conn: SqlConn) => Promise<T>,
-    opts: TxOptions,
   ): Promise<T> {
     const c = await pool.getConnection();
     let broken = false;
     try {
-      // Applies to the next transaction of this connection only.
-      if (opts.readCommitted) {
-        await c.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-      }
       await c.beginTransaction();
       const result = await fn({
         all: (sql, params) => all(c, sql, params),
@@ -221,7 +252,7 @@ export class MysqlDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#pools.map((p) => p.end()));
+    await Promise.all([...this.#pools, ...this.#rcPools].map((p) => p.end()));
   }
 }
 

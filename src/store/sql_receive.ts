@@ -53,7 +53,9 @@ export async function storeIncomingSms(
  * the same for every transaction (line, `n`, hash), nothing waits for a lock
  * after that, READ COMMITTED takes no gap locks on reads, and old counters
  * are forgotten after the commit, in that same order, outside the
- * transaction that stores.
+ * transaction that stores. `onWritten` is called when only the commit is
+ * left: another batch then waits at most for this one's counter locks,
+ * which are released by the commit.
  */
 export async function storeIncomingBatch(
   d: SqlDriver,
@@ -61,6 +63,7 @@ export async function storeIncomingBatch(
   dedupeWindowMs: number,
   nowMs: number,
   events = false,
+  onWritten?: () => void,
 ): Promise<Outcome[]> {
   const out = await d.transaction(async (c) => {
     const keys = sortedKeys(list);
@@ -82,6 +85,7 @@ export async function storeIncomingBatch(
     } else {
       await writeReceivedBulk(c, stored, nowMs);
     }
+    onWritten?.();
     return fresh.map((f): Outcome => f ? "stored" : "duplicate");
   }, { readCommitted: true });
   const lines = [

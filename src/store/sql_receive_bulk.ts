@@ -5,8 +5,11 @@
  * `sql_receive.ts`: counter rows are locked for writing in (line, n, hash)
  * order, READ COMMITTED, no shared lock upgraded later.
  *
- * Variable-length statements come in power-of-two sizes (padded or split),
- * so each connection prepares a handful of them, not one per batch size.
+ * Reads and updates by key come in power-of-two sizes (padded with repeats
+ * of the last key), so each connection prepares a handful of them. Inserts
+ * cannot be padded: a batch's rows go in one statement of exactly its size
+ * (up to {@linkcode MAX_ROWS}), one round trip per table whatever the batch,
+ * at the price of one prepared statement per size seen on a connection.
  *
  * @module
  */
@@ -28,22 +31,12 @@ export interface CounterKey {
 }
 
 /**
- * Sizes that add up to `n`, each a power of two up to {@linkcode MAX_ROWS},
- * largest first: `powerChunks(13)` is `[8, 4, 1]`.
+ * Sizes that add up to `n`, each at most {@linkcode MAX_ROWS}, full ones
+ * first: `rowChunks(13)` is `[13]`, `rowChunks(200)` is `[64, 64, 64, 8]`.
  */
-export function powerChunks(n: number, max = MAX_ROWS): number[] {
+export function rowChunks(n: number, max = MAX_ROWS): number[] {
   const out: number[] = [];
-  let left = n;
-  while (left >= max) {
-    out.push(max);
-    left -= max;
-  }
-  for (let size = max / 2; size >= 1; size /= 2) {
-    if (left >= size) {
-      out.push(size);
-      left -= size;
-    }
-  }
+  for (let left = n; left > 0; left -= max) out.push(Math.min(left, max));
   return out;
 }
 
@@ -193,8 +186,8 @@ export async function writeReceivedBulk(
 }
 
 /**
- * Insert `rows` in order, in power-of-two statements (each passed through
- * `wrap`, e.g. an upsert); rows changed.
+ * Insert `rows` in order, in as few statements as {@linkcode MAX_ROWS}
+ * allows (each passed through `wrap`, e.g. an upsert); rows changed.
  */
 async function insertRows(
   c: SqlConn,
@@ -205,7 +198,7 @@ async function insertRows(
 ): Promise<number> {
   let changed = 0;
   let at = 0;
-  for (const size of powerChunks(rows.length)) {
+  for (const size of rowChunks(rows.length)) {
     const part = rows.slice(at, at + size);
     at += size;
     const r = await c.run(

@@ -1,17 +1,18 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { nextPow2, powerChunks } from "./sql_receive_bulk.ts";
+import { nextPow2, rowChunks } from "./sql_receive_bulk.ts";
 
-Deno.test("powerChunks: powers of two up to the maximum, largest first", () => {
+Deno.test("rowChunks: as few statements as the maximum allows, full ones first", () => {
   const cases: [number, number, number[]][] = [
     [0, 64, []],
     [1, 64, [1]],
-    [13, 64, [8, 4, 1]],
+    [13, 64, [13]],
     [64, 64, [64]],
+    [65, 64, [64, 1]],
     [200, 64, [64, 64, 64, 8]],
-    [7, 4, [4, 2, 1]],
+    [7, 4, [4, 3]],
   ];
   for (const [n, max, want] of cases) {
-    assertEquals(powerChunks(n, max), want, `${n} by ${max}`);
+    assertEquals(rowChunks(n, max), want, `${n} by ${max}`);
   }
 });
 

@@ -183,6 +183,7 @@ export class SqlStore implements Store {
     list: IncomingSms[],
     dedupeWindowMs: number,
     nowMs?: number,
+    onWritten?: () => void,
   ): Promise<("stored" | "duplicate")[]> {
     return receive.storeIncomingBatch(
       this.#d,
@@ -190,6 +191,7 @@ export class SqlStore implements Store {
       dedupeWindowMs,
       nowMs ?? this.#now(),
       this.#webhookEvents,
+      onWritten,
     );
   }
   logTraffic(entry: TrafficEntry): Promise<void> {

@@ -132,11 +132,15 @@ export interface Store {
    * {@linkcode Store.storeIncomingSms} for several SMS in one transaction
    * (one commit: group commit under load). All or nothing; results in
    * order; a repeat of the same event inside the list is a duplicate.
+   * `onWritten`, when given, is called once the rows are written and the
+   * commit is under way (not at all when the store has no such moment), so
+   * a caller may start writing the next batch meanwhile.
    */
   storeIncomingBatch(
     list: IncomingSms[],
     dedupeWindowMs: number,
     nowMs?: number,
+    onWritten?: () => void,
   ): Promise<("stored" | "duplicate")[]>;
   logTraffic(entry: TrafficEntry): Promise<void>;
   /** Whether this event (a retransmission) was marked seen after `sinceMs`. */

@@ -64,8 +64,20 @@ const SERVER_OPTS = [
   "--collation-server=utf8mb4_bin",
 ];
 
+/** Options of {@linkcode startMariaDb}. */
+export interface MariaDbOptions {
+  /**
+   * Server options after the tests' own (a later option wins), e.g. the
+   * benchmark's InnoDB sizes.
+   */
+  serverArgs?: string[];
+}
+
 /** Start a MariaDB, or null when it is not installed (and CI is not set). */
-export async function startMariaDb(): Promise<MariaDb | null> {
+export async function startMariaDb(
+  opts: MariaDbOptions = {},
+): Promise<MariaDb | null> {
+  const serverOpts = [...SERVER_OPTS, ...(opts.serverArgs ?? [])];
   if (!haveMariaDb()) {
     if (Deno.env.get("CI")) {
       throw new Error(`${MARIADBD} is missing, and CI is set`);
@@ -97,7 +109,7 @@ export async function startMariaDb(): Promise<MariaDb | null> {
         `--port=${port}`,
         "--bind-address=127.0.0.1",
         "--skip-name-resolve",
-        ...SERVER_OPTS,
+        ...serverOpts,
       ],
       stdin: "null",
       stdout: "null",
@@ -135,7 +147,7 @@ export async function startMariaDb(): Promise<MariaDb | null> {
         ...asUser(),
         "--skip-test-db",
         `--tmpdir=${tmpdir}`,
-        ...SERVER_OPTS,
+        ...serverOpts,
       ],
       stdin: "null",
       stdout: "piped",
