@@ -1,7 +1,9 @@
 /**
  * Telling people how an outgoing SMS/USSD ended: the outbox row (which the
  * CLI polls), the traffic log, and for items that came from XMPP an inbox row
- * (a message error with the user's stanza id, or a `[USSD] …` answer).
+ * (a message error with the user's stanza id, or a `[USSD] …` answer),
+ * written with the row's new state in one transaction (`finishOutbox`), so a
+ * store lost between two writes never leaves a finished row untold.
  *
  * @module
  */
@@ -65,12 +67,22 @@ export async function reportOutcome(
 ): Promise<boolean> {
   const { store, log } = deps;
   if (outcome.state === "sent") {
-    const applied = await store.updateOutbox(item.id, {
-      state: "sent",
-      smsNo: outcome.smsNo,
-      result: outcome.result,
-      error: "",
-    }, mine(deps));
+    // The USSD answer is written with the row's state, so neither lands
+    // without the other; an SMS's user hears of it with the DELIVER.
+    const notice = item.kind === "ussd" && toldOverXmpp(item)
+      ? ussdAnswer(item, outcome.result)
+      : undefined;
+    const applied = await store.finishOutbox(
+      item.id,
+      {
+        state: "sent",
+        smsNo: outcome.smsNo,
+        result: outcome.result,
+        error: "",
+      },
+      mine(deps),
+      notice,
+    );
     if (!applied) {
       lostClaim(deps, item);
       return false;
@@ -89,10 +101,7 @@ export async function reportOutcome(
         body: outcome.result,
         status: "answer",
       });
-      if (toldOverXmpp(item)) {
-        await store.enqueueInbox(ussdAnswer(item, outcome.result));
-        deps.hub.emit("inbox", undefined);
-      }
+      if (notice) deps.hub.emit("inbox", undefined);
     } else {
       log.info(
         `${describeItem(item)}: sent${
@@ -119,8 +128,8 @@ function lostClaim(deps: ReportDeps, item: OutboxItem): void {
 
 /**
  * Record that an item ended as `state` with the human `text`: the row's
- * error column, the traffic log and, for XMPP users, a message error.
- * The row's state must already be `state` or is set here; with `expect`
+ * error column, the traffic log and, for XMPP users, a message error
+ * (written with the row, in one transaction). The row's state must already be `state` or is set here; with `expect`
  * only while the row is still as expected (else nothing is reported and
  * false returned: another instance got there first).
  */
@@ -132,10 +141,12 @@ export async function reportFinal(
   expect?: OutboxExpect,
 ): Promise<boolean> {
   const { store, log } = deps;
-  const applied = await store.updateOutbox(
+  const notice = toldOverXmpp(item) ? sendError(item, text) : undefined;
+  const applied = await store.finishOutbox(
     item.id,
     { state, error: text },
     expect,
+    notice,
   );
   if (!applied) {
     if (expect?.claimedBy !== undefined) lostClaim(deps, item);
@@ -146,10 +157,7 @@ export async function reportFinal(
     deps.metrics?.smsFailed.inc();
   }
   log.warn(`${describeItem(item)}: ${text}`);
-  if (toldOverXmpp(item)) {
-    await store.enqueueInbox(sendError(item, text));
-    deps.hub.emit("inbox", undefined);
-  }
+  if (notice) deps.hub.emit("inbox", undefined);
   return true;
 }
 
@@ -198,16 +206,15 @@ export async function reportLateReply(
   if (item.kind !== "ussd" || reply.kind !== "ussd") return false;
   const text = cleanUssdText(reply.text);
   if (/^USSD send failed!?$/i.test(text.trim())) return false;
-  const late = await deps.store.updateOutbox(
+  const notice = toldOverXmpp(item) ? ussdAnswer(item, text) : undefined;
+  const late = await deps.store.finishOutbox(
     item.id,
     { state: "sent", result: text },
     { state: "failed" },
+    notice,
   );
   if (!late) return false;
   deps.log.info(`${describeItem(item)}: answered late`);
-  if (toldOverXmpp(item)) {
-    await deps.store.enqueueInbox(ussdAnswer(item, text));
-    deps.hub.emit("inbox", undefined);
-  }
+  if (notice) deps.hub.emit("inbox", undefined);
   return true;
 }

@@ -16,6 +16,7 @@ import * as housekeeping from "./sql_housekeeping.ts";
 import * as inbox from "./sql_inbox.ts";
 import * as lines from "./sql_line_state.ts";
 import * as out from "./sql_outbox.ts";
+import * as outcome from "./sql_outcome.ts";
 import * as edit from "./sql_outbox_edit.ts";
 import * as contacts from "./sql_contacts.ts";
 import type { Contact } from "./sql_contacts.ts";
@@ -242,6 +243,22 @@ export class SqlStore implements Store {
     return this.#webhookEvents && change.state !== undefined
       ? events.updateOutboxWithEvent(this.#d, id, change, this.#now(), expect)
       : out.updateOutbox(this.#d, id, change, this.#now(), expect);
+  }
+  finishOutbox(
+    id: number,
+    change: OutboxUpdate,
+    expect?: OutboxExpect,
+    notice?: NewInboxItem,
+  ): Promise<boolean> {
+    return outcome.finishOutbox(
+      this.#d,
+      id,
+      change,
+      this.#now(),
+      expect,
+      notice,
+      this.#webhookEvents,
+    );
   }
   claimOutbox(
     id: number,

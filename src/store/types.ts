@@ -190,6 +190,17 @@ export interface Store {
     expect?: OutboxExpect,
   ): Promise<boolean>;
   /**
+   * {@linkcode Store.updateOutbox} and, when the row changed, `notice` (the
+   * message telling its user how the send ended) queued in the same
+   * transaction: both are written or neither. True when the row changed.
+   */
+  finishOutbox(
+    id: number,
+    change: OutboxUpdate,
+    expect?: OutboxExpect,
+    notice?: NewInboxItem,
+  ): Promise<boolean>;
+  /**
    * Compare-and-set `queued` → `sending` for `claimer` with the attempt's
    * sendid, only while `claimer` owns the row's line; false when another
    * instance (or a withdrawal) got there first or the line moved.
