@@ -12,8 +12,10 @@ import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type {
+  NewInboxItem,
   OutboxExpect,
   OutboxItem,
+  OutboxUpdate,
   OutState,
   Store,
   TrafficEntry,
@@ -72,17 +74,18 @@ export async function reportOutcome(
     const notice = item.kind === "ussd" && toldOverXmpp(item)
       ? ussdAnswer(item, outcome.result)
       : undefined;
+    const change = {
+      state: "sent",
+      smsNo: outcome.smsNo,
+      result: outcome.result,
+      error: "",
+    } as const;
     const applied = await store.finishOutbox(
       item.id,
-      {
-        state: "sent",
-        smsNo: outcome.smsNo,
-        result: outcome.result,
-        error: "",
-      },
+      change,
       mine(deps),
       notice,
-    );
+    ) || await confirmUncertain(deps, item, change, notice);
     if (!applied) {
       lostClaim(deps, item);
       return false;
@@ -116,8 +119,37 @@ export async function reportOutcome(
 }
 
 /**
+ * The GoIP answered a send whose row another instance reported uncertain
+ * meanwhile (it took this one for dead while the database was away from
+ * it): the answer is the truth, so the row becomes `sent`, as a late answer
+ * makes it — the user, told "may not have been sent", now gets the USSD
+ * answer, or for an SMS the receipt when the DELIVER comes. Never resent
+ * either way. False when the row is not such a row.
+ */
+async function confirmUncertain(
+  deps: ReportDeps,
+  item: OutboxItem,
+  change: OutboxUpdate,
+  notice: NewInboxItem | undefined,
+): Promise<boolean> {
+  if (deps.instanceId === undefined) return false;
+  const confirmed = await deps.store.finishOutbox(item.id, change, {
+    state: "uncertain",
+    claimedBy: deps.instanceId,
+  }, notice);
+  if (confirmed) {
+    deps.log.info(
+      `${describeItem(item)}: reported uncertain meanwhile, but the GoIP ` +
+        "answered: sent",
+    );
+  }
+  return confirmed;
+}
+
+/**
  * The row was no longer this instance's to finish: it was taken for dead
- * and reported uncertain by another instance meanwhile. That report stands.
+ * and reported uncertain by another instance meanwhile. That report stands
+ * (but for an answer that the send went out: `confirmUncertain`).
  */
 function lostClaim(deps: ReportDeps, item: OutboxItem): void {
   deps.log.warn(
