@@ -2,7 +2,8 @@
  * An outbox row's outcome and the message telling its user are written in
  * one transaction (`finishOutbox`): when the message cannot be written, the
  * row keeps its earlier state, so the outcome's spooled copy, replayed
- * later, still applies and the user is told. On SQLite and a real MariaDB.
+ * later, still applies and the user is told. Likewise a queue item that
+ * expires or a send reported uncertain. On SQLite and a real MariaDB.
  */
 
 import assert from "node:assert/strict";
@@ -222,6 +223,62 @@ storeContract("an outcome and its message to the user in one transaction", [
     },
   },
 ]);
+
+storeContract(
+  "a row moved to a final state and its user's message in one transaction",
+  [
+    {
+      name:
+        "expired: when the message cannot be written the row stays queued; then it expires once with its message and one webhook event",
+      async fn(ctx) {
+        const { store, clock } = ctx;
+        store.recordWebhookEvents(true);
+        const id = await store.enqueueOutbox(SMS);
+        clock.advance(1000);
+        const expire = () =>
+          store.expireQueued(
+            clock.now(),
+            () => "expired",
+            (item) => ({ ...notice(item), body: "too late" }),
+          );
+        await inboxRefuses(ctx);
+        await assert.rejects(expire(), /inbox refuses/);
+        assert.equal((await store.outboxItem(id))?.state, "queued");
+        await inboxTakes(ctx);
+        assert.deepEqual((await expire()).map((r) => r.id), [id]);
+        assert.equal((await store.outboxItem(id))?.state, "expired");
+        assert.deepEqual(await inbox(store), ["too late"]);
+        assert.deepEqual(
+          (await store.webhookEventsAfter(0, 10)).map((e) => e.event),
+          ["sms.failed"],
+        );
+        assert.deepEqual(await expire(), []);
+      },
+    },
+    {
+      name:
+        "interrupted: when the message cannot be written the row stays sending; then it becomes uncertain once with its message",
+      async fn(ctx) {
+        const { store } = ctx;
+        const item = await claimed(store, SMS);
+        const mark = () =>
+          store.markInterruptedUncertain(
+            ["A"],
+            () => "interrupted",
+            (i) => ({ ...notice(i), body: "may not have gone" }),
+          );
+        await inboxRefuses(ctx);
+        await assert.rejects(mark(), /inbox refuses/);
+        assert.equal((await store.outboxItem(item.id))?.state, "sending");
+        await inboxTakes(ctx);
+        assert.deepEqual((await mark()).map((r) => r.id), [item.id]);
+        assert.equal((await store.outboxItem(item.id))?.state, "uncertain");
+        assert.deepEqual(await inbox(store), ["may not have gone"]);
+        assert.deepEqual(await mark(), []);
+      },
+    },
+  ],
+);
 
 /** A message to the item's user (the body is the test's business). */
 function notice(item: OutboxItem) {

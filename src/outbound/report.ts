@@ -172,9 +172,8 @@ export async function reportFinal(
   text: string,
   expect?: OutboxExpect,
 ): Promise<boolean> {
-  const { store, log } = deps;
-  const notice = toldOverXmpp(item) ? sendError(item, text) : undefined;
-  const applied = await store.finishOutbox(
+  const notice = finalNotice(item, text);
+  const applied = await deps.store.finishOutbox(
     item.id,
     { state, error: text },
     expect,
@@ -184,13 +183,36 @@ export async function reportFinal(
     if (expect?.claimedBy !== undefined) lostClaim(deps, item);
     return false;
   }
+  await reportedFinal(deps, item, state, text, notice !== undefined);
+  return true;
+}
+
+/** The message error telling an XMPP user that their item ended with `text`. */
+export function finalNotice(
+  item: OutboxItem,
+  text: string,
+): NewInboxItem | undefined {
+  return toldOverXmpp(item) ? sendError(item, text) : undefined;
+}
+
+/**
+ * What follows a final state once it is written with its notice (by
+ * `finishOutbox`, or a store move given `finalNotice`): the traffic log,
+ * the metrics, the log line, and the deliverer woken when `told`.
+ */
+export async function reportedFinal(
+  deps: ReportDeps,
+  item: OutboxItem,
+  state: OutState,
+  text: string,
+  told: boolean,
+): Promise<void> {
   await logOut(deps, item, state);
   if (item.kind === "sms" && (state === "failed" || state === "expired")) {
     deps.metrics?.smsFailed.inc();
   }
-  log.warn(`${describeItem(item)}: ${text}`);
-  if (notice) deps.hub.emit("inbox", undefined);
-  return true;
+  deps.log.warn(`${describeItem(item)}: ${text}`);
+  if (told) deps.hub.emit("inbox", undefined);
 }
 
 /** The traffic log is a record, not the outcome: its failure is only logged. */

@@ -9,7 +9,7 @@
  */
 
 import { toOutbox } from "./rows.ts";
-import type { SqlDriver } from "./sql_driver.ts";
+import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import { INBOX_INSERT, inboxParams } from "./sql_inbox.ts";
 import { updateOutbox } from "./sql_outbox.ts";
 import { writeOutboxEvent } from "./sql_webhook_events.ts";
@@ -34,7 +34,16 @@ export function finishOutbox(
       ]);
       if (rows.length) await writeOutboxEvent(c, toOutbox(rows[0]), nowMs);
     }
-    if (notice) await c.run(INBOX_INSERT, inboxParams(notice, nowMs));
+    if (notice) await queueNotice(c, notice, nowMs);
     return true;
   });
+}
+
+/** Queue `notice` for its user on `c` (inside the outcome's transaction). */
+export async function queueNotice(
+  c: SqlConn,
+  notice: NewInboxItem,
+  nowMs: number,
+): Promise<void> {
+  await c.run(INBOX_INSERT, inboxParams(notice, nowMs));
 }

@@ -297,6 +297,7 @@ export class SqlStore implements Store {
   markInterruptedUncertain(
     claimers?: string[],
     errorFor?: (item: OutboxItem) => string,
+    noticeFor?: (item: OutboxItem) => NewInboxItem | undefined,
   ): Promise<OutboxItem[]> {
     if (claimers?.length === 0) return Promise.resolve([]);
     const where = claimers
@@ -312,12 +313,13 @@ export class SqlStore implements Store {
       claimers ?? [],
       this.#now(),
       errorFor,
-      this.#onMoved(),
+      this.#onMoved(noticeFor),
     );
   }
   expireQueued(
     beforeMs: number,
     errorFor?: (item: OutboxItem) => string,
+    noticeFor?: (item: OutboxItem) => NewInboxItem | undefined,
   ): Promise<OutboxItem[]> {
     return out.moveState(
       this.#d,
@@ -327,7 +329,7 @@ export class SqlStore implements Store {
       [beforeMs],
       this.#now(),
       errorFor,
-      this.#onMoved(),
+      this.#onMoved(noticeFor),
     );
   }
 
@@ -349,11 +351,16 @@ export class SqlStore implements Store {
     return sends.setGatewayLimits(this.#d, ext, change);
   }
 
-  #onMoved() {
-    if (!this.#webhookEvents) return undefined;
+  /** What a moved row brings in its transaction: its webhook event, its notice. */
+  #onMoved(noticeFor?: (item: OutboxItem) => NewInboxItem | undefined) {
+    const hooks = this.#webhookEvents;
+    if (!hooks && !noticeFor) return undefined;
     const now = this.#now();
-    return (c: SqlConn, item: OutboxItem) =>
-      events.writeOutboxEvent(c, item, now);
+    return async (c: SqlConn, item: OutboxItem) => {
+      if (hooks) await events.writeOutboxEvent(c, item, now);
+      const notice = noticeFor?.(item);
+      if (notice) await outcome.queueNotice(c, notice, now);
+    };
   }
 
   contact(ext: string, number: string): Promise<Contact | undefined> {

@@ -241,19 +241,24 @@ export interface Store {
    * `sending` rows become `uncertain`; returns those this call changed. With
    * `claimers`, only rows claimed by one of them ("" for rows nobody
    * claimed, from before claims were recorded); without, every one.
-   * `errorFor` gives each row its error text in the same write.
+   * `errorFor` gives each row its error text in the same write, and
+   * `noticeFor` the message telling its user (queued in the same
+   * transaction), if any.
    */
   markInterruptedUncertain(
     claimers?: string[],
     errorFor?: (item: OutboxItem) => string,
+    noticeFor?: (item: OutboxItem) => NewInboxItem | undefined,
   ): Promise<OutboxItem[]>;
   /**
    * Every `queued` row created before `beforeMs` becomes `expired`, with its
-   * error text from `errorFor` in the same write; returns them.
+   * error text from `errorFor` and the message telling its user from
+   * `noticeFor` (if any) in the same transaction; returns them.
    */
   expireQueued(
     beforeMs: number,
     errorFor?: (item: OutboxItem) => string,
+    noticeFor?: (item: OutboxItem) => NewInboxItem | undefined,
   ): Promise<OutboxItem[]>;
 
   // --- send limits ----------------------------------------------------------
