@@ -84,11 +84,12 @@ Deno.test("spool: a USSD answer whose message to the user cannot be written is s
     const user = rig.user!;
     await sim.keepalive();
     sim.settings.ussdAnswer = ANSWER;
-    sim.settings.ussdDelayMs = 2000;
+    sim.settings.ussdDelayMs = 3000;
     await user.sendMessage(`${LINE_NUM}@${COMPONENT}`, "*100#");
     await waitFor(() => sim.ussdRequests.length === 1, 15_000, "USSD sent");
     // The row's update would succeed; the inbox insert after it fails.
     const admin = new DatabaseSync(daemon.sqlitePath);
+    admin.exec("PRAGMA busy_timeout = 5000");
     try {
       admin.exec(
         "CREATE TRIGGER inbox_refuses BEFORE INSERT ON goippy_inbox " +
