@@ -1,8 +1,9 @@
 /**
  * Replaying a spooled send outcome into the store (`replayOutcome`): the
  * row finishes as the GoIP said and the user is told once; replaying again,
- * or after the live write got through after all, or a row another instance
- * reported meanwhile, changes nothing and tells nobody anything more. On
+ * or after the live write got through after all, changes nothing and tells
+ * nobody anything more; a row another instance reported uncertain meanwhile
+ * becomes `sent` when the GoIP said so (its failure leaves it uncertain). On
  * SQLite and a real MariaDB.
  */
 
@@ -110,11 +111,98 @@ storeContract("replay of a spooled send outcome", [
     },
   },
   {
-    name: "a row another instance reported uncertain meanwhile stays as it is",
+    name:
+      "a USSD row another instance reported uncertain meanwhile: the answer makes it sent and reaches the user once",
     async fn({ store }) {
       const o = await claimed(store);
       await store.markInterruptedUncertain(["A"], () => "interrupted");
+      assert.equal(await replayOutcome(deps(store), o), "stored");
+      const row = await store.outboxItem(o.item.id);
+      assert.deepEqual([row?.state, row?.result, row?.error], [
+        "sent",
+        "Balance 5.00 EUR",
+        "",
+      ]);
+      assert.equal(await answers(store), 1);
       assert.equal(await replayOutcome(deps(store), o), "duplicate");
+      assert.equal(await answers(store), 1);
+    },
+  },
+  {
+    name:
+      "an SMS reported uncertain meanwhile: its OK makes it sent with its sms_no (a DELIVER then matches), nothing more to the user",
+    async fn({ store }) {
+      const o = await claimed(store, { ...USSD, kind: "sms", number: "+1" });
+      await store.markInterruptedUncertain(["A"], () => "interrupted");
+      const before = (await store.pendingInbox(100)).length;
+      const ok: SpooledOutcome = {
+        ...o,
+        outcome: { state: "sent", smsNo: 42, result: "" },
+      };
+      assert.equal(await replayOutcome(deps(store), ok), "stored");
+      const row = await store.outboxItem(o.item.id);
+      assert.deepEqual([row?.state, row?.smsNo], ["sent", 42]);
+      assert.equal(
+        (await store.findSentBySmsNo("goippy_2001", 42, 0))?.id,
+        o.item.id,
+      );
+      assert.equal((await store.pendingInbox(100)).length, before);
+    },
+  },
+  {
+    name:
+      "an SMS reported uncertain meanwhile: the GoIP's ERROR leaves it uncertain, the user is not told twice",
+    async fn({ store }) {
+      const o = await claimed(store, { ...USSD, kind: "sms", number: "+1" });
+      await store.markInterruptedUncertain(["A"], () => "interrupted");
+      const failed: SpooledOutcome = {
+        ...o,
+        outcome: {
+          state: "failed",
+          reason: { code: "goip-error", why: "ERROR 7 busy" },
+        },
+      };
+      assert.equal(await replayOutcome(deps(store), failed), "duplicate");
+      assert.deepEqual(
+        [(await store.outboxItem(o.item.id))?.state],
+        ["uncertain"],
+      );
+      assert.equal((await store.pendingInbox(100)).length, 0);
+    },
+  },
+  {
+    name:
+      "the live write after another instance reported the row uncertain: the answer still makes it sent",
+    async fn({ store }) {
+      const o = await claimed(store);
+      await store.markInterruptedUncertain(["A"], () => "interrupted");
+      assert.equal(
+        await reportOutcome(
+          { ...deps(store), instanceId: "A" },
+          o.item,
+          o.outcome,
+        ),
+        true,
+      );
+      assert.equal((await store.outboxItem(o.item.id))?.state, "sent");
+      assert.equal(await answers(store), 1);
+    },
+  },
+  {
+    name: "an uncertain row another instance had claimed stays as it is",
+    async fn({ store }) {
+      const o = await claimed(store);
+      await store.markInterruptedUncertain(["A"], () => "interrupted");
+      const other = { ...o, instanceId: "B" };
+      assert.equal(await replayOutcome(deps(store), other), "duplicate");
+      assert.equal(
+        await reportOutcome(
+          { ...deps(store), instanceId: "B" },
+          o.item,
+          o.outcome,
+        ),
+        false,
+      );
       assert.equal((await store.outboxItem(o.item.id))?.state, "uncertain");
       assert.equal(await answers(store), 0);
     },

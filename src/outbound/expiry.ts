@@ -10,21 +10,25 @@
 
 import type { DriverContext } from "./context.ts";
 import { expiredText } from "../notices/mod.ts";
-import { reportFinal } from "./report.ts";
+import type { OutboxItem } from "../store/types.ts";
+import { finalNotice, reportedFinal } from "./report.ts";
 import { ussdStaleText } from "./ussd_live.ts";
 
 /** Expire queued items older than QUEUE_TTL (0: never) and report them. */
 export async function expireQueued(deps: DriverContext): Promise<void> {
   const ttl = deps.config().QUEUE_TTL;
   if (deps.stopped() || ttl <= 0) return;
+  const text = (item: OutboxItem) => expiredText(item.kind, ttl);
   const rows = await deps.locked(() =>
     deps.store.expireQueued(
       deps.now() - ttl * 1000,
-      (item) => expiredText(item.kind, ttl),
+      text,
+      (item) => finalNotice(item, text(item)),
     )
   );
   for (const item of rows) {
-    await reportFinal(deps, item, "expired", expiredText(item.kind, ttl));
+    const told = finalNotice(item, text(item)) !== undefined;
+    await reportedFinal(deps, item, "expired", text(item), told);
   }
 }
 
@@ -42,13 +46,19 @@ export async function failStaleUssd(
     const ttl = deps.config().USSD_TTL;
     const text = ussdStaleText(item.createdMs, deps.now(), ttl);
     if (!text) return undefined;
-    const failed = await deps.store.updateOutbox(item.id, {
-      state: "failed",
-      error: text,
-    }, { state: "queued" });
-    return failed ? { item, text } : undefined;
+    const notice = finalNotice(item, text);
+    const failed = await deps.store.finishOutbox(
+      item.id,
+      {
+        state: "failed",
+        error: text,
+      },
+      { state: "queued" },
+      notice,
+    );
+    return failed ? { item, text, told: notice !== undefined } : undefined;
   });
   if (!stale) return false;
-  await reportFinal(deps, stale.item, "failed", stale.text);
+  await reportedFinal(deps, stale.item, "failed", stale.text, stale.told);
   return true;
 }

@@ -6,7 +6,9 @@
  * events, so a DELIVER spooled after its `OK` is replayed after it). Replay
  * is a compare-and-set from the state the row had when the answer came:
  * replaying twice, or after the store got the outcome after all, changes
- * nothing and tells the user nothing more.
+ * nothing and tells the user nothing more. The row's outcome and the message
+ * telling its user are one transaction, so the replay carries both or finds
+ * both written.
  *
  * @module
  */
@@ -152,7 +154,8 @@ function requeue(
  * Replay one spooled outcome into the store: "stored" when it changed the
  * row (and told the user what the live write would have), "duplicate" when
  * the row had moved on already (the outcome was written after all, or
- * another instance reported it).
+ * another instance reported it; a row it reported uncertain still becomes
+ * `sent` when the GoIP said so).
  */
 export async function replayOutcome(
   deps: Omit<ReportDeps, "instanceId">,
@@ -164,9 +167,12 @@ export async function replayOutcome(
       : "duplicate";
   }
   const row = await deps.store.outboxItem(o.item.id);
-  if (
-    !row || row.state !== "sending" || (row.claimedBy ?? "") !== o.instanceId
-  ) {
+  // Still in flight; or taken for dead and reported uncertain meanwhile by
+  // another instance, which an answer that it went out corrects.
+  const open = row?.state === "sending" ||
+    (row?.state === "uncertain" && o.kind === "final" &&
+      o.outcome.state === "sent");
+  if (!row || !open || (row.claimedBy ?? "") !== o.instanceId) {
     return "duplicate";
   }
   if (o.kind === "requeue") {

@@ -21,7 +21,7 @@ import {
   nextSendAtMs,
   usageQuery,
 } from "../limits/mod.ts";
-import { reportFinal } from "./report.ts";
+import { finalNotice, reportedFinal } from "./report.ts";
 import type { DriverContext } from "./context.ts";
 
 /** The send limits and pace of SMS at hand-over, per line. */
@@ -65,18 +65,21 @@ export class SmsPacer {
     );
     if (!over) return false;
     const text = limitText(gw.ext, over);
-    const failed = await d.locked(async () => {
-      const again = await d.store.outboxItem(item.id);
-      if (again?.state !== "queued") return false;
-      await d.store.updateOutbox(item.id, {
-        state: "failed",
-        error: text,
-      });
-      return true;
-    });
+    const notice = finalNotice(item, text);
+    const failed = await d.locked(() =>
+      d.store.finishOutbox(
+        item.id,
+        {
+          state: "failed",
+          error: text,
+        },
+        { state: "queued" },
+        notice,
+      )
+    );
     if (!failed) return true;
     d.metrics?.smsLimited.inc({ limit: over.limit });
-    await reportFinal(d, item, "failed", text);
+    await reportedFinal(d, item, "failed", text, notice !== undefined);
     return true;
   }
 

@@ -12,7 +12,8 @@
 import type { DriverContext } from "./context.ts";
 import { interruptedText } from "../notices/mod.ts";
 import { deadInstances } from "../instances/liveness.ts";
-import { reportFinal } from "./report.ts";
+import type { OutboxItem } from "../store/types.ts";
+import { finalNotice, reportedFinal } from "./report.ts";
 
 /**
  * At start: this instance's own rows (same id as before the restart) and
@@ -21,14 +22,27 @@ import { reportFinal } from "./report.ts";
  * now, so its rows are left alone.
  */
 export async function markOwnInterrupted(deps: DriverContext): Promise<void> {
-  const rows = await deps.store.markInterruptedUncertain(
-    [deps.instanceId, ""],
-    (item) => interruptedText(item.kind),
-  );
-  for (const item of rows) {
-    const text = interruptedText(item.kind);
-    await reportFinal(deps, item, "uncertain", text);
+  for (const item of await markUncertain(deps, [deps.instanceId, ""])) {
+    await reported(deps, item);
   }
+}
+
+/** `sending` rows of `claimers` become uncertain, each with its user's notice. */
+function markUncertain(
+  deps: DriverContext,
+  claimers: string[],
+): Promise<OutboxItem[]> {
+  return deps.store.markInterruptedUncertain(
+    claimers,
+    (item) => interruptedText(item.kind),
+    (item) => finalNotice(item, interruptedText(item.kind)),
+  );
+}
+
+function reported(deps: DriverContext, item: OutboxItem): Promise<void> {
+  const text = interruptedText(item.kind);
+  const told = finalNotice(item, text) !== undefined;
+  return reportedFinal(deps, item, "uncertain", text, told);
 }
 
 /** Releases the rows of instances seen dead, once per death. */
@@ -68,16 +82,12 @@ export class DeadReaper {
       );
       this.#d.hub.emit("inbox", undefined);
     }
-    const uncertain = await store.markInterruptedUncertain(
-      dead,
-      (item) => interruptedText(item.kind),
-    );
-    for (const item of uncertain) {
+    for (const item of await markUncertain(this.#d, dead)) {
       this.#d.log.info(
         `outbound: #${item.id} was sending on instance ${item.claimedBy}, ` +
           "which is dead: uncertain",
       );
-      await reportFinal(this.#d, item, "uncertain", interruptedText(item.kind));
+      await reported(this.#d, item);
     }
     for (const id of dead) this.#reaped.set(id, beats.get(id) ?? 0);
   }

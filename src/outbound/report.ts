@@ -1,7 +1,9 @@
 /**
  * Telling people how an outgoing SMS/USSD ended: the outbox row (which the
  * CLI polls), the traffic log, and for items that came from XMPP an inbox row
- * (a message error with the user's stanza id, or a `[USSD] …` answer).
+ * (a message error with the user's stanza id, or a `[USSD] …` answer),
+ * written with the row's new state in one transaction (`finishOutbox`), so a
+ * store lost between two writes never leaves a finished row untold.
  *
  * @module
  */
@@ -10,8 +12,10 @@ import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { GoippyMetrics } from "../metrics/goippy.ts";
 import type {
+  NewInboxItem,
   OutboxExpect,
   OutboxItem,
+  OutboxUpdate,
   OutState,
   Store,
   TrafficEntry,
@@ -85,12 +89,23 @@ export async function reportOutcome(
     return true;
   }
   if (outcome.state === "sent") {
-    const applied = await store.updateOutbox(item.id, {
+    // The USSD answer is written with the row's state, so neither lands
+    // without the other; an SMS's user hears of it with the DELIVER.
+    const notice = item.kind === "ussd" && toldOverXmpp(item)
+      ? ussdAnswer(item, outcome.result)
+      : undefined;
+    const change = {
       state: "sent",
       smsNo: outcome.smsNo,
       result: outcome.result,
       error: "",
-    }, mine(deps));
+    } as const;
+    const applied = await store.finishOutbox(
+      item.id,
+      change,
+      mine(deps),
+      notice,
+    ) || await confirmUncertain(deps, item, change, notice);
     if (!applied) {
       lostClaim(deps, item);
       return false;
@@ -109,10 +124,7 @@ export async function reportOutcome(
         body: outcome.result,
         status: "answer",
       });
-      if (toldOverXmpp(item)) {
-        await store.enqueueInbox(ussdAnswer(item, outcome.result));
-        deps.hub.emit("inbox", undefined);
-      }
+      if (notice) deps.hub.emit("inbox", undefined);
     } else {
       logSent(deps, item, outcome.smsNo);
     }
@@ -131,8 +143,37 @@ function logSent(deps: ReportDeps, item: OutboxItem, smsNo: number | null) {
 }
 
 /**
+ * The GoIP answered a send whose row another instance reported uncertain
+ * meanwhile (it took this one for dead while the database was away from
+ * it): the answer is the truth, so the row becomes `sent`, as a late answer
+ * makes it — the user, told "may not have been sent", now gets the USSD
+ * answer, or for an SMS the receipt when the DELIVER comes. Never resent
+ * either way. False when the row is not such a row.
+ */
+async function confirmUncertain(
+  deps: ReportDeps,
+  item: OutboxItem,
+  change: OutboxUpdate,
+  notice: NewInboxItem | undefined,
+): Promise<boolean> {
+  if (deps.instanceId === undefined) return false;
+  const confirmed = await deps.store.finishOutbox(item.id, change, {
+    state: "uncertain",
+    claimedBy: deps.instanceId,
+  }, notice);
+  if (confirmed) {
+    deps.log.info(
+      `${describeItem(item)}: reported uncertain meanwhile, but the GoIP ` +
+        "answered: sent",
+    );
+  }
+  return confirmed;
+}
+
+/**
  * The row was no longer this instance's to finish: it was taken for dead
- * and reported uncertain by another instance meanwhile. That report stands.
+ * and reported uncertain by another instance meanwhile. That report stands
+ * (but for an answer that the send went out: `confirmUncertain`).
  */
 function lostClaim(deps: ReportDeps, item: OutboxItem): void {
   deps.log.warn(
@@ -143,8 +184,8 @@ function lostClaim(deps: ReportDeps, item: OutboxItem): void {
 
 /**
  * Record that an item ended as `state` with the human `text`: the row's
- * error column, the traffic log and, for XMPP users, a message error.
- * The row's state must already be `state` or is set here; with `expect`
+ * error column, the traffic log and, for XMPP users, a message error
+ * (written with the row, in one transaction). The row's state must already be `state` or is set here; with `expect`
  * only while the row is still as expected (else nothing is reported and
  * false returned: another instance got there first).
  */
@@ -155,26 +196,47 @@ export async function reportFinal(
   text: string,
   expect?: OutboxExpect,
 ): Promise<boolean> {
-  const { store, log } = deps;
-  const applied = await store.updateOutbox(
+  const notice = finalNotice(item, text);
+  const applied = await deps.store.finishOutbox(
     item.id,
     { state, error: text },
     expect,
+    notice,
   );
   if (!applied) {
     if (expect?.claimedBy !== undefined) lostClaim(deps, item);
     return false;
   }
+  await reportedFinal(deps, item, state, text, notice !== undefined);
+  return true;
+}
+
+/** The message error telling an XMPP user that their item ended with `text`. */
+export function finalNotice(
+  item: OutboxItem,
+  text: string,
+): NewInboxItem | undefined {
+  return toldOverXmpp(item) ? sendError(item, text) : undefined;
+}
+
+/**
+ * What follows a final state once it is written with its notice (by
+ * `finishOutbox`, or a store move given `finalNotice`): the traffic log,
+ * the metrics, the log line, and the deliverer woken when `told`.
+ */
+export async function reportedFinal(
+  deps: ReportDeps,
+  item: OutboxItem,
+  state: OutState,
+  text: string,
+  told: boolean,
+): Promise<void> {
   await logOut(deps, item, state);
   if (item.kind === "sms" && (state === "failed" || state === "expired")) {
     deps.metrics?.smsFailed.inc();
   }
-  log.warn(`${describeItem(item)}: ${text}`);
-  if (toldOverXmpp(item)) {
-    await store.enqueueInbox(sendError(item, text));
-    deps.hub.emit("inbox", undefined);
-  }
-  return true;
+  deps.log.warn(`${describeItem(item)}: ${text}`);
+  if (told) deps.hub.emit("inbox", undefined);
 }
 
 /** The traffic log is a record, not the outcome: its failure is only logged. */
@@ -222,16 +284,15 @@ export async function reportLateReply(
   if (item.kind !== "ussd" || reply.kind !== "ussd") return false;
   const text = cleanUssdText(reply.text);
   if (/^USSD send failed!?$/i.test(text.trim())) return false;
-  const late = await deps.store.updateOutbox(
+  const notice = toldOverXmpp(item) ? ussdAnswer(item, text) : undefined;
+  const late = await deps.store.finishOutbox(
     item.id,
     { state: "sent", result: text },
     { state: "failed" },
+    notice,
   );
   if (!late) return false;
   deps.log.info(`${describeItem(item)}: answered late`);
-  if (toldOverXmpp(item)) {
-    await deps.store.enqueueInbox(ussdAnswer(item, text));
-    deps.hub.emit("inbox", undefined);
-  }
+  if (notice) deps.hub.emit("inbox", undefined);
   return true;
 }

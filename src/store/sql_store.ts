@@ -19,6 +19,7 @@ import * as out from "./sql_outbox.ts";
 import { GroupCommit } from "./group_commit.ts";
 import * as outBatch from "./sql_outbox_batch.ts";
 import * as look from "./sql_line_look.ts";
+import * as outcome from "./sql_outcome.ts";
 import * as edit from "./sql_outbox_edit.ts";
 import * as contacts from "./sql_contacts.ts";
 import type { Contact } from "./sql_contacts.ts";
@@ -276,6 +277,22 @@ export class SqlStore implements Store {
       ? events.updateOutboxWithEvent(this.#d, id, change, this.#now(), expect)
       : out.updateOutbox(this.#d, id, change, this.#now(), expect);
   }
+  finishOutbox(
+    id: number,
+    change: OutboxUpdate,
+    expect?: OutboxExpect,
+    notice?: NewInboxItem,
+  ): Promise<boolean> {
+    return outcome.finishOutbox(
+      this.#d,
+      id,
+      change,
+      this.#now(),
+      expect,
+      notice,
+      this.#webhookEvents,
+    );
+  }
   claimOutbox(
     id: number,
     claimer: string,
@@ -331,6 +348,7 @@ export class SqlStore implements Store {
   markInterruptedUncertain(
     claimers?: string[],
     errorFor?: (item: OutboxItem) => string,
+    noticeFor?: (item: OutboxItem) => NewInboxItem | undefined,
   ): Promise<OutboxItem[]> {
     if (claimers?.length === 0) return Promise.resolve([]);
     const where = claimers
@@ -346,12 +364,13 @@ export class SqlStore implements Store {
       claimers ?? [],
       this.#now(),
       errorFor,
-      this.#onMoved(),
+      this.#onMoved(noticeFor),
     );
   }
   expireQueued(
     beforeMs: number,
     errorFor?: (item: OutboxItem) => string,
+    noticeFor?: (item: OutboxItem) => NewInboxItem | undefined,
   ): Promise<OutboxItem[]> {
     return out.moveState(
       this.#d,
@@ -361,7 +380,7 @@ export class SqlStore implements Store {
       [beforeMs],
       this.#now(),
       errorFor,
-      this.#onMoved(),
+      this.#onMoved(noticeFor),
     );
   }
 
@@ -383,11 +402,16 @@ export class SqlStore implements Store {
     return sends.setGatewayLimits(this.#d, ext, change);
   }
 
-  #onMoved() {
-    if (!this.#webhookEvents) return undefined;
+  /** What a moved row brings in its transaction: its webhook event, its notice. */
+  #onMoved(noticeFor?: (item: OutboxItem) => NewInboxItem | undefined) {
+    const hooks = this.#webhookEvents;
+    if (!hooks && !noticeFor) return undefined;
     const now = this.#now();
-    return (c: SqlConn, item: OutboxItem) =>
-      events.writeOutboxEvent(c, item, now);
+    return async (c: SqlConn, item: OutboxItem) => {
+      if (hooks) await events.writeOutboxEvent(c, item, now);
+      const notice = noticeFor?.(item);
+      if (notice) await outcome.queueNotice(c, notice, now);
+    };
   }
 
   contact(ext: string, number: string): Promise<Contact | undefined> {

@@ -212,6 +212,17 @@ export interface Store {
     expect?: OutboxExpect,
   ): Promise<boolean>;
   /**
+   * {@linkcode Store.updateOutbox} and, when the row changed, `notice` (the
+   * message telling its user how the send ended) queued in the same
+   * transaction: both are written or neither. True when the row changed.
+   */
+  finishOutbox(
+    id: number,
+    change: OutboxUpdate,
+    expect?: OutboxExpect,
+    notice?: NewInboxItem,
+  ): Promise<boolean>;
+  /**
    * Compare-and-set `queued` → `sending` for `claimer` with the attempt's
    * sendid, only while `claimer` owns the row's line; false when another
    * instance (or a withdrawal) got there first or the line moved.
@@ -267,19 +278,24 @@ export interface Store {
    * `sending` rows become `uncertain`; returns those this call changed. With
    * `claimers`, only rows claimed by one of them ("" for rows nobody
    * claimed, from before claims were recorded); without, every one.
-   * `errorFor` gives each row its error text in the same write.
+   * `errorFor` gives each row its error text in the same write, and
+   * `noticeFor` the message telling its user (queued in the same
+   * transaction), if any.
    */
   markInterruptedUncertain(
     claimers?: string[],
     errorFor?: (item: OutboxItem) => string,
+    noticeFor?: (item: OutboxItem) => NewInboxItem | undefined,
   ): Promise<OutboxItem[]>;
   /**
    * Every `queued` row created before `beforeMs` becomes `expired`, with its
-   * error text from `errorFor` in the same write; returns them.
+   * error text from `errorFor` and the message telling its user from
+   * `noticeFor` (if any) in the same transaction; returns them.
    */
   expireQueued(
     beforeMs: number,
     errorFor?: (item: OutboxItem) => string,
+    noticeFor?: (item: OutboxItem) => NewInboxItem | undefined,
   ): Promise<OutboxItem[]>;
 
   // --- send limits ----------------------------------------------------------
