@@ -149,10 +149,24 @@ async function deliver(
     return;
   }
   const to = item.number || p.num;
-  const changed = await store.updateOutbox(item.id, {
-    state: ok ? "delivered" : "failed",
-    error: ok ? "" : `${notDeliveredText(to)} (state ${p.state})`,
-  }, { state: "sent" });
+  const told = toldOverXmpp(item);
+  // The row's new state and the user's receipt or error in one transaction:
+  // a store lost between two writes would leave the report applied and the
+  // user never told (a retransmission finds the row no longer `sent`).
+  const notice = !told
+    ? undefined
+    : ok
+    ? (item.wantReceipt ? deliveryReceipt(item) : undefined)
+    : sendError(item, notDeliveredText(to));
+  const changed = await store.finishOutbox(
+    item.id,
+    {
+      state: ok ? "delivered" : "failed",
+      error: ok ? "" : `${notDeliveredText(to)} (state ${p.state})`,
+    },
+    { state: "sent" },
+    notice,
+  );
   // Another instance took the same report first: it tells the user.
   if (!changed) return;
   ctx.log.info(
@@ -160,12 +174,7 @@ async function deliver(
       ok ? "delivered" : `not delivered (state ${p.state})`
     }`,
   );
-  if (!toldOverXmpp(item)) return;
-  if (ok && item.wantReceipt) {
-    await store.enqueueInbox(deliveryReceipt(item));
-  } else if (!ok) {
-    await store.enqueueInbox(sendError(item, notDeliveredText(to)));
-  } else return;
+  if (!notice) return;
   ctx.hub.emit("inbox", undefined);
 }
 
