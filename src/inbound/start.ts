@@ -10,7 +10,7 @@
 
 import { instanceId } from "../instances/liveness.ts";
 import { GatewayCache } from "./auth.ts";
-import { snapshotGateways } from "./gateway_snapshot.ts";
+import { snapshotGateways, snapshotRunner } from "./gateway_snapshot.ts";
 import {
   GATEWAY_CHECK_EVERY_MS,
   LINE_CHECK_EVERY_MS,
@@ -45,6 +45,11 @@ export interface Inbound {
    * line states and refresh the gateways' snapshot.
    */
   storeBack(): Promise<void>;
+  /**
+   * Resolves once the line memory and the snapshot taken at start are
+   * done (they run in the background; the socket answers meanwhile).
+   */
+  warmedUp(): Promise<void>;
   /** Events waiting in the local spool for the store. */
   spoolDepth(): number;
   /** Wait until every RECEIVE taken so far is stored and acknowledged. */
@@ -53,11 +58,19 @@ export interface Inbound {
 }
 
 /** Start the inbound handlers and the line offline watch. */
-export async function startInbound(deps: InboundDeps): Promise<Inbound> {
+export function startInbound(deps: InboundDeps): Promise<Inbound> {
   const now = deps.now ?? Date.now;
   const file = deps.spoolFile ?? null;
+  let stopped = false;
+  const isStopped = () => stopped;
+  const snapshots = snapshotRunner(() =>
+    file
+      ? snapshotGateways(deps.store, file, deps.log, isStopped)
+      : Promise.resolve()
+  );
+  // Never inside the look-up that noticed the change: the next macrotask.
   const snapshot = () =>
-    file ? snapshotGateways(deps.store, file, deps.log) : Promise.resolve();
+    new Promise<void>((r) => setTimeout(r, 0)).then(() => snapshots.request());
   const ctx: InboundContext = {
     ...deps,
     instanceId: deps.instanceId ?? instanceId(deps.config()),
@@ -108,14 +121,24 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     },
   };
   const storeBack = async () => {
-    await ctx.lines.seed(deps.store);
+    await ctx.lines.seed(deps.store, isStopped);
     await snapshot();
   };
+  // The work over the whole fleet (line memory, snapshot) runs in the
+  // background, a page at a time: the first keepalive is answered at once,
+  // whatever the fleet's size (gateways are looked up on demand).
+  let warming: Promise<void> = Promise.resolve();
   if (deps.storeAway) ctx.gateways.seed(file?.loadGateways() ?? []);
-  else await storeBack();
+  else {
+    warming = new Promise<void>((r) => setTimeout(r, 0))
+      .then(storeBack)
+      .catch((err) =>
+        deps.log.warn(`inbound: reading the line states: ${err}`)
+      );
+  }
   ctx.lines.start();
   ctx.spool.start();
-  return {
+  return Promise.resolve({
     handle: (text, addr) => handleDatagram(ctx, text, addr),
     admits: (ip) => ctx.guard.admits(ip),
     storeBack,
@@ -126,11 +149,14 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     async drain() {
       while (ctx.inFlight.size > 0) await Promise.all([...ctx.inFlight]);
     },
+    warmedUp: () => warming,
     async stop() {
+      stopped = true;
       ctx.lines.stop();
+      await warming;
       while (ctx.inFlight.size > 0) await Promise.all([...ctx.inFlight]);
       await ctx.spool.stop();
       await ctx.saver.stop();
     },
-  };
+  });
 }
