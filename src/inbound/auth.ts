@@ -57,14 +57,19 @@ export class GatewayCache {
   #maxAgeMs: number;
   #now: () => number;
   #onVersion: () => void;
-  #entries = new Map<string, { gw: Gateway | undefined; at: number }>();
+  #entries = new Map<string, { gw: Gateway; at: number }>();
+  /** Ids the store does not know (spoofed ids land here, bounded). */
+  #unknown = new Map<string, number>();
   /** Bumped when the version changes (and the entries are dropped). */
   #epoch = 0;
   #version: string | null = null;
   #checkedAt = -Infinity;
   #checking: Promise<void> | null = null;
-  /** Bound on remembered ids (spoofed ids must not grow memory forever). */
-  static readonly MAX_ENTRIES = 10_000;
+  /**
+   * Bound on remembered unknown ids (spoofed ids must not grow memory
+   * forever). Known gateways are bounded by the fleet itself.
+   */
+  static readonly MAX_UNKNOWN = 10_000;
   /** Longest GoIP id that can exist (`goip_id VARCHAR(64)`). */
   static readonly MAX_ID_LENGTH = 64;
 
@@ -100,7 +105,7 @@ export class GatewayCache {
     // No GoIP id is longer than its column: refuse without a look-up, and
     // without letting spoofed kilobyte-long ids fill the cache.
     if (goipId.length > GatewayCache.MAX_ID_LENGTH) return undefined;
-    const known = this.#entries.has(goipId);
+    const known = this.#entries.has(goipId) || this.#unknown.has(goipId);
     if (this.#checkDue()) {
       try {
         // A known line does not wait long for a slow store (its events go
@@ -111,7 +116,7 @@ export class GatewayCache {
       } catch (err) {
         // The store is away: what is cached still answers (a database blip
         // does not unregister every line), anything else fails as it would.
-        if (!this.#entries.has(goipId)) throw err;
+        if (!known) throw err;
       }
     }
     const cached = this.#cached(goipId);
@@ -131,11 +136,20 @@ export class GatewayCache {
       // events can be spooled; an unknown one fails as it would.
       const stale = this.#entries.get(goipId);
       if (stale) return stale.gw;
+      if (this.#unknown.has(goipId)) return undefined;
       throw err;
     }
     if (epoch === this.#epoch) {
-      if (this.#entries.size >= GatewayCache.MAX_ENTRIES) this.#entries.clear();
-      this.#entries.set(goipId, { gw, at: now });
+      if (gw) {
+        this.#unknown.delete(goipId);
+        this.#entries.set(goipId, { gw, at: now });
+      } else {
+        if (this.#unknown.size >= GatewayCache.MAX_UNKNOWN) {
+          this.#unknown.clear();
+        }
+        this.#entries.delete(goipId);
+        this.#unknown.set(goipId, now);
+      }
     }
     return gw;
   }
@@ -148,7 +162,10 @@ export class GatewayCache {
   /** The entry for `goipId` if younger than the longest age, else null. */
   #cached(goipId: string): Gateway | undefined | null {
     const hit = this.#entries.get(goipId);
-    return hit && this.#now() - hit.at < this.#maxAgeMs ? hit.gw : null;
+    const at = hit ? hit.at : this.#unknown.get(goipId);
+    return at !== undefined && this.#now() - at < this.#maxAgeMs
+      ? hit?.gw
+      : null;
   }
 
   /** Ask the store's version (one question at a time). */
@@ -173,6 +190,7 @@ export class GatewayCache {
   #forget(): void {
     this.#epoch++;
     this.#entries.clear();
+    this.#unknown.clear();
   }
 
   /** Check id, enabled flag and password. */
