@@ -3,7 +3,9 @@
  * evenly), nothing else. goippy's CPU share (utime+stime from /proc over the
  * window) and RSS at the end, next to the echo floor's under an identical
  * fleet over the same window. All lines first register with one burst of
- * keepalives; the window starts after a warm-up.
+ * keepalives; the window starts after a warm-up. Both fleets are simulated
+ * in this process; its CPU over the window is reported too (a client near a
+ * full core would be the bound, not goippy).
  *
  * @module
  */
@@ -62,9 +64,11 @@ export async function idleScenario(
     fleet.resetStats();
     const a = await readProc(goippy.pid);
     const fa = await readProc(floor.pid);
+    const ca = await readProc(Deno.pid);
     await new Promise((r) => setTimeout(r, p.windowS * 1000));
     const b = await readProc(goippy.pid);
     const fb = await readProc(floor.pid);
+    const cb = await readProc(Deno.pid);
     for (const f of fleets) f.stopKeepalives();
     // Let the last replies come in before counting.
     await new Promise((r) => setTimeout(r, 200));
@@ -81,6 +85,7 @@ export async function idleScenario(
       keepalivesLost: s.lost + s.refused,
       floorCpuShare: cpuShare(fa, fb),
       floorRssMb: fb.rssKb === null ? null : fb.rssKb / 1024,
+      clientCpuShare: cpuShare(ca, cb),
     };
   } finally {
     for (const f of fleets) await f.close();

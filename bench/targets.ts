@@ -317,7 +317,10 @@ export function buildRows(results: BackendResult[]): Row[] {
         return {
           value: `${fmtPct(i.cpuShare)} (${i.lines} lines${lost}${per}` +
             (typeof i.floorCpuShare === "number"
-              ? `; echo floor ${fmtPct(i.floorCpuShare)})`
+              ? `; echo floor ${fmtPct(i.floorCpuShare)}`
+              : "") +
+            (typeof i.clientCpuShare === "number"
+              ? `; client ${fmtPct(i.clientCpuShare)})`
               : ")"),
           // Lost keepalives are work not done: the share would flatter.
           met: limit

@@ -140,6 +140,8 @@ export interface IdleResult {
   keepalivesSent: number;
   keepalivesOk: number;
   keepalivesLost: number;
+  /** The simulating client (both fleets, one process) over the window. */
+  clientCpuShare?: number | null;
 }
 
 /** Scenario 6: spawn → first answered keepalive. */
