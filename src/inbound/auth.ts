@@ -9,6 +9,7 @@
 import type { Gateway, Store } from "../store/types.ts";
 import { bounded, STORE_BOUND_MS } from "./bounded.ts";
 import { GATEWAY_CHECK_EVERY_MS } from "./cadence.ts";
+import { gatewayPages } from "./gateway_pages.ts";
 
 /** Why a packet was refused, or the gateway it belongs to. */
 export type AuthResult =
@@ -152,6 +153,32 @@ export class GatewayCache {
       }
     }
     return gw;
+  }
+
+  /**
+   * Refresh every cached gateway from the store a page at a time (and drop
+   * those it no longer has), so that a large fleet's entries never reach
+   * the longest age: one walk over the fleet instead of one look-up per
+   * line and age. Stops early when the gateways version changes meanwhile
+   * (the entries are dropped then anyway) or `stopped()` says so.
+   */
+  async sweep(stopped: () => boolean = () => false): Promise<void> {
+    const epoch = this.#epoch;
+    const started = this.#now();
+    for await (const page of gatewayPages(this.#store, { stopped })) {
+      if (epoch !== this.#epoch) return;
+      const at = this.#now();
+      for (const g of page) {
+        if (!this.#entries.has(g.goipId)) continue;
+        const { state: _state, ...gw } = g;
+        this.#entries.set(g.goipId, { gw, at });
+      }
+    }
+    if (epoch !== this.#epoch || stopped()) return;
+    // Not refreshed by the walk, nor looked up since it began: gone.
+    for (const [id, e] of this.#entries) {
+      if (e.at < started) this.#entries.delete(id);
+    }
   }
 
   /** Whether the store's version is to be asked before answering. */

@@ -316,3 +316,47 @@ Deno.test("GatewayCache: a flood of unknown ids neither forgets known gateways n
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("GatewayCache: a sweep keeps busy entries fresh without a look-up each, and sees changes made by hand in SQL", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-auth-" });
+  const store = openSqliteStore(`${dir}/db.sqlite3`);
+  try {
+    await store.migrate();
+    for (const ext of ["2001", "2002", "2003"]) {
+      await store.addGateway({ ext, goipPass: "pw" });
+    }
+    const calls = new Map<string, number>();
+    let now = 1_000_000;
+    const cache = new GatewayCache(counting(store, calls), {
+      maxAgeMs: 60_000,
+      now: () => now,
+    });
+    for (const ext of ["2001", "2002", "2003"]) {
+      assertEquals((await cache.authenticate(`goippy_${ext}`, "pw")).ok, true);
+    }
+    // By hand, leaving the version alone: a new password, a removed row.
+    const db = new DatabaseSync(`${dir}/db.sqlite3`);
+    db.prepare("UPDATE goippy_gateways SET goip_pass = 'new' WHERE ext = ?")
+      .run("2001");
+    db.prepare("DELETE FROM goippy_gateways WHERE ext = ?").run("2003");
+    db.close();
+    now += 50_000;
+    await cache.sweep();
+    now += 50_000; // past the longest age since the look-ups, not the sweep
+    assertEquals(
+      why(await cache.authenticate("goippy_2001", "pw")),
+      "wrong password",
+    );
+    assertEquals((await cache.authenticate("goippy_2002", "pw")).ok, true);
+    assertEquals(calls.get("gatewayByGoipId"), 3, "answered from the sweep");
+    // The removed one is no longer held: asked again, and unknown.
+    assertEquals(
+      why(await cache.authenticate("goippy_2003", "pw")),
+      "unknown id",
+    );
+    assertEquals(calls.get("gatewayByGoipId"), 4);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

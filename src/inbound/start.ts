@@ -13,6 +13,7 @@ import { GatewayCache } from "./auth.ts";
 import { snapshotGateways, snapshotRunner } from "./gateway_snapshot.ts";
 import {
   GATEWAY_CHECK_EVERY_MS,
+  GATEWAY_SWEEP_EVERY_MS,
   LINE_CHECK_EVERY_MS,
   lineFlushMs,
 } from "./cadence.ts";
@@ -137,6 +138,12 @@ export function startInbound(deps: InboundDeps): Promise<Inbound> {
       );
   }
   ctx.lines.start();
+  let sweep: Promise<void> | null = null;
+  const sweeps = setInterval(() => {
+    sweep ??= ctx.gateways.sweep(isStopped)
+      .catch((err) => deps.log.debug(`inbound: gateway refresh: ${err}`))
+      .finally(() => sweep = null);
+  }, GATEWAY_SWEEP_EVERY_MS);
   ctx.spool.start();
   return Promise.resolve({
     handle: (text, addr) => handleDatagram(ctx, text, addr),
@@ -152,8 +159,10 @@ export function startInbound(deps: InboundDeps): Promise<Inbound> {
     warmedUp: () => warming,
     async stop() {
       stopped = true;
+      clearInterval(sweeps);
       ctx.lines.stop();
       await warming;
+      await sweep;
       while (ctx.inFlight.size > 0) await Promise.all([...ctx.inFlight]);
       await ctx.spool.stop();
       await ctx.saver.stop();
