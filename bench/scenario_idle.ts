@@ -11,7 +11,7 @@
  */
 
 import { GoipFleet } from "../tests/support/goip_sim/mod.ts";
-import { cpuShare, readProc } from "./proc.ts";
+import { cpuShare, readProc, readUdpDrops } from "./proc.ts";
 import type { IdleResult } from "./types.ts";
 
 /** Gateway prefix of the idle lines. */
@@ -65,10 +65,12 @@ export async function idleScenario(
     const a = await readProc(goippy.pid);
     const fa = await readProc(floor.pid);
     const ca = await readProc(Deno.pid);
+    const da = await readUdpDrops(goippy.port);
     await new Promise((r) => setTimeout(r, p.windowS * 1000));
     const b = await readProc(goippy.pid);
     const fb = await readProc(floor.pid);
     const cb = await readProc(Deno.pid);
+    const db = await readUdpDrops(goippy.port);
     for (const f of fleets) f.stopKeepalives();
     // Let the last replies come in before counting.
     await new Promise((r) => setTimeout(r, 200));
@@ -86,6 +88,9 @@ export async function idleScenario(
       floorCpuShare: cpuShare(fa, fb),
       floorRssMb: fb.rssKb === null ? null : fb.rssKb / 1024,
       clientCpuShare: cpuShare(ca, cb),
+      droppedByKernel: da.port === null || db.port === null
+        ? null
+        : db.port - da.port,
     };
   } finally {
     for (const f of fleets) await f.close();

@@ -307,7 +307,12 @@ export function buildRows(results: BackendResult[]): Row[] {
       (r) => {
         const i = r.idle;
         if (!i) return { value: "–", met: null };
-        const lost = i.keepalivesLost > 0 ? `, ${i.keepalivesLost} lost` : "";
+        const dropped = typeof i.droppedByKernel === "number"
+          ? ` (${i.droppedByKernel} dropped by the kernel)`
+          : "";
+        const lost = i.keepalivesLost > 0
+          ? `, ${i.keepalivesLost} lost${dropped}`
+          : "";
         const per = typeof i.cpuShare === "number" && i.keepalivesOk > 0
           ? `; ${
             Math.round(i.cpuShare * i.windowS / i.keepalivesOk * 1e6)

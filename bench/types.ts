@@ -142,6 +142,8 @@ export interface IdleResult {
   keepalivesLost: number;
   /** The simulating client (both fleets, one process) over the window. */
   clientCpuShare?: number | null;
+  /** Datagrams the kernel dropped at goippy's socket over the window. */
+  droppedByKernel?: number | null;
 }
 
 /** Scenario 6: spawn → first answered keepalive. */
