@@ -31,6 +31,11 @@ export function sameSecret(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/** Two reads of one gateway that hold the same values. */
+function sameGateway(a: Gateway, b: Gateway): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Options of {@linkcode GatewayCache}. */
 export interface GatewayCacheOptions {
   /** How often the store's gateways version is asked (default `GATEWAY_CHECK_EVERY_MS`). */
@@ -169,9 +174,13 @@ export class GatewayCache {
       if (epoch !== this.#epoch) return;
       const at = this.#now();
       for (const g of page) {
-        if (!this.#entries.has(g.goipId)) continue;
+        const e = this.#entries.get(g.goipId);
+        if (!e) continue;
         const { state: _state, ...gw } = g;
-        this.#entries.set(g.goipId, { gw, at });
+        // Unchanged (nearly always): the entry held so far stays, and the
+        // copy just read dies young, which keeps the old generation small.
+        if (sameGateway(e.gw, gw)) e.at = at;
+        else this.#entries.set(g.goipId, { gw, at });
       }
     }
     if (epoch !== this.#epoch || stopped()) return;

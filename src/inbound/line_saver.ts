@@ -14,7 +14,7 @@ import type { LineState, Store } from "../store/types.ts";
 import { LINE_FLUSH_MS } from "./cadence.ts";
 
 /** Line states written per transaction of a batch. */
-export const FLUSH_CHUNK = 1000;
+export const FLUSH_CHUNK = 5000;
 
 /** Options of {@linkcode LineSaver}. */
 export interface LineSaverOptions {
