@@ -33,7 +33,11 @@ export function sameSecret(a: string, b: string): boolean {
 
 /** Two reads of one gateway that hold the same values. */
 function sameGateway(a: Gateway, b: Gateway): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return a.id === b.id && a.ext === b.ext && a.goipPass === b.goipPass &&
+    a.channel === b.channel && a.msisdn === b.msisdn &&
+    a.allowRegex === b.allowRegex && a.enabled === b.enabled &&
+    a.xmppJid === b.xmppJid &&
+    JSON.stringify(a.limits) === JSON.stringify(b.limits);
 }
 
 /** Options of {@linkcode GatewayCache}. */
@@ -176,11 +180,14 @@ export class GatewayCache {
       for (const g of page) {
         const e = this.#entries.get(g.goipId);
         if (!e) continue;
-        const { state: _state, ...gw } = g;
         // Unchanged (nearly always): the entry held so far stays, and the
         // copy just read dies young, which keeps the old generation small.
-        if (sameGateway(e.gw, gw)) e.at = at;
-        else this.#entries.set(g.goipId, { gw, at });
+        if (sameGateway(e.gw, g)) {
+          e.at = at;
+          continue;
+        }
+        const { state: _state, ...gw } = g;
+        this.#entries.set(g.goipId, { gw, at });
       }
     }
     if (epoch !== this.#epoch || stopped()) return;
