@@ -3,13 +3,15 @@
  * evenly), nothing else. goippy's CPU share (utime+stime from /proc over the
  * window) and RSS at the end, next to the echo floor's under an identical
  * fleet over the same window. All lines first register with one burst of
- * keepalives; the window starts after a warm-up.
+ * keepalives; the window starts after a warm-up. Both fleets are simulated
+ * in this process; its CPU over the window is reported too (a client near a
+ * full core would be the bound, not goippy).
  *
  * @module
  */
 
 import { GoipFleet } from "../tests/support/goip_sim/mod.ts";
-import { cpuShare, readProc } from "./proc.ts";
+import { cpuShare, readProc, readUdpDrops } from "./proc.ts";
 import type { IdleResult } from "./types.ts";
 
 /** Gateway prefix of the idle lines. */
@@ -62,9 +64,13 @@ export async function idleScenario(
     fleet.resetStats();
     const a = await readProc(goippy.pid);
     const fa = await readProc(floor.pid);
+    const ca = await readProc(Deno.pid);
+    const da = await readUdpDrops(goippy.port);
     await new Promise((r) => setTimeout(r, p.windowS * 1000));
     const b = await readProc(goippy.pid);
     const fb = await readProc(floor.pid);
+    const cb = await readProc(Deno.pid);
+    const db = await readUdpDrops(goippy.port);
     for (const f of fleets) f.stopKeepalives();
     // Let the last replies come in before counting.
     await new Promise((r) => setTimeout(r, 200));
@@ -81,6 +87,10 @@ export async function idleScenario(
       keepalivesLost: s.lost + s.refused,
       floorCpuShare: cpuShare(fa, fb),
       floorRssMb: fb.rssKb === null ? null : fb.rssKb / 1024,
+      clientCpuShare: cpuShare(ca, cb),
+      droppedByKernel: da.port === null || db.port === null
+        ? null
+        : db.port - da.port,
     };
   } finally {
     for (const f of fleets) await f.close();

@@ -330,7 +330,12 @@ export function buildRows(results: BackendResult[]): Row[] {
       (r) => {
         const i = r.idle;
         if (!i) return { value: "–", met: null };
-        const lost = i.keepalivesLost > 0 ? `, ${i.keepalivesLost} lost` : "";
+        const dropped = typeof i.droppedByKernel === "number"
+          ? ` (${i.droppedByKernel} dropped by the kernel)`
+          : "";
+        const lost = i.keepalivesLost > 0
+          ? `, ${i.keepalivesLost} lost${dropped}`
+          : "";
         const per = typeof i.cpuShare === "number" && i.keepalivesOk > 0
           ? `; ${
             Math.round(i.cpuShare * i.windowS / i.keepalivesOk * 1e6)
@@ -340,7 +345,10 @@ export function buildRows(results: BackendResult[]): Row[] {
         return {
           value: `${fmtPct(i.cpuShare)} (${i.lines} lines${lost}${per}` +
             (typeof i.floorCpuShare === "number"
-              ? `; echo floor ${fmtPct(i.floorCpuShare)})`
+              ? `; echo floor ${fmtPct(i.floorCpuShare)}`
+              : "") +
+            (typeof i.clientCpuShare === "number"
+              ? `; client ${fmtPct(i.clientCpuShare)})`
               : ")"),
           // Lost keepalives are work not done: the share would flatter.
           met: limit

@@ -165,6 +165,10 @@ export interface IdleResult {
   keepalivesSent: number;
   keepalivesOk: number;
   keepalivesLost: number;
+  /** The simulating client (both fleets, one process) over the window. */
+  clientCpuShare?: number | null;
+  /** Datagrams the kernel dropped at goippy's socket over the window. */
+  droppedByKernel?: number | null;
 }
 
 /** Scenario 6: spawn → first answered keepalive. */

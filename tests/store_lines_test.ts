@@ -104,6 +104,33 @@ storeContract("line state batches and the gateways version", [
     },
   },
   {
+    name: "gateways page by page: every gateway once, with its state",
+    async fn({ store }) {
+      const ids = ["gB", "ga", "g10", "g9", "g1"];
+      for (const [i, g] of ids.entries()) {
+        await store.addGateway({ ext: `30${i}`, goipPass: "pw", goipId: g });
+      }
+      await store.saveLineState(state("g9", { ext: "303" }));
+      const seen: string[] = [];
+      let after = "";
+      for (;;) {
+        const page = await store.gatewaysPage(after, 2);
+        assert.ok(page.length <= 2, `a page of ${page.length}`);
+        if (page.length === 0) break;
+        for (const g of page) {
+          seen.push(g.goipId);
+          assert.deepStrictEqual(
+            g.state?.goipId ?? null,
+            g.goipId === "g9" ? "g9" : null,
+          );
+        }
+        after = page[page.length - 1].goipId;
+      }
+      assert.deepStrictEqual([...seen].sort(), [...ids].sort());
+      assert.deepStrictEqual(new Set(seen).size, ids.length);
+    },
+  },
+  {
     name: "the gateways version changes with each gateway change, for all",
     async fn({ store, second }) {
       const cli = await second();

@@ -9,6 +9,7 @@
 import type { Gateway, Store } from "../store/types.ts";
 import { bounded, STORE_BOUND_MS } from "./bounded.ts";
 import { GATEWAY_CHECK_EVERY_MS } from "./cadence.ts";
+import { gatewayPages } from "./gateway_pages.ts";
 
 /** Why a packet was refused, or the gateway it belongs to. */
 export type AuthResult =
@@ -28,6 +29,15 @@ export function sameSecret(a: string, b: string): boolean {
     diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
   }
   return diff === 0;
+}
+
+/** Two reads of one gateway that hold the same values. */
+function sameGateway(a: Gateway, b: Gateway): boolean {
+  return a.id === b.id && a.ext === b.ext && a.goipPass === b.goipPass &&
+    a.channel === b.channel && a.msisdn === b.msisdn &&
+    a.allowRegex === b.allowRegex && a.enabled === b.enabled &&
+    a.xmppJid === b.xmppJid &&
+    JSON.stringify(a.limits) === JSON.stringify(b.limits);
 }
 
 /** Options of {@linkcode GatewayCache}. */
@@ -57,14 +67,19 @@ export class GatewayCache {
   #maxAgeMs: number;
   #now: () => number;
   #onVersion: () => void;
-  #entries = new Map<string, { gw: Gateway | undefined; at: number }>();
+  #entries = new Map<string, { gw: Gateway; at: number }>();
+  /** Ids the store does not know (spoofed ids land here, bounded). */
+  #unknown = new Map<string, number>();
   /** Bumped when the version changes (and the entries are dropped). */
   #epoch = 0;
   #version: string | null = null;
   #checkedAt = -Infinity;
   #checking: Promise<void> | null = null;
-  /** Bound on remembered ids (spoofed ids must not grow memory forever). */
-  static readonly MAX_ENTRIES = 10_000;
+  /**
+   * Bound on remembered unknown ids (spoofed ids must not grow memory
+   * forever). Known gateways are bounded by the fleet itself.
+   */
+  static readonly MAX_UNKNOWN = 10_000;
   /** Longest GoIP id that can exist (`goip_id VARCHAR(64)`). */
   static readonly MAX_ID_LENGTH = 64;
 
@@ -100,7 +115,7 @@ export class GatewayCache {
     // No GoIP id is longer than its column: refuse without a look-up, and
     // without letting spoofed kilobyte-long ids fill the cache.
     if (goipId.length > GatewayCache.MAX_ID_LENGTH) return undefined;
-    const known = this.#entries.has(goipId);
+    const known = this.#entries.has(goipId) || this.#unknown.has(goipId);
     if (this.#checkDue()) {
       try {
         // A known line does not wait long for a slow store (its events go
@@ -111,7 +126,7 @@ export class GatewayCache {
       } catch (err) {
         // The store is away: what is cached still answers (a database blip
         // does not unregister every line), anything else fails as it would.
-        if (!this.#entries.has(goipId)) throw err;
+        if (!known) throw err;
       }
     }
     const cached = this.#cached(goipId);
@@ -131,13 +146,55 @@ export class GatewayCache {
       // events can be spooled; an unknown one fails as it would.
       const stale = this.#entries.get(goipId);
       if (stale) return stale.gw;
+      if (this.#unknown.has(goipId)) return undefined;
       throw err;
     }
     if (epoch === this.#epoch) {
-      if (this.#entries.size >= GatewayCache.MAX_ENTRIES) this.#entries.clear();
-      this.#entries.set(goipId, { gw, at: now });
+      if (gw) {
+        this.#unknown.delete(goipId);
+        this.#entries.set(goipId, { gw, at: now });
+      } else {
+        if (this.#unknown.size >= GatewayCache.MAX_UNKNOWN) {
+          this.#unknown.clear();
+        }
+        this.#entries.delete(goipId);
+        this.#unknown.set(goipId, now);
+      }
     }
     return gw;
+  }
+
+  /**
+   * Refresh every cached gateway from the store a page at a time (and drop
+   * those it no longer has), so that a large fleet's entries never reach
+   * the longest age: one walk over the fleet instead of one look-up per
+   * line and age. Stops early when the gateways version changes meanwhile
+   * (the entries are dropped then anyway) or `stopped()` says so.
+   */
+  async sweep(stopped: () => boolean = () => false): Promise<void> {
+    const epoch = this.#epoch;
+    const started = this.#now();
+    for await (const page of gatewayPages(this.#store, { stopped })) {
+      if (epoch !== this.#epoch) return;
+      const at = this.#now();
+      for (const g of page) {
+        const e = this.#entries.get(g.goipId);
+        if (!e) continue;
+        // Unchanged (nearly always): the entry held so far stays, and the
+        // copy just read dies young, which keeps the old generation small.
+        if (sameGateway(e.gw, g)) {
+          e.at = at;
+          continue;
+        }
+        const { state: _state, ...gw } = g;
+        this.#entries.set(g.goipId, { gw, at });
+      }
+    }
+    if (epoch !== this.#epoch || stopped()) return;
+    // Not refreshed by the walk, nor looked up since it began: gone.
+    for (const [id, e] of this.#entries) {
+      if (e.at < started) this.#entries.delete(id);
+    }
   }
 
   /** Whether the store's version is to be asked before answering. */
@@ -148,7 +205,10 @@ export class GatewayCache {
   /** The entry for `goipId` if younger than the longest age, else null. */
   #cached(goipId: string): Gateway | undefined | null {
     const hit = this.#entries.get(goipId);
-    return hit && this.#now() - hit.at < this.#maxAgeMs ? hit.gw : null;
+    const at = hit ? hit.at : this.#unknown.get(goipId);
+    return at !== undefined && this.#now() - at < this.#maxAgeMs
+      ? hit?.gw
+      : null;
   }
 
   /** Ask the store's version (one question at a time). */
@@ -173,6 +233,7 @@ export class GatewayCache {
   #forget(): void {
     this.#epoch++;
     this.#entries.clear();
+    this.#unknown.clear();
   }
 
   /** Check id, enabled flag and password. */

@@ -279,3 +279,84 @@ Deno.test("GatewayCache: while the store is away, cached lines are still answere
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("GatewayCache: a flood of unknown ids neither forgets known gateways nor grows without bound", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-auth-" });
+  const store = openSqliteStore(`${dir}/db.sqlite3`);
+  try {
+    await store.migrate();
+    await store.addGateway({ ext: "2001", goipPass: "pw" });
+    await store.addGateway({ ext: "2002", goipPass: "pw" });
+    const calls = new Map<string, number>();
+    const now = 1_000_000;
+    const cache = new GatewayCache(counting(store, calls), { now: () => now });
+    assertEquals((await cache.authenticate("goippy_2001", "pw")).ok, true);
+    const flood = GatewayCache.MAX_UNKNOWN + 10;
+    for (let i = 0; i < flood; i++) {
+      assertEquals(
+        why(await cache.authenticate(`spoof${i}`, "pw")),
+        "unknown id",
+      );
+    }
+    assertEquals(calls.get("gatewayByGoipId"), 1 + flood);
+    // The known line is still answered from memory.
+    assertEquals(cache.authenticateCached("goippy_2001", "pw")?.ok, true);
+    // The latest unknown ids are remembered (no look-up), the oldest were
+    // let go to keep the bound.
+    assertEquals(
+      why(await cache.authenticate(`spoof${flood - 1}`, "pw")),
+      "unknown id",
+    );
+    assertEquals(calls.get("gatewayByGoipId"), 1 + flood);
+    assertEquals(cache.authenticateCached("spoof0", "pw"), null);
+    // A gateway the CLI adds later is found (no stale negative entry).
+    assertEquals((await cache.authenticate("goippy_2002", "pw")).ok, true);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("GatewayCache: a sweep keeps busy entries fresh without a look-up each, and sees changes made by hand in SQL", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "goippy-auth-" });
+  const store = openSqliteStore(`${dir}/db.sqlite3`);
+  try {
+    await store.migrate();
+    for (const ext of ["2001", "2002", "2003"]) {
+      await store.addGateway({ ext, goipPass: "pw" });
+    }
+    const calls = new Map<string, number>();
+    let now = 1_000_000;
+    const cache = new GatewayCache(counting(store, calls), {
+      maxAgeMs: 60_000,
+      now: () => now,
+    });
+    for (const ext of ["2001", "2002", "2003"]) {
+      assertEquals((await cache.authenticate(`goippy_${ext}`, "pw")).ok, true);
+    }
+    // By hand, leaving the version alone: a new password, a removed row.
+    const db = new DatabaseSync(`${dir}/db.sqlite3`);
+    db.prepare("UPDATE goippy_gateways SET goip_pass = 'new' WHERE ext = ?")
+      .run("2001");
+    db.prepare("DELETE FROM goippy_gateways WHERE ext = ?").run("2003");
+    db.close();
+    now += 50_000;
+    await cache.sweep();
+    now += 50_000; // past the longest age since the look-ups, not the sweep
+    assertEquals(
+      why(await cache.authenticate("goippy_2001", "pw")),
+      "wrong password",
+    );
+    assertEquals((await cache.authenticate("goippy_2002", "pw")).ok, true);
+    assertEquals(calls.get("gatewayByGoipId"), 3, "answered from the sweep");
+    // The removed one is no longer held: asked again, and unknown.
+    assertEquals(
+      why(await cache.authenticate("goippy_2003", "pw")),
+      "unknown id",
+    );
+    assertEquals(calls.get("gatewayByGoipId"), 4);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -24,6 +24,13 @@ export const LINE_CHECK_EVERY_MS = 1000;
 export const GATEWAY_CHECK_EVERY_MS = 2000;
 
 /**
+ * How often the gateway cache refreshes every cached gateway in one walk
+ * over the fleet: half its longest age, so a busy line's entry never
+ * expires into a look-up of its own.
+ */
+export const GATEWAY_SWEEP_EVERY_MS = 30_000;
+
+/**
  * How often a keepalive that changes nothing but the time is written:
  * {@linkcode LINE_SAVE_EVERY_MS}, or a quarter of GOIP_OFFLINE_AFTER when
  * that is shorter.

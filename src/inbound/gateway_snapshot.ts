@@ -9,15 +9,24 @@
 import type { Logger } from "../log.ts";
 import type { SpoolFile } from "../spool/spool_file.ts";
 import type { Store } from "../store/types.ts";
+import { gatewayPages } from "./gateway_pages.ts";
 
-/** Copy the store's gateways into the spool file (failures are logged). */
+/**
+ * Copy the store's gateways into the spool file, a page at a time (the
+ * snapshot in force is replaced at the end); failures are logged.
+ */
 export async function snapshotGateways(
   store: Store,
   file: SpoolFile,
   log: Logger,
+  stopped: () => boolean = () => false,
 ): Promise<void> {
   try {
-    file.saveGateways(await store.listGateways());
+    file.beginSnapshot();
+    for await (const page of gatewayPages(store, { stopped })) {
+      file.addToSnapshot(page);
+    }
+    if (!stopped()) file.commitSnapshot();
   } catch (err) {
     log.warn(
       `spool: cannot refresh the gateways' snapshot in ${file.path}: ${
@@ -25,4 +34,32 @@ export async function snapshotGateways(
       }`,
     );
   }
+}
+
+/**
+ * Snapshots one at a time: a request while one is written runs once more
+ * after it (the gateways may have changed meanwhile), however many came.
+ */
+export function snapshotRunner(
+  take: () => Promise<void>,
+): { request(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  let again = false;
+  const run = async () => {
+    do {
+      again = false;
+      await take();
+    } while (again);
+    running = null;
+  };
+  return {
+    request() {
+      if (running) {
+        again = true;
+        return running;
+      }
+      running = run();
+      return running;
+    },
+  };
 }

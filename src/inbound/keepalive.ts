@@ -31,7 +31,18 @@ export async function keepalive(
     return;
   }
   const gw = auth.gateway;
-  const known = ctx.lines.get(gw.goipId);
+  let known = ctx.lines.get(gw.goipId);
+  // A line the store knows but this instance has not learned yet (the line
+  // memory is filled in the background at start): learned from the store
+  // now, as the start would have, so a restart does not announce it anew.
+  let stored: LineState | undefined;
+  if (!known) {
+    stored = await ctx.store.lineState(gw.goipId).catch(() => undefined);
+    if (stored) {
+      ctx.lines.seedOne(stored);
+      known = ctx.lines.get(gw.goipId);
+    }
+  }
   const missed = ctx.lines.missedKeepalives(
     gw.goipId,
     ctx.now(),
@@ -39,8 +50,7 @@ export async function keepalive(
   );
   // With the store away the line is answered as one not seen before: its
   // events go to the spool, and its state is saved once the store is back.
-  const prev = known ??
-    await ctx.store.lineState(gw.goipId).catch(() => undefined);
+  const prev = known ?? stored;
   const next = lineStateOf(gw, p, addr, prev, ctx.now());
   // The instance answering the keepalive owns the line: the GoIP listens to
   // this socket (through NAT), so only this instance can send to it.

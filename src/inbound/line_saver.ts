@@ -13,6 +13,9 @@ import type { Logger } from "../log.ts";
 import type { LineState, Store } from "../store/types.ts";
 import { LINE_FLUSH_MS } from "./cadence.ts";
 
+/** Line states written per transaction of a batch. */
+export const FLUSH_CHUNK = 5000;
+
 /** Options of {@linkcode LineSaver}. */
 export interface LineSaverOptions {
   store: Pick<Store, "saveLineState" | "saveLineStates">;
@@ -30,18 +33,45 @@ export class LineSaver {
   #pending = new Map<string, LineState>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  /** States to write at once, and the write that will take them. */
+  #urgent = new Map<string, LineState>();
+  #group: Promise<void> | null = null;
 
   constructor(opts: LineSaverOptions) {
     this.#opts = opts;
   }
 
-  /** Write now (throws when the store does). */
-  async now(state: LineState): Promise<void> {
+  /**
+   * Write now (throws when the store does). States asked for while a write
+   * is on its way are written together next, in one transaction (group
+   * commit): a fleet coming online at once costs a transaction per group,
+   * not one per line.
+   */
+  now(state: LineState): Promise<void> {
     this.#pending.delete(state.goipId);
+    this.#urgent.set(state.goipId, state);
+    this.#group ??= this.#writeGroup();
+    return this.#group;
+  }
+
+  async #writeGroup(): Promise<void> {
     // A batch already on its way holds older states: let it land first, or
-    // it would overwrite this newer one.
-    await this.#flushing;
-    await this.#opts.store.saveLineState(state);
+    // it would overwrite a newer one. Then let the datagrams already read
+    // join this group (a macrotask), and close it.
+    const before = this.#flushing;
+    let done!: () => void;
+    this.#flushing = new Promise<void>((r) => done = r);
+    try {
+      await before;
+      await new Promise((r) => setTimeout(r, 0));
+      const group = [...this.#urgent.values()];
+      this.#urgent.clear();
+      this.#group = null;
+      if (group.length === 1) await this.#opts.store.saveLineState(group[0]);
+      else await this.#opts.store.saveLineStates(group);
+    } finally {
+      done();
+    }
   }
 
   /** Write with the next batch (the newest state of a line wins). */
@@ -66,10 +96,17 @@ export class LineSaver {
     if (this.#pending.size === 0) return;
     const list = [...this.#pending.values()];
     this.#pending.clear();
-    try {
-      await this.#opts.store.saveLineStates(list);
-    } catch (err) {
-      this.#opts.log.error(`saving ${list.length} line states: ${err}`);
+    // A large fleet's refreshes in several short transactions, with the
+    // event loop free between them: one transaction of 100,000 lines holds
+    // a synchronous store (and the datagrams waiting) for a long time.
+    for (let i = 0; i < list.length; i += FLUSH_CHUNK) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 0));
+      const chunk = list.slice(i, i + FLUSH_CHUNK);
+      try {
+        await this.#opts.store.saveLineStates(chunk);
+      } catch (err) {
+        this.#opts.log.error(`saving ${chunk.length} line states: ${err}`);
+      }
     }
   }
 }

@@ -12,6 +12,7 @@ import type { Config } from "../config/types.ts";
 import { lineOnline } from "../line_online.ts";
 import type { LineState, Store } from "../store/types.ts";
 import { LINE_CHECK_EVERY_MS } from "./cadence.ts";
+import { gatewayPages } from "./gateway_pages.ts";
 
 interface Entry {
   state: LineState;
@@ -73,18 +74,30 @@ export class LineWatch {
     this.#now = opts.now ?? Date.now;
   }
 
-  /** Learn the lines the store already knows (after a restart). */
-  async seed(store: Store): Promise<void> {
-    for (const g of await store.listGateways()) {
-      if (!g.state || this.#lines.has(g.goipId)) continue;
-      this.#lines.set(g.goipId, {
-        state: g.state,
-        online: lineOnline(g.state, this.#now(), this.#opts.config()),
-        savedMs: g.state.lastSeenMs,
-        intervalMs: -1,
-        lastSeenMs: g.state.lastSeenMs,
-      });
+  /**
+   * Learn the lines the store already knows (after a restart), a page at a
+   * time: the socket answers meanwhile, and a line that sends a keepalive
+   * first is learned by {@linkcode LineWatch.seedOne} on the way.
+   */
+  async seed(store: Store, stopped?: () => boolean): Promise<void> {
+    for await (const page of gatewayPages(store, { stopped })) {
+      for (const g of page) if (g.state) this.seedOne(g.state);
     }
+  }
+
+  /**
+   * Learn one line as the store knows it, unless this instance knows it
+   * already (what it saw itself is newer).
+   */
+  seedOne(state: LineState): void {
+    if (this.#lines.has(state.goipId)) return;
+    this.#lines.set(state.goipId, {
+      state,
+      online: lineOnline(state, this.#now(), this.#opts.config()),
+      savedMs: state.lastSeenMs,
+      intervalMs: -1,
+      lastSeenMs: state.lastSeenMs,
+    });
   }
 
   /** Start the offline timer. */

@@ -10,9 +10,10 @@
 
 import { instanceId } from "../instances/liveness.ts";
 import { GatewayCache } from "./auth.ts";
-import { snapshotGateways } from "./gateway_snapshot.ts";
+import { snapshotGateways, snapshotRunner } from "./gateway_snapshot.ts";
 import {
   GATEWAY_CHECK_EVERY_MS,
+  GATEWAY_SWEEP_EVERY_MS,
   LINE_CHECK_EVERY_MS,
   lineFlushMs,
 } from "./cadence.ts";
@@ -45,6 +46,11 @@ export interface Inbound {
    * line states and refresh the gateways' snapshot.
    */
   storeBack(): Promise<void>;
+  /**
+   * Resolves once the line memory and the snapshot taken at start are
+   * done (they run in the background; the socket answers meanwhile).
+   */
+  warmedUp(): Promise<void>;
   /** Events waiting in the local spool for the store. */
   spoolDepth(): number;
   /**
@@ -62,11 +68,19 @@ export interface Inbound {
 }
 
 /** Start the inbound handlers and the line offline watch. */
-export async function startInbound(deps: InboundDeps): Promise<Inbound> {
+export function startInbound(deps: InboundDeps): Promise<Inbound> {
   const now = deps.now ?? Date.now;
   const file = deps.spoolFile ?? null;
+  let stopped = false;
+  const isStopped = () => stopped;
+  const snapshots = snapshotRunner(() =>
+    file
+      ? snapshotGateways(deps.store, file, deps.log, isStopped)
+      : Promise.resolve()
+  );
+  // Never inside the look-up that noticed the change: the next macrotask.
   const snapshot = () =>
-    file ? snapshotGateways(deps.store, file, deps.log) : Promise.resolve();
+    new Promise<void>((r) => setTimeout(r, 0)).then(() => snapshots.request());
   const ctx: InboundContext = {
     ...deps,
     instanceId: deps.instanceId ?? instanceId(deps.config()),
@@ -117,14 +131,30 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     },
   };
   const storeBack = async () => {
-    await ctx.lines.seed(deps.store);
+    await ctx.lines.seed(deps.store, isStopped);
     await snapshot();
   };
+  // The work over the whole fleet (line memory, snapshot) runs in the
+  // background, a page at a time: the first keepalive is answered at once,
+  // whatever the fleet's size (gateways are looked up on demand).
+  let warming: Promise<void> = Promise.resolve();
   if (deps.storeAway) ctx.gateways.seed(file?.loadGateways() ?? []);
-  else await storeBack();
+  else {
+    warming = new Promise<void>((r) => setTimeout(r, 0))
+      .then(storeBack)
+      .catch((err) =>
+        deps.log.warn(`inbound: reading the line states: ${err}`)
+      );
+  }
   ctx.lines.start();
+  let sweep: Promise<void> | null = null;
+  const sweeps = setInterval(() => {
+    sweep ??= ctx.gateways.sweep(isStopped)
+      .catch((err) => deps.log.debug(`inbound: gateway refresh: ${err}`))
+      .finally(() => sweep = null);
+  }, GATEWAY_SWEEP_EVERY_MS);
   ctx.spool.start();
-  return {
+  return Promise.resolve({
     handle: (text, addr) => handleDatagram(ctx, text, addr),
     admits: (ip) => ctx.guard.admits(ip),
     storeBack,
@@ -137,11 +167,16 @@ export async function startInbound(deps: InboundDeps): Promise<Inbound> {
     async drain() {
       while (ctx.inFlight.size > 0) await Promise.all([...ctx.inFlight]);
     },
+    warmedUp: () => warming,
     async stop() {
+      stopped = true;
+      clearInterval(sweeps);
       ctx.lines.stop();
+      await warming;
+      await sweep;
       while (ctx.inFlight.size > 0) await Promise.all([...ctx.inFlight]);
       await ctx.spool.stop();
       await ctx.saver.stop();
     },
-  };
+  });
 }

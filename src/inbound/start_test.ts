@@ -8,6 +8,7 @@ import { createLogger } from "../log.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
 import type { Store } from "../store/types.ts";
 import { type Inbound, startInbound } from "./start.ts";
+import { lineStateFixture } from "../../tests/support/line_state.ts";
 
 const ADDR = "127.0.0.1:9991";
 
@@ -21,7 +22,10 @@ interface T {
   replies: HubEvents["reply"][];
 }
 
-async function withInbound(fn: (t: T) => Promise<void>): Promise<void> {
+async function withInbound(
+  fn: (t: T) => Promise<void>,
+  before: (store: Store) => Promise<void> = () => Promise.resolve(),
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "goippy-inbound-" });
   const store = openSqliteStore(`${dir}/db.sqlite3`);
   const logs: string[] = [];
@@ -41,8 +45,10 @@ async function withInbound(fn: (t: T) => Promise<void>): Promise<void> {
   try {
     await store.migrate();
     await store.addGateway({ ext: "2001", goipPass: "pw" });
+    await before(store);
     inbound = await startInbound({
       store,
+      instanceId: "me",
       hub,
       config: () => config,
       log: createLogger({
@@ -137,3 +143,28 @@ Deno.test("inbound: two RECORDs for one call (no NTP) make one call row", () =>
     const [note] = await store.pendingInbox(10);
     assertEquals(note.body, "Call from +5 ended: User busy");
   }));
+
+Deno.test("inbound: after a restart, a line the store has online is not announced as new, before and after the line memory is read", async () => {
+  for (const waitForWarmUp of [false, true]) {
+    await withInbound(
+      async ({ inbound, sent, events }) => {
+        if (waitForWarmUp) await inbound.warmedUp();
+        await inbound.handle("req:1;id:goippy_2001;pass:pw;num:+372555;", ADDR);
+        assertEquals(sent, [[ADDR, "reg:1;status:200;"]]);
+        assertEquals(
+          events,
+          ["line goippy_2001 false"],
+          `warm: ${waitForWarmUp}`,
+        );
+      },
+      (store) =>
+        store.saveLineState({
+          ...lineStateFixture({ goipId: "goippy_2001", ext: "2001" }),
+          msisdn: "+372555",
+          addr: ADDR,
+          lastSeenMs: Date.now() - 1000,
+          owner: "me",
+        }),
+    );
+  }
+});

@@ -93,6 +93,53 @@ export class SpoolFile {
     }
   }
 
+  /**
+   * Start a snapshot written in steps ({@linkcode SpoolFile.addToSnapshot},
+   * then {@linkcode SpoolFile.commitSnapshot}): each step is a short
+   * transaction of its own, and the snapshot in force is replaced only at
+   * the end, so a large fleet never holds the event loop (or the spool's
+   * appends) for the whole copy, and a crash midway keeps the last one.
+   */
+  beginSnapshot(): void {
+    this.#db.exec("DROP TABLE IF EXISTS gateways_next");
+    this.#db.exec(
+      `CREATE TABLE gateways_next (
+        goip_id TEXT PRIMARY KEY,
+        gateway TEXT NOT NULL)`,
+    );
+  }
+
+  /** One step of the snapshot begun by {@linkcode SpoolFile.beginSnapshot}. */
+  addToSnapshot(list: Gateway[]): void {
+    const insert = this.#db.prepare(
+      "INSERT OR REPLACE INTO gateways_next (goip_id, gateway) VALUES (?, ?)",
+    );
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const g of list) {
+        const { state: _state, ...gw } = g as Gateway & { state?: unknown };
+        insert.run(g.goipId, JSON.stringify(gw));
+      }
+      this.#db.exec("COMMIT");
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw err;
+    }
+  }
+
+  /** Put the snapshot written in steps in force (one short transaction). */
+  commitSnapshot(): void {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      this.#db.exec("DROP TABLE gateways");
+      this.#db.exec("ALTER TABLE gateways_next RENAME TO gateways");
+      this.#db.exec("COMMIT");
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw err;
+    }
+  }
+
   /** The gateways of the last snapshot (none before the first one). */
   loadGateways(): Gateway[] {
     const rows = this.#db.prepare("SELECT gateway FROM gateways").all() as {

@@ -6,7 +6,7 @@
  */
 
 import { GATEWAY_COLS, STATE_COLS, toGateway, toLineState } from "./rows.ts";
-import type { SqlConn, SqlDriver } from "./sql_driver.ts";
+import type { Row, SqlConn, SqlDriver } from "./sql_driver.ts";
 import {
   type Gateway,
   type GatewayWithState,
@@ -183,10 +183,31 @@ export async function listGateways(d: SqlDriver): Promise<GatewayWithState[]> {
     `SELECT ${GATEWAY_COLS}, ${STATE_COLS} FROM goippy_gateways g ` +
       "LEFT JOIN goippy_state s ON s.goip_id = g.goip_id ORDER BY g.ext",
   );
-  return rows.map((r) => ({
+  return rows.map(withState);
+}
+
+/** See {@linkcode Store.gatewaysPage}. */
+export async function gatewaysPage(
+  d: SqlDriver,
+  afterGoipId: string,
+  limit: number,
+): Promise<GatewayWithState[]> {
+  // An integer in the text (as elsewhere): MySQL's prepared LIMIT ? is picky.
+  const n = Math.max(1, Math.floor(limit));
+  const rows = await d.all(
+    `SELECT ${GATEWAY_COLS}, ${STATE_COLS} FROM goippy_gateways g ` +
+      "LEFT JOIN goippy_state s ON s.goip_id = g.goip_id " +
+      `WHERE g.goip_id > ? ORDER BY g.goip_id LIMIT ${n}`,
+    [afterGoipId],
+  );
+  return rows.map(withState);
+}
+
+function withState(r: Row): GatewayWithState {
+  return {
     ...toGateway(r),
     state: r.s_goip_id === null || r.s_goip_id === undefined
       ? null
       : toLineState(r),
-  }));
+  };
 }

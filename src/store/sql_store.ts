@@ -150,6 +150,12 @@ export class SqlStore implements Store {
   listGateways(): Promise<GatewayWithState[]> {
     return gw.listGateways(this.#d);
   }
+  gatewaysPage(
+    afterGoipId: string,
+    limit: number,
+  ): Promise<GatewayWithState[]> {
+    return gw.gatewaysPage(this.#d, afterGoipId, limit);
+  }
   gatewaysVersion(): Promise<string | null> {
     return gw.gatewaysVersion(this.#d);
   }

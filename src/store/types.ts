@@ -93,6 +93,15 @@ export interface Store {
   setGatewayJid(ext: string, jid: string | null): Promise<boolean>;
   listGateways(): Promise<GatewayWithState[]>;
   /**
+   * Up to `limit` gateways whose GoIP id sorts after `afterGoipId` (""
+   * for the first page), in GoIP id order: lets the daemon walk a large
+   * fleet in short steps that leave the event loop free between them.
+   */
+  gatewaysPage(
+    afterGoipId: string,
+    limit: number,
+  ): Promise<GatewayWithState[]>;
+  /**
    * A token that changes whenever goippy adds, removes, enables or disables
    * a gateway or learns its number (null when none is stored yet). Lets the
    * daemon keep gateways cached until they change.
