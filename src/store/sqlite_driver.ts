@@ -76,9 +76,17 @@ export class SqliteDriver implements SqlDriver {
   #conn: SqlConn;
   #checkpointer: SqliteCheckpointer | null = null;
 
-  constructor(path: string, opts: SqliteDriverOptions = {}) {
-    this.#db = openSqliteDatabase(path, opts);
-    if (checkpointsInWorker(path, opts)) {
+  /**
+   * Open `path`, or drive `db`, a connection opened already (with
+   * {@linkcode openSqliteDatabase}; `opts` then changes nothing).
+   */
+  constructor(path: string | DatabaseSync, opts: SqliteDriverOptions = {}) {
+    if (typeof path !== "string") {
+      this.#db = path;
+    } else {
+      this.#db = openSqliteDatabase(path, opts);
+    }
+    if (typeof path === "string" && checkpointsInWorker(path, opts)) {
       this.#checkpointer = new SqliteCheckpointer(
         path,
         opts.checkpointEveryMs!,

@@ -16,16 +16,44 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Param, Row, RunResult } from "./sql_driver.ts";
+import { storeIncomingBatch } from "./sql_receive.ts";
 import {
   bindParam,
   openSqliteDatabase,
+  SqliteDriver,
   type SqliteDriverOptions,
   whenFree,
 } from "./sqlite_driver.ts";
+import type { IncomingSms } from "./types.ts";
+
+/**
+ * Store functions that run whole in the worker, on its connection through a
+ * {@linkcode SqliteDriver} (one message per call instead of one per
+ * statement); their arguments and results are plain data.
+ */
+const CALLS = {
+  storeIncomingBatch: (
+    d: SqliteDriver,
+    [list, windowMs, nowMs, events]: [IncomingSms[], number, number, boolean],
+  ) => storeIncomingBatch(d, list, windowMs, nowMs, events),
+};
+
+/** The functions {@linkcode SqliteOp} `call` can name. */
+export type SqliteCalls = typeof CALLS;
+
+/** A call of one of {@linkcode SqliteCalls}, with its arguments. */
+export type SqliteCall = {
+  [K in keyof SqliteCalls]: {
+    kind: "call";
+    name: K;
+    args: Parameters<SqliteCalls[K]>[1];
+  };
+}[keyof SqliteCalls];
 
 /** One thing for the worker to do. */
 export type SqliteOp =
   | { kind: "open"; path: string; opts: SqliteDriverOptions }
+  | SqliteCall
   | { kind: "all"; sql: string; params: Param[] }
   | { kind: "run"; sql: string; params: Param[]; retry: boolean }
   | { kind: "exec"; sql: string; retry: boolean }
@@ -43,6 +71,7 @@ export interface SqliteErrorData {
 export type SqliteResult =
   | { rows: Row[] }
   | { run: RunResult }
+  | { value: unknown }
   | { done: true }
   | { error: SqliteErrorData };
 
@@ -56,10 +85,11 @@ export interface SqliteReply {
   results: SqliteResult[];
 }
 
-/** The connection and its statements (one per worker). */
+/** The connection, its statements, and a driver over it for `call`s. */
 interface Conn {
   db: DatabaseSync;
   stmts: Map<string, StatementSync>;
+  driver: SqliteDriver;
 }
 
 function stmt(c: Conn, sql: string): StatementSync {
@@ -88,7 +118,8 @@ async function runOp(
   op: SqliteOp,
 ): Promise<SqliteResult> {
   if (op.kind === "open") {
-    state.conn = { db: openSqliteDatabase(op.path, op.opts), stmts: new Map() };
+    const db = openSqliteDatabase(op.path, op.opts);
+    state.conn = { db, stmts: new Map(), driver: new SqliteDriver(db) };
     return { done: true };
   }
   const c = state.conn;
@@ -100,6 +131,8 @@ async function runOp(
   }
   if (!c) throw new Error("the SQLite database is not open");
   switch (op.kind) {
+    case "call":
+      return { value: await CALLS[op.name](c.driver, op.args) };
     case "all":
       return {
         rows: stmt(c, op.sql).all(...op.params.map(bindParam)) as Row[],

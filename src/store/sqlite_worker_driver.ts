@@ -11,7 +11,8 @@
  * same serialization as {@linkcode SqliteDriver}: callers of one instance
  * take turns, so a transaction (BEGIN IMMEDIATE … COMMIT/ROLLBACK) never sees
  * another caller's statements. Statements issued in the same tick (e.g.
- * `Promise.all`) travel in one message.
+ * `Promise.all`) travel in one message, and the hottest transaction (a batch
+ * of RECEIVEs) can be sent whole with {@linkcode SqliteWorkerDriver.call}.
  *
  * @module
  */
@@ -33,6 +34,8 @@ import {
   type SqliteDriverOptions,
 } from "./sqlite_driver.ts";
 import type {
+  SqliteCall,
+  SqliteCalls,
   SqliteErrorData,
   SqliteOp,
   SqliteReply,
@@ -153,6 +156,23 @@ export class SqliteWorkerDriver implements SqlDriver {
         throw err;
       }
     });
+  }
+
+  /**
+   * Run one of the store functions the worker knows ({@linkcode SqliteCalls})
+   * whole in the worker, over a {@linkcode SqliteDriver} on its connection:
+   * one message instead of one per statement. It takes its turn like a
+   * transaction of this driver.
+   */
+  call<K extends keyof SqliteCalls>(
+    name: K,
+    args: Parameters<SqliteCalls[K]>[1],
+  ): Promise<Awaited<ReturnType<SqliteCalls[K]>>> {
+    type Result = Awaited<ReturnType<SqliteCalls[K]>>;
+    const op = { kind: "call", name, args } as SqliteCall;
+    return this.#locked(() =>
+      this.#send(op).then((r) => ("value" in r ? r.value : undefined) as Result)
+    );
   }
 
   isUniqueViolation(err: unknown): boolean {
