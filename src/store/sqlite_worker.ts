@@ -4,7 +4,8 @@
  * COMMIT's fsync run on this thread and never stall the daemon's event loop.
  *
  * Messages in: a {@linkcode SqliteRequest} (a list of ops, run in order, one
- * request after the other). Messages out: one {@linkcode SqliteReply} per
+ * request after the other: a statement, or a whole store function such as a
+ * batch of RECEIVEs). Messages out: one {@linkcode SqliteReply} per
  * request, in the same order. An op that meets another connection's write
  * lock is retried (asynchronously, so the worker's timers keep running) for
  * at most {@linkcode SQLITE_BUSY_TIMEOUT_MS}, then fails like any other.
