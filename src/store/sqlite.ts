@@ -8,7 +8,7 @@ import type { Logger } from "../log.ts";
 import { SqlStore, type SqlStoreOptions } from "./sql_store.ts";
 import { SqliteDriver, type SqliteDriverOptions } from "./sqlite_driver.ts";
 import { SqliteWorkerDriver } from "./sqlite_worker_driver.ts";
-import type { IncomingSms, Store } from "./types.ts";
+import type { IncomingSms, LineState, Store } from "./types.ts";
 
 /** Open (creating when missing) the SQLite database at `path`; call `migrate()` next. */
 export function openSqliteStore(
@@ -36,10 +36,10 @@ export async function openSqliteWorkerStore(
 }
 
 /**
- * The store over {@linkcode SqliteWorkerDriver}: a batch of RECEIVEs (the
- * hottest transaction, a dozen statements) runs whole in the worker, one
- * round trip instead of one per statement; everything else as in
- * {@linkcode SqlStore}.
+ * The store over {@linkcode SqliteWorkerDriver}: the transactions of many
+ * statements on the hot paths (a batch of RECEIVEs, a batch of line states:
+ * one to three statements per line) run whole in the worker, one round trip
+ * instead of one per statement; everything else as in {@linkcode SqlStore}.
  */
 class SqliteThreadStore extends SqlStore {
   #driver: SqliteWorkerDriver;
@@ -67,6 +67,10 @@ class SqliteThreadStore extends SqlStore {
       nowMs ?? this.#now(),
       this.#events,
     ]);
+  }
+
+  override saveLineStates(list: LineState[]): Promise<void> {
+    return this.#driver.call("saveLineStates", [list]);
   }
 
   override recordWebhookEvents(on: boolean): void {

@@ -17,6 +17,7 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Param, Row, RunResult } from "./sql_driver.ts";
+import { saveLineStates } from "./sql_line_state.ts";
 import { storeIncomingBatch } from "./sql_receive.ts";
 import {
   bindParam,
@@ -25,7 +26,7 @@ import {
   type SqliteDriverOptions,
   whenFree,
 } from "./sqlite_driver.ts";
-import type { IncomingSms } from "./types.ts";
+import type { IncomingSms, LineState } from "./types.ts";
 
 /**
  * Store functions that run whole in the worker, on its connection through a
@@ -37,6 +38,10 @@ const CALLS = {
     d: SqliteDriver,
     [list, windowMs, nowMs, events]: [IncomingSms[], number, number, boolean],
   ) => storeIncomingBatch(d, list, windowMs, nowMs, events),
+  // SQLite takes no JSON bulk form: one row at a time, here without a
+  // round trip per row.
+  saveLineStates: (d: SqliteDriver, [list]: [LineState[]]) =>
+    saveLineStates(d, list, null),
 };
 
 /** The functions {@linkcode SqliteOp} `call` can name. */
@@ -50,6 +55,12 @@ export type SqliteCall = {
     args: Parameters<SqliteCalls[K]>[1];
   };
 }[keyof SqliteCalls];
+
+/** Run `call` with its own argument types (TypeScript cannot pair them). */
+function runCall(d: SqliteDriver, call: SqliteCall): Promise<unknown> {
+  const fn = CALLS[call.name] as (d: SqliteDriver, args: unknown) => unknown;
+  return Promise.resolve(fn(d, call.args));
+}
 
 /** One thing for the worker to do. */
 export type SqliteOp =
@@ -133,7 +144,7 @@ async function runOp(
   if (!c) throw new Error("the SQLite database is not open");
   switch (op.kind) {
     case "call":
-      return { value: await CALLS[op.name](c.driver, op.args) };
+      return { value: await runCall(c.driver, op) };
     case "all":
       return {
         rows: stmt(c, op.sql).all(...op.params.map(bindParam)) as Row[],
