@@ -12,7 +12,12 @@
  * @module
  */
 
-import { goippyRunFlags, MAIN_TS, WORKER_TS } from "./flags.ts";
+import {
+  goippyRunFlags,
+  MAIN_TS,
+  SQLITE_WORKER_TS,
+  WORKER_TS,
+} from "./flags.ts";
 
 const DENO = Deno.version.deno;
 const TARGET = Deno.build.target;
@@ -123,9 +128,11 @@ export async function compile(args: string[]): Promise<number> {
   const cmd = [
     "compile",
     ...flags,
-    // Started with `new Worker(new URL(...))`: embed it explicitly.
+    // Started with `new Worker(new URL(...))`: embed them explicitly.
     "--include",
     WORKER_TS,
+    "--include",
+    SQLITE_WORKER_TS,
     "--output",
     output,
     MAIN_TS,

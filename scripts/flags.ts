@@ -32,3 +32,9 @@ export const WORKER_TS: string = new URL(
   "../src/store/sqlite_checkpoint_worker.ts",
   import.meta.url,
 ).pathname;
+
+/** The SQLite connection's worker (the daemon's store), embedded likewise. */
+export const SQLITE_WORKER_TS: string = new URL(
+  "../src/store/sqlite_worker.ts",
+  import.meta.url,
+).pathname;

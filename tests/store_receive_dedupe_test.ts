@@ -97,6 +97,26 @@ storeContract("RECEIVE dedupe key", [
     },
   },
   {
+    name: "a batch writes a webhook event per stored SMS while events are on",
+    async fn({ store }) {
+      await store.storeIncomingBatch([sms(7, A, "quiet")], 5 * MIN, T0);
+      assert.deepEqual(await store.webhookEventsAfter(0, 10), []);
+      store.recordWebhookEvents(true);
+      assert.deepEqual(
+        await store.storeIncomingBatch(
+          [sms(8, A, "loud"), sms(8, A, "loud"), sms(9, B, "too")],
+          5 * MIN,
+          T0 + 100,
+        ),
+        ["stored", "duplicate", "stored"],
+      );
+      const events = await store.webhookEventsAfter(0, 10);
+      assert.equal(events.length, 2);
+      assert.ok(events[0].payload.includes("loud"), events[0].payload);
+      assert.ok(events[1].payload.includes("too"), events[1].payload);
+    },
+  },
+  {
     name: "counters remembered by schema 3 are kept and still catch copies",
     async fn({ raw, reopen, clock }) {
       // goippy_receive_seen as schema 3 left it, with one counter in it.

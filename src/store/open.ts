@@ -7,7 +7,7 @@
 import type { Config } from "../config/types.ts";
 import type { Logger } from "../log.ts";
 import { openMysqlStore } from "./mysql.ts";
-import { openSqliteStore } from "./sqlite.ts";
+import { openSqliteStore, openSqliteWorkerStore } from "./sqlite.ts";
 import { sqlitePathProblem } from "./sqlite_path.ts";
 import type { Store } from "./types.ts";
 
@@ -17,8 +17,9 @@ const DAEMON_CHECKPOINT_MS = 500;
 /** Options of {@linkcode openStore}. */
 export interface OpenStoreOptions {
   /**
-   * The long-running daemon: SQLite checkpoints run in a worker instead of
-   * inside a COMMIT on the event loop.
+   * The long-running daemon: the SQLite connection lives in a worker thread
+   * (statements and COMMIT fsyncs off the event loop), and checkpoints run
+   * in another worker instead of inside a COMMIT.
    */
   daemon?: boolean;
 }
@@ -47,13 +48,13 @@ export async function openStore(
     return store;
   }
   try {
-    const store = openSqliteStore(
-      config.SQLITE_PATH,
-      log,
-      opts.daemon ? { checkpointEveryMs: DAEMON_CHECKPOINT_MS } : {},
-    );
+    const store = opts.daemon
+      ? await openSqliteWorkerStore(config.SQLITE_PATH, log, {
+        checkpointEveryMs: DAEMON_CHECKPOINT_MS,
+      })
+      : openSqliteStore(config.SQLITE_PATH, log);
     log.debug(`store: sqlite ${config.SQLITE_PATH}`);
-    return await Promise.resolve(store);
+    return store;
   } catch (err) {
     // SQLite's own reason repeats the path and says nothing of the cause.
     const why = await sqlitePathProblem(config.SQLITE_PATH) ??

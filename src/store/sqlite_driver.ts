@@ -29,8 +29,8 @@ import { SqliteCheckpointer } from "./sqlite_checkpointer.ts";
 /** Milliseconds a writer waits, in all, for another connection's lock. */
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
-/** SQLite's default automatic checkpoint threshold (WAL pages). */
-const AUTO_CHECKPOINT_PAGES = 1000;
+/** Back to SQLite's default automatic checkpoint (every 1,000 WAL pages). */
+export const AUTO_CHECKPOINT_ON = "PRAGMA wal_autocheckpoint = 1000";
 
 /** Milliseconds SQLite itself waits (blocking) before reporting busy. */
 const SYNC_BUSY_MS = 50;
@@ -47,7 +47,8 @@ export interface SqliteDriverOptions {
   checkpointEveryMs?: number;
 }
 
-const DDL: Ddl = {
+/** Column types of SQLite tables. */
+export const SQLITE_DDL: Ddl = {
   id: "id INTEGER PRIMARY KEY AUTOINCREMENT",
   key: () => "TEXT NOT NULL",
   int: "INTEGER NOT NULL",
@@ -68,31 +69,30 @@ export class SqliteDriver implements SqlDriver {
   readonly insertIgnore = "INSERT OR IGNORE";
   /** Transactions run one at a time (BEGIN IMMEDIATE): nothing to lock. */
   readonly forUpdate = "";
-  readonly ddl = DDL;
+  readonly ddl = SQLITE_DDL;
   #db: DatabaseSync;
   #stmts = new Map<string, StatementSync>();
   #lock: Promise<unknown> = Promise.resolve();
   #conn: SqlConn;
   #checkpointer: SqliteCheckpointer | null = null;
 
-  constructor(path: string, opts: SqliteDriverOptions = {}) {
-    this.#db = new DatabaseSync(path);
-    try {
-      this.#db.exec(`PRAGMA busy_timeout = ${SYNC_BUSY_MS}`);
-      this.#db.exec("PRAGMA journal_mode = WAL");
-      this.#db.exec(`PRAGMA synchronous = ${opts.synchronous ?? "FULL"}`);
-      if (opts.checkpointEveryMs && path !== ":memory:" && path !== "") {
-        this.#db.exec("PRAGMA wal_autocheckpoint = 0");
-        this.#checkpointer = new SqliteCheckpointer(
-          path,
-          opts.checkpointEveryMs,
-          // Without the worker the WAL would grow for ever.
-          () => void this.#autoCheckpoint(),
-        );
-      }
-    } catch (err) {
-      this.#db.close();
-      throw err;
+  /**
+   * Open `path`, or drive `db`, a connection opened already (with
+   * {@linkcode openSqliteDatabase}; `opts` then changes nothing).
+   */
+  constructor(path: string | DatabaseSync, opts: SqliteDriverOptions = {}) {
+    if (typeof path !== "string") {
+      this.#db = path;
+    } else {
+      this.#db = openSqliteDatabase(path, opts);
+    }
+    if (typeof path === "string" && checkpointsInWorker(path, opts)) {
+      this.#checkpointer = new SqliteCheckpointer(
+        path,
+        opts.checkpointEveryMs!,
+        // Without the worker the WAL would grow for ever.
+        () => void this.#autoCheckpoint(),
+      );
     }
     this.#conn = {
       all: (sql, params) => Promise.resolve(this.#all(sql, params)),
@@ -188,9 +188,7 @@ export class SqliteDriver implements SqlDriver {
   #autoCheckpoint(): Promise<void> {
     this.#checkpointer = null;
     return this.#locked(() => {
-      if (this.#db.isOpen) {
-        this.#db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
-      }
+      if (this.#db.isOpen) this.#db.exec(AUTO_CHECKPOINT_ON);
     });
   }
 
@@ -210,17 +208,48 @@ export class SqliteDriver implements SqlDriver {
   }
 
   #all(sql: string, params: Param[] = []): Row[] {
-    return this.#stmt(sql).all(...params.map(bind)) as Row[];
+    return this.#stmt(sql).all(...params.map(bindParam)) as Row[];
   }
 
   #run(sql: string, params: Param[] = []): RunResult {
-    const r = this.#stmt(sql).run(...params.map(bind));
+    const r = this.#stmt(sql).run(...params.map(bindParam));
     return { changes: Number(r.changes), lastId: Number(r.lastInsertRowid) };
   }
 }
 
+/**
+ * Open `path` with the driver's pragmas (WAL, `synchronous`, a short
+ * blocking busy wait; no automatic checkpoints when a worker runs them).
+ */
+export function openSqliteDatabase(
+  path: string,
+  opts: SqliteDriverOptions = {},
+): DatabaseSync {
+  const db = new DatabaseSync(path);
+  try {
+    db.exec(`PRAGMA busy_timeout = ${SYNC_BUSY_MS}`);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec(`PRAGMA synchronous = ${opts.synchronous ?? "FULL"}`);
+    if (checkpointsInWorker(path, opts)) {
+      db.exec("PRAGMA wal_autocheckpoint = 0");
+    }
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/** Whether `opts` asks for the checkpoint worker (never for `:memory:`). */
+export function checkpointsInWorker(
+  path: string,
+  opts: SqliteDriverOptions,
+): boolean {
+  return !!opts.checkpointEveryMs && path !== ":memory:" && path !== "";
+}
+
 /** Run `fn`, retrying while the database is locked by another connection. */
-async function whenFree<T>(fn: () => T): Promise<T> {
+export async function whenFree<T>(fn: () => T): Promise<T> {
   const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
   for (let wait = 2;; wait = Math.min(wait * 2, 50)) {
     try {
@@ -234,6 +263,7 @@ async function whenFree<T>(fn: () => T): Promise<T> {
   }
 }
 
-function bind(p: Param): string | number | null {
+/** A parameter as `node:sqlite` binds it (booleans as 0/1). */
+export function bindParam(p: Param): string | number | null {
   return typeof p === "boolean" ? (p ? 1 : 0) : p;
 }

@@ -9,7 +9,10 @@
 import { DatabaseSync } from "node:sqlite";
 import mysql from "mysql2/promise";
 import { openMysqlStore } from "../../src/store/mysql.ts";
-import { openSqliteStore } from "../../src/store/sqlite.ts";
+import {
+  openSqliteStore,
+  openSqliteWorkerStore,
+} from "../../src/store/sqlite.ts";
 import type { SqlStoreOptions } from "../../src/store/sql_store.ts";
 import type { Dialect, Store } from "../../src/store/types.ts";
 import {
@@ -54,37 +57,32 @@ export interface StoreCase {
   fn: (ctx: StoreCtx) => Promise<void>;
 }
 
-/** Register `Store: <title> [sqlite]` and `[mysql]` tests running `cases` as steps. */
+/**
+ * The two SQLite drivers: the synchronous one (CLI commands) and the one
+ * with its connection in a worker (the daemon).
+ */
+const SQLITE_VARIANTS: [
+  label: string,
+  open: (path: string, opts?: SqlStoreOptions) => Promise<Store>,
+][] = [
+  [
+    "sqlite",
+    (path, opts) => Promise.resolve(openSqliteStore(path, undefined, opts)),
+  ],
+  [
+    "sqlite worker",
+    (path, opts) => openSqliteWorkerStore(path, undefined, opts),
+  ],
+];
+
+/**
+ * Register `Store: <title> [sqlite]`, `[sqlite worker]` and `[mysql]` tests
+ * running `cases` as steps.
+ */
 export function storeContract(title: string, cases: StoreCase[]): void {
-  Deno.test(`Store: ${title} [sqlite]`, async (t) => {
-    const dir = await Deno.makeTempDir({ prefix: "goippy-store-" });
-    try {
-      let i = 0;
-      for (const c of cases) {
-        if (c.only && c.only !== "sqlite") continue;
-        const path = `${dir}/case${i++}.sqlite3`;
-        await t.step(c.name, () =>
-          runCase(c, "sqlite", {
-            open: (opts) =>
-              Promise.resolve(openSqliteStore(path, undefined, opts)),
-            raw: (sql) => {
-              const db = new DatabaseSync(path);
-              try {
-                return Promise.resolve(
-                  /^\s*select|^\s*pragma/i.test(sql)
-                    ? db.prepare(sql).all() as Record<string, unknown>[]
-                    : (db.exec(sql), []),
-                );
-              } finally {
-                db.close();
-              }
-            },
-          }));
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  });
+  for (const [label, openSqlite] of SQLITE_VARIANTS) {
+    sqliteContract(`Store: ${title} [${label}]`, cases, openSqlite);
+  }
 
   const missing = !haveMariaDb() && !Deno.env.get("CI");
   if (missing) console.warn(`Store: ${title} [mysql]: ${MARIADB_MISSING}`);
@@ -127,6 +125,42 @@ export function storeContract(title: string, cases: StoreCase[]): void {
         await db.stop();
       }
     },
+  });
+}
+
+/** The cases on SQLite, each on its own file, through `openSqlite`. */
+function sqliteContract(
+  name: string,
+  cases: StoreCase[],
+  openSqlite: (path: string, opts?: SqlStoreOptions) => Promise<Store>,
+): void {
+  Deno.test(name, async (t) => {
+    const dir = await Deno.makeTempDir({ prefix: "goippy-store-" });
+    try {
+      let i = 0;
+      for (const c of cases) {
+        if (c.only && c.only !== "sqlite") continue;
+        const path = `${dir}/case${i++}.sqlite3`;
+        await t.step(c.name, () =>
+          runCase(c, "sqlite", {
+            open: (opts) => openSqlite(path, opts),
+            raw: (sql) => {
+              const db = new DatabaseSync(path);
+              try {
+                return Promise.resolve(
+                  /^\s*select|^\s*pragma/i.test(sql)
+                    ? db.prepare(sql).all() as Record<string, unknown>[]
+                    : (db.exec(sql), []),
+                );
+              } finally {
+                db.close();
+              }
+            },
+          }));
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
 }
 
