@@ -215,6 +215,11 @@ Deno.test("targets: each row met, missed or without target", () => {
       null,
       null,
     ],
+    [
+      "Outbound via the HTTP API at 1,000/s (POST → datagram p50 / p99)",
+      null,
+      null,
+    ],
     ["Idle lines: CPU (one core; per keepalive)", true, true],
     ["Idle lines: RSS (per line)", false, false],
     ["Cold start with the idle scenario's gateways", null, null],
@@ -277,7 +282,7 @@ Deno.test("report: one table with a column per backend and the notes", () => {
     lines.find((l) => l.startsWith("| Measure")),
     "| Measure | SQLite | MariaDB | Target | Met (SQLite / MariaDB) |",
   );
-  assertEquals(lines.filter((l) => l.startsWith("| ")).length, 15);
+  assertEquals(lines.filter((l) => l.startsWith("| ")).length, 16);
   assertEquals(lines.includes("- mysql: XMPP end to end failed: x"), true);
   assertEquals(lines.includes("Reproduce: `deno task bench --quick`"), true);
 });
