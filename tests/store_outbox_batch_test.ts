@@ -229,4 +229,30 @@ storeContract("outbox batches", [
       ]);
     },
   },
+  {
+    name:
+      "recordSentBatch: with webhooks on, one sms.sent event per row that became sent",
+    async fn({ store }) {
+      store.recordWebhookEvents(true);
+      await world(store);
+      const [a, b] = (await store.claimHeads([
+        { goipId: "goippy_1001" },
+        { goipId: "goippy_1002" },
+      ], "A")).map((r) => claimed(r).item);
+      await store.updateOutbox(b.id, { state: "uncertain" }, {
+        state: "sending",
+      });
+      assert.deepEqual(
+        await store.recordSentBatch([
+          { item: a, smsNo: 7, result: "" },
+          { item: b, smsNo: 8, result: "" },
+        ], "A"),
+        [true, false],
+      );
+      assert.deepEqual(
+        (await store.webhookEventsAfter(0, 10)).map((e) => e.event),
+        ["sms.failed", "sms.sent"],
+      );
+    },
+  },
 ]);

@@ -9,6 +9,7 @@ import type { Hub } from "../hub.ts";
 import type { Logger } from "../log.ts";
 import type { ApiToken, Gateway, Store } from "../store/types.ts";
 import { ApiError } from "./errors.ts";
+import type { LineCache, TokenCache } from "./lookup_cache.ts";
 import type { BodyCheck } from "./validate.ts";
 
 /** The daemon's parts a route may use. */
@@ -20,6 +21,10 @@ export interface ApiContext {
   check: BodyCheck;
   /** The clock (epoch ms). */
   now: () => number;
+  /** Tokens as presented, briefly kept (see `lookup_cache.ts`). */
+  tokens: TokenCache;
+  /** Gateways by ext, kept while the store's gateways version holds. */
+  lines: LineCache;
 }
 
 /** May `token` use the line `ext`? Admin tokens (no line list) may use any. */
@@ -44,7 +49,7 @@ export async function lineFor(
       `token ${token.name} may not use line ${ext}`,
     );
   }
-  const g = await ctx.store.gatewayByExt(ext);
+  const g = await ctx.lines.get(ext);
   if (!g) throw new ApiError(404, "not_found", `no line ${ext}`);
   if (!g.enabled) {
     throw new ApiError(422, "line_disabled", `line ${ext} is disabled`);

@@ -13,6 +13,7 @@ import type { Logger } from "../log.ts";
 import { parseBind } from "../metrics/server.ts";
 import type { ApiToken, Store } from "../store/types.ts";
 import type { ApiContext } from "./context.ts";
+import { LineCache, TokenCache } from "./lookup_cache.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { RateLimiter } from "./rate_limit.ts";
@@ -20,7 +21,7 @@ import { getLines, getMessages } from "./routes_lines.ts";
 import { getSms, postSms } from "./routes_sms.ts";
 import { postUssd } from "./routes_ussd.ts";
 import { statusPage, type StatusProbe } from "./status_page.ts";
-import { bearer, hashToken } from "./tokens.ts";
+import { bearer } from "./tokens.ts";
 import { bodyChecker } from "./validate.ts";
 
 /** Largest request body taken (an SMS of 3000 bytes, JSON-escaped, fits). */
@@ -52,13 +53,16 @@ export type ApiHandler = (
 
 /** Build the handler (also used by tests and the bench without a socket). */
 export function apiHandler(deps: ApiDeps): ApiHandler {
+  const now = deps.now ?? Date.now;
   const ctx: ApiContext = {
     store: deps.store,
     hub: deps.hub,
     config: deps.config,
     log: deps.log,
     check: bodyChecker(),
-    now: deps.now ?? Date.now,
+    now,
+    tokens: new TokenCache(deps.store, now),
+    lines: new LineCache(deps.store, now),
   };
   const limiter = new RateLimiter(() => deps.config().API_RATE_PER_MIN);
   const openapi = JSON.stringify(openApiDocument());
@@ -182,7 +186,7 @@ async function authenticate(
 ): Promise<ApiToken | undefined> {
   const token = bearer(req.headers.get("authorization"));
   if (!token) return undefined;
-  return await ctx.store.apiTokenByHash(await hashToken(token));
+  return await ctx.tokens.get(token);
 }
 
 /** The body as JSON: 413 above {@linkcode MAX_BODY_BYTES}, 422 when not JSON. */

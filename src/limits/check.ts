@@ -84,12 +84,14 @@ export function enqueueGuard(
 ): EnqueueGuard | undefined {
   const limits = lineLimits(gateway, config);
   if (!anyLimit(limits)) return undefined;
+  const refusal = (over: LimitExceeded) => new SendLimitError(over);
   return {
     usage: usageQuery(nowMs, number, true),
     admit(usage) {
       const over = exceeded(limits, usage, nowMs);
-      if (over) throw new SendLimitError(over);
+      if (over) throw refusal(over);
     },
+    rule: { limits, nowMs, refusal },
   };
 }
 

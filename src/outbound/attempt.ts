@@ -85,6 +85,11 @@ export interface AttemptTarget {
   password: string;
   /** The line's learned `ip:port`. */
   addr: string;
+  /**
+   * Called once the GoIP has given its last answer of the attempt (or the
+   * attempt gave up on it), before the outcome is written.
+   */
+  answered?: () => void;
 }
 
 /**
@@ -144,6 +149,7 @@ export async function runAttempt(
           const { why, retryAtMs } = action.outcome;
           const secs = Math.round((retryAtMs - ctx.now()) / 1000);
           const text = requeuedText(why, secs);
+          target.answered?.();
           const back = await recordRequeue(ctx, item, text);
           if (!back) return;
           log.warn(`${describeItem(item)}: ${text}`);
@@ -151,6 +157,7 @@ export async function runAttempt(
           return;
         } else {
           const outcome = action.outcome;
+          target.answered?.();
           await recordOutcome(ctx, item, outcome);
           const r = outcome.state === "sent" ? null : outcome.reason.code;
           if (r === "no-final-answer" || r === "ussd-timeout") {

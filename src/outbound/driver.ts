@@ -379,6 +379,9 @@ class OutboundDriver implements Outbound {
           sendid: picked.sendid,
           password: gw.goipPass,
           addr: line.addr,
+          // Its GoIP is done answering: the slot may go to another line
+          // while the outcome is written.
+          answered: release,
         });
         if (picked.item.kind === "sms") this.#pacer.smsEnded(goipId);
       } finally {

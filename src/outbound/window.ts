@@ -4,8 +4,9 @@
  * started at once answer with thousands of datagrams in one burst, more
  * than the socket's receive buffer holds, and the kernel drops the rest (an
  * `OK` lost that way leaves its line waiting out the attempt). A slot is
- * held until the attempt ends, but at most `holdMs`: a silent GoIP must not
- * keep the other lines waiting.
+ * held until the GoIP has given its last answer of the attempt (its outcome
+ * is then written without the slot), but at most `holdMs`: a silent GoIP
+ * must not keep the other lines waiting.
  *
  * @module
  */

@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { LimitExceeded, LineLimits } from "../limits/rules.ts";
+
 /** Which SQL dialect a store speaks. */
 export type Dialect = "sqlite" | "mysql";
 
@@ -83,6 +85,17 @@ export interface EnqueueGuard {
   usage: UsageQuery;
   /** Throws to refuse the item; nothing is queued then. */
   admit(usage: SendUsage): void;
+  /**
+   * The rule `admit` applies, for a store that checks where functions cannot
+   * go (the SQLite worker): refuse when `exceeded(limits, usage, nowMs)`
+   * names a limit, with `refusal(over)`, the error `admit` throws for it.
+   * Without it such a store runs `admit` here, statement by statement.
+   */
+  rule?: {
+    limits: LineLimits;
+    nowMs: number;
+    refusal: (over: LimitExceeded) => unknown;
+  };
 }
 
 /** A line's use of its counting limits. */

@@ -102,10 +102,17 @@ export class SqlStore implements Store {
     this.#bulkWrites = opts.bulkWrites ?? true;
     this.#now = opts.now ?? Date.now;
     this.#enqueues = new GroupCommit({
-      batch: (reqs) => enqueueBatch(this.#d, reqs, this.#now()),
-      single: async (req) =>
-        (await enqueueBatch(this.#d, [req], this.#now()))[0],
+      batch: (reqs) => this.writeEnqueues(reqs, this.#now()),
+      single: async (req) => (await this.writeEnqueues([req], this.#now()))[0],
     });
+  }
+
+  /** Write a group commit's outbox inserts, one result per request. */
+  protected writeEnqueues(
+    reqs: EnqueueRequest[],
+    nowMs: number,
+  ): Promise<EnqueueResult[]> {
+    return enqueueBatch(this.#d, reqs, nowMs);
   }
 
   async migrate(): Promise<void> {

@@ -17,8 +17,6 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Param, Row, RunResult } from "./sql_driver.ts";
-import { saveLineStates } from "./sql_line_state.ts";
-import { storeIncomingBatch } from "./sql_receive.ts";
 import {
   bindParam,
   openSqliteDatabase,
@@ -26,26 +24,10 @@ import {
   type SqliteDriverOptions,
   whenFree,
 } from "./sqlite_driver.ts";
-import type { IncomingSms, LineState } from "./types.ts";
-
-/**
- * Store functions that run whole in the worker, on its connection through a
- * {@linkcode SqliteDriver} (one message per call instead of one per
- * statement); their arguments and results are plain data.
- */
-const CALLS = {
-  storeIncomingBatch: (
-    d: SqliteDriver,
-    [list, windowMs, nowMs, events]: [IncomingSms[], number, number, boolean],
-  ) => storeIncomingBatch(d, list, windowMs, nowMs, events),
-  // SQLite takes no JSON bulk form: one row at a time, here without a
-  // round trip per row.
-  saveLineStates: (d: SqliteDriver, [list]: [LineState[]]) =>
-    saveLineStates(d, list, null),
-};
+import { CALLS, type SqliteCalls } from "./sqlite_worker_calls.ts";
 
 /** The functions {@linkcode SqliteOp} `call` can name. */
-export type SqliteCalls = typeof CALLS;
+export type { SqliteCalls };
 
 /** A call of one of {@linkcode SqliteCalls}, with its arguments. */
 export type SqliteCall = {

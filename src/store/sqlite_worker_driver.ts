@@ -161,8 +161,10 @@ export class SqliteWorkerDriver implements SqlDriver {
   /**
    * Run one of the store functions the worker knows ({@linkcode SqliteCalls})
    * whole in the worker, over a {@linkcode SqliteDriver} on its connection:
-   * one message instead of one per statement. It takes its turn like a
-   * transaction of this driver.
+   * one message instead of one per statement. It is posted in its turn
+   * (after a transaction under way), and the worker runs it after the
+   * requests posted before it; the next caller posts without waiting for
+   * its answer, so calls from many callers keep the worker busy.
    */
   call<K extends keyof SqliteCalls>(
     name: K,
@@ -170,8 +172,16 @@ export class SqliteWorkerDriver implements SqlDriver {
   ): Promise<Awaited<ReturnType<SqliteCalls[K]>>> {
     type Result = Awaited<ReturnType<SqliteCalls[K]>>;
     const op = { kind: "call", name, args } as SqliteCall;
-    return this.#locked(() =>
-      this.#send(op).then((r) => ("value" in r ? r.value : undefined) as Result)
+    let reply!: Promise<SqliteResult>;
+    // Its turn is only the posting: the worker runs requests in the order
+    // posted, each call whole, so the next caller may post at once.
+    const posted = this.#locked(() => {
+      reply = this.#send(op);
+      reply.catch(() => {}); // handled by the caller, once posted
+      return Promise.resolve();
+    });
+    return posted.then(() => reply).then((r) =>
+      ("value" in r ? r.value : undefined) as Result
     );
   }
 

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { migrate } from "./migrate.ts";
+import { addGateway } from "./sql_gateways.ts";
 import { SqliteWorkerDriver } from "./sqlite_worker_driver.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>) {
@@ -67,6 +69,50 @@ Deno.test("SqliteWorkerDriver: after close, statements fail and the data is on d
       assert.deepEqual(await again.all("SELECT x FROM t"), [{ x: 7 }]);
     } finally {
       await again.close();
+    }
+  });
+});
+
+Deno.test("SqliteWorkerDriver: a call waits for a transaction under way; calls posted together each get their own answer", async () => {
+  await withDir(async (dir) => {
+    const d = await SqliteWorkerDriver.open(`${dir}/a.sqlite3`);
+    try {
+      await migrate(d);
+      await addGateway(d, { ext: "1001", goipPass: "pw" });
+      await addGateway(d, { ext: "1002", goipPass: "pw" });
+      const { promise: midway, resolve: reachMidway } = Promise
+        .withResolvers<void>();
+      const { promise: goOn, resolve: letGoOn } = Promise.withResolvers<
+        void
+      >();
+      const tx = d.transaction(async (c) => {
+        await c.run(
+          "UPDATE goippy_gateways SET enabled = 0 WHERE ext = '1001'",
+        );
+        reachMidway();
+        await goOn;
+        await c.run(
+          "UPDATE goippy_gateways SET allow_regex = '^\\+372' WHERE ext = '1001'",
+        );
+      });
+      await midway;
+      const looks = [
+        d.call("lookLines", [["goippy_1001"]]),
+        d.call("lookLines", [["goippy_1002", "goippy_1001"]]),
+        d.call("lookLines", [[]]),
+      ];
+      letGoOn();
+      await tx;
+      const [one, both, none] = await Promise.all(looks);
+      // Both changes or neither: never the transaction's half.
+      assert.deepEqual(
+        one.map((l) => [l.gateway?.enabled, l.gateway?.allowRegex]),
+        [[false, "^\\+372"]],
+      );
+      assert.deepEqual(both.map((l) => l.gateway?.ext), ["1002", "1001"]);
+      assert.deepEqual(none, []);
+    } finally {
+      await d.close();
     }
   });
 });
