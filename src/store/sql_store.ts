@@ -30,6 +30,7 @@ import * as hooks from "./sql_webhooks.ts";
 import * as events from "./sql_webhook_events.ts";
 import * as leases from "./sql_leases.ts";
 import * as receive from "./sql_receive.ts";
+import { CounterSweep } from "./receive_sweep.ts";
 import * as sends from "./sql_sends.ts";
 import * as traffic from "./sql_traffic.ts";
 import {
@@ -94,6 +95,8 @@ export class SqlStore implements Store {
   #enqueues: GroupCommit<EnqueueRequest, EnqueueResult>;
   /** Whether changes write webhook events (while WEBHOOKS is configured). */
   #webhookEvents = false;
+  /** Old RECEIVE counters, forgotten after the acks. */
+  #sweep: CounterSweep;
 
   constructor(driver: SqlDriver, log?: Logger, opts: SqlStoreOptions = {}) {
     this.#d = driver;
@@ -101,6 +104,7 @@ export class SqlStore implements Store {
     this.#log = log;
     this.#bulkWrites = opts.bulkWrites ?? true;
     this.#now = opts.now ?? Date.now;
+    this.#sweep = new CounterSweep(driver);
     this.#enqueues = new GroupCommit({
       batch: (reqs) => enqueueBatch(this.#d, reqs, this.#now()),
       single: async (req) =>
@@ -119,7 +123,8 @@ export class SqlStore implements Store {
   schemaVersion(): Promise<number> {
     return readVersion(this.#d);
   }
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.#sweep.idle();
     return this.#d.close();
   }
   async ping(): Promise<void> {
@@ -184,6 +189,7 @@ export class SqlStore implements Store {
       dedupeWindowMs,
       nowMs ?? this.#now(),
       this.#webhookEvents,
+      this.#sweep,
     );
   }
   storeIncomingBatch(
@@ -199,6 +205,7 @@ export class SqlStore implements Store {
       nowMs ?? this.#now(),
       this.#webhookEvents,
       onWritten,
+      this.#sweep,
     );
   }
   logTraffic(entry: TrafficEntry): Promise<void> {
