@@ -31,6 +31,7 @@ import * as events from "./sql_webhook_events.ts";
 import * as leases from "./sql_leases.ts";
 import * as receive from "./sql_receive.ts";
 import { CounterSweep } from "./receive_sweep.ts";
+import { lineCounts } from "./sql_line_counts.ts";
 import * as sends from "./sql_sends.ts";
 import * as traffic from "./sql_traffic.ts";
 import {
@@ -54,6 +55,7 @@ import type {
   IncomingSms,
   Instance,
   Lease,
+  LineCounts,
   LineLook,
   LineState,
   NewGateway,
@@ -546,5 +548,8 @@ export class SqlStore implements Store {
   }
   lineOwners(): Promise<Record<string, number>> {
     return lines.lineOwners(this.#d);
+  }
+  lineCounts(onlineSinceMs: number): Promise<LineCounts> {
+    return lineCounts(this.#d, onlineSinceMs);
   }
 }
