@@ -23,3 +23,14 @@ export function lineOnline(
   return line != null && line.addr !== "" && line.lastSeenMs > 0 &&
     nowMs - line.lastSeenMs <= config.GOIP_OFFLINE_AFTER * 1000;
 }
+
+/**
+ * The oldest keepalive of a line still online at `nowMs`: the same rule for
+ * a database that counts lines itself (`Store.lineCounts`).
+ */
+export function onlineSinceMs(
+  nowMs: number,
+  config: Pick<Config, "GOIP_OFFLINE_AFTER">,
+): number {
+  return nowMs - config.GOIP_OFFLINE_AFTER * 1000;
+}

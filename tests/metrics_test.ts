@@ -9,7 +9,11 @@ import {
 } from "node:assert/strict";
 import { openSqliteStore } from "../src/store/sqlite.ts";
 import type { LineState, Store } from "../src/store/types.ts";
-import { createGoippyMetrics, type XmppState } from "../src/metrics/goippy.ts";
+import {
+  createGoippyMetrics,
+  LINE_SERIES_CAP,
+  type XmppState,
+} from "../src/metrics/goippy.ts";
 import { startMetricsServer } from "../src/metrics/server.ts";
 import { startDaemon } from "./support/daemon.ts";
 import { GoipSim } from "./support/goip_sim/mod.ts";
@@ -129,6 +133,9 @@ Deno.test("GET /metrics shows counters, lines, queues, keepalive age and XMPP", 
         ["goippy_sms_failed_total", 2],
         ["goippy_lines_known", 3],
         ["goippy_lines_online", 1],
+        ['goippy_lines{state="online"}', 1],
+        ['goippy_lines{state="offline"}', 2],
+        ['goippy_lines{state="disabled"}', 0],
         ['goippy_queue_depth{queue="inbox_pending"}', 1],
         ['goippy_queue_depth{queue="outbox_queued"}', 2],
         ['goippy_queue_depth{queue="outbox_sending"}', 0],
@@ -163,6 +170,60 @@ Deno.test("GET /metrics shows counters, lines, queues, keepalive age and XMPP", 
       });
       assertEquals(post.status, 405);
       await post.body?.cancel();
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+Deno.test("GET /metrics: above LINE_SERIES_CAP lines only totals, no per-line series", async () => {
+  await withStore(async (store) => {
+    const now = Date.now();
+    const lines = LINE_SERIES_CAP + 200;
+    for (let i = 0; i < lines; i++) {
+      await store.addGateway({ ext: String(10_000 + i), goipPass: "p" });
+    }
+    for (let i = 0; i < 30; i++) {
+      const ext = String(10_000 + i);
+      // 20 online, 10 seen an hour ago.
+      const seen = i < 20 ? now - 5_000 : now - 3_600_000;
+      await store.saveLineState(line(`goippy_${ext}`, ext, seen));
+    }
+    // Online but disabled, and disabled never seen: both count as disabled.
+    await store.setGatewayEnabled("10000", false);
+    await store.setGatewayEnabled("10999", false);
+    const metrics = createGoippyMetrics();
+    const server = await startMetricsServer({
+      bind: "127.0.0.1:0",
+      metrics,
+      store,
+      offlineAfterS: () => 180,
+      // Every line limited: still no per-line limit series above the cap.
+      limits: () => ({
+        SEND_INTERVAL: 0,
+        SEND_JITTER: 0,
+        SEND_LIMIT_HOUR: 10,
+        SEND_LIMIT_DAY: 0,
+        SEND_LIMIT_RECIPIENTS_MONTH: 0,
+      }),
+      health: { udp: () => true, xmpp: () => "off" },
+    });
+    try {
+      const text =
+        await (await fetch(`http://127.0.0.1:${server.port}/metrics`))
+          .text();
+      const want: [string, number][] = [
+        ["goippy_lines_known", lines],
+        ["goippy_lines_online", 19],
+        ['goippy_lines{state="online"}', 19],
+        ['goippy_lines{state="offline"}', lines - 21],
+        ['goippy_lines{state="disabled"}', 2],
+      ];
+      for (const [series, value] of want) {
+        assertEquals(sample(text, series), value, series);
+      }
+      assert(!text.includes("goip_id="), "no per-line series above the cap");
+      assert(text.split("\n").length < 200, "a scrape stays small");
     } finally {
       await server.stop();
     }

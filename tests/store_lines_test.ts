@@ -131,6 +131,31 @@ storeContract("line state batches and the gateways version", [
     },
   },
   {
+    name: "line counts: online, offline and disabled, by the database",
+    async fn({ store }) {
+      const now = 1_800_000_000_000;
+      for (const n of [1, 2, 3, 4, 5]) {
+        await store.addGateway({ ext: `40${n}`, goipPass: "pw" });
+      }
+      const seen = (ext: string, lastSeenMs: number, addr = "10.0.0.1:1") =>
+        store.saveLineState(
+          lineStateFixture({ goipId: `goippy_${ext}`, ext, lastSeenMs, addr }),
+        );
+      await seen("401", now - 1_000); // online
+      await seen("402", now - 180_000); // online: exactly at the limit
+      await seen("403", now - 180_001); // offline
+      await seen("404", now - 1_000, ""); // no address: offline
+      await seen("405", now - 1_000); // online, but disabled
+      await store.setGatewayEnabled("405", false);
+      assert.deepStrictEqual(await store.lineCounts(now - 180_000), {
+        known: 5,
+        online: 2,
+        offline: 2,
+        disabled: 1,
+      });
+    },
+  },
+  {
     name: "the gateways version changes with each gateway change, for all",
     async fn({ store, second }) {
       const cli = await second();

@@ -9,7 +9,7 @@
 import type { Gateway, Store } from "../store/types.ts";
 import { bounded, STORE_BOUND_MS } from "./bounded.ts";
 import { GATEWAY_CHECK_EVERY_MS } from "./cadence.ts";
-import { gatewayPages } from "./gateway_pages.ts";
+import { gatewayPages } from "../store/gateway_pages.ts";
 
 /** Why a packet was refused, or the gateway it belongs to. */
 export type AuthResult =

@@ -9,7 +9,7 @@
 import type { Logger } from "../log.ts";
 import type { SpoolFile } from "../spool/spool_file.ts";
 import type { Store } from "../store/types.ts";
-import { gatewayPages } from "./gateway_pages.ts";
+import { gatewayPages } from "../store/gateway_pages.ts";
 
 /**
  * Copy the store's gateways into the spool file, a page at a time (the

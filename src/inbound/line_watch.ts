@@ -12,7 +12,7 @@ import type { Config } from "../config/types.ts";
 import { lineOnline } from "../line_online.ts";
 import type { LineState, Store } from "../store/types.ts";
 import { LINE_CHECK_EVERY_MS } from "./cadence.ts";
-import { gatewayPages } from "./gateway_pages.ts";
+import { gatewayPages } from "../store/gateway_pages.ts";
 
 interface Entry {
   state: LineState;

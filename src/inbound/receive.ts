@@ -79,7 +79,9 @@ export function received(
   p: ReceivePacket,
 ): void {
   ctx.metrics?.smsIn.inc();
-  ctx.log.info(
+  // Debug: every SMS is in the traffic log already, and an info line per SMS
+  // costs the daemon more than its own ack at thousands per second.
+  ctx.log.debug(
     `sms in on ${gw.goipId} from ${p.srcnum} for ext ${gw.ext} (${p.msg.length} chars)`,
   );
   ctx.hub.emit("inbox", undefined);

@@ -6,7 +6,7 @@
  */
 
 import { type Counter, type Gauge, MetricsRegistry } from "./registry.ts";
-import { lineOnline } from "../line_online.ts";
+import { onlineSinceMs } from "../line_online.ts";
 import type { GatewayWithState, Store } from "../store/types.ts";
 import { type LimitConfig, lineLimits, usageQuery } from "../limits/mod.ts";
 import { isAlive } from "../instances/liveness.ts";
@@ -39,6 +39,8 @@ export interface GoippyMetrics {
   lineAddressChanges: Counter;
   linesKnown: Gauge;
   linesOnline: Gauge;
+  /** Lines by `state`: online, offline (enabled, no recent keepalive), disabled. */
+  lines: Gauge;
   queueDepth: Gauge;
   keepaliveAge: Gauge;
   xmppConnected: Gauge;
@@ -96,6 +98,10 @@ export function createGoippyMetrics(): GoippyMetrics {
       "goippy_lines_online",
       "Lines with a keepalive within GOIP_OFFLINE_AFTER.",
     ),
+    lines: r.gauge(
+      "goippy_lines",
+      "Gateways by state: online, offline (enabled, no keepalive within GOIP_OFFLINE_AFTER), disabled.",
+    ),
     queueDepth: r.gauge(
       "goippy_queue_depth",
       "Rows waiting: inbox_pending (to XMPP), outbox_queued and outbox_sending (to GoIPs).",
@@ -123,6 +129,13 @@ export function createGoippyMetrics(): GoippyMetrics {
   };
 }
 
+/**
+ * Fleets up to this many lines get per-line series (keepalive age, send
+ * limits); larger ones only the totals, so a scrape stays small and never
+ * reads the whole gateways table.
+ */
+export const LINE_SERIES_CAP = 1_000;
+
 /** What a scrape needs besides the counters. */
 export interface ScrapeInput {
   store: Store;
@@ -136,6 +149,8 @@ export interface ScrapeInput {
   /** Events in the local spool (absent: no spool). */
   spoolDepth?: () => number;
   nowMs?: number;
+  /** Per-line series only up to this many lines (default {@linkcode LINE_SERIES_CAP}). */
+  lineSeriesCap?: number;
 }
 
 /** Refresh the store-derived gauges and render everything. */
@@ -146,35 +161,39 @@ export async function scrape(
   const now = input.nowMs ?? Date.now();
   const spooled = input.spoolDepth?.() ?? 0;
   m.spoolDepth.set(spooled);
-  let gateways, depths;
+  let counts, depths;
+  let gateways: GatewayWithState[] = [];
   try {
-    [gateways, depths] = await Promise.all([
-      input.store.listGateways(),
+    [counts, depths] = await Promise.all([
+      input.store.lineCounts(
+        onlineSinceMs(now, { GOIP_OFFLINE_AFTER: input.offlineAfterS }),
+      ),
       input.store.queueDepths(),
     ]);
+    if (counts.known <= (input.lineSeriesCap ?? LINE_SERIES_CAP)) {
+      gateways = await input.store.listGateways();
+    }
   } catch (err) {
     // While events wait in the spool the scrape still answers (the spool
     // depth is what matters then); the store's gauges keep their last values.
     if (spooled === 0) throw err;
     return m.registry.render();
   }
-  m.linesKnown.set(gateways.length);
+  m.linesKnown.set(counts.known);
+  m.linesOnline.set(counts.online);
+  for (const state of ["online", "offline", "disabled"] as const) {
+    m.lines.set(counts[state], { state });
+  }
   m.keepaliveAge.reset();
-  let online = 0;
   for (const g of gateways) {
     const seen = g.state?.lastSeenMs ?? 0;
     if (!seen) continue;
     const age = Math.max(0, (now - seen) / 1000);
-    if (
-      g.enabled &&
-      lineOnline(g.state, now, { GOIP_OFFLINE_AFTER: input.offlineAfterS })
-    ) online++;
     m.keepaliveAge.set(Math.round(age * 1000) / 1000, {
       goip_id: g.goipId,
       ext: g.ext,
     });
   }
-  m.linesOnline.set(online);
   m.queueDepth.set(depths.inboxPending, { queue: "inbox_pending" });
   m.queueDepth.set(depths.outboxQueued, { queue: "outbox_queued" });
   m.queueDepth.set(depths.outboxSending, { queue: "outbox_sending" });
@@ -202,7 +221,10 @@ export async function scrape(
   return m.registry.render();
 }
 
-/** Use and limit of each line that has a send limit (one query for all). */
+/**
+ * Use and limit of each line that has a send limit (one query for all);
+ * none above the per-line cap (`gateways` is then empty).
+ */
 async function limitGauges(
   m: GoippyMetrics,
   input: ScrapeInput,

@@ -23,6 +23,7 @@ import {
 } from "./sql_receive_bulk.ts";
 import type { IncomingSms } from "./types.ts";
 import { writeReceivedEvent } from "./sql_webhook_events.ts";
+import type { CounterSweep } from "./receive_sweep.ts";
 
 type Outcome = "stored" | "duplicate";
 
@@ -36,10 +37,18 @@ export async function storeIncomingSms(
   dedupeWindowMs: number,
   nowMs: number,
   events = false,
+  sweep?: CounterSweep,
 ): Promise<Outcome> {
-  return (await storeIncomingBatch(d, [sms], dedupeWindowMs, nowMs, events))[
-    0
-  ];
+  const out = await storeIncomingBatch(
+    d,
+    [sms],
+    dedupeWindowMs,
+    nowMs,
+    events,
+    undefined,
+    sweep,
+  );
+  return out[0];
 }
 
 /**
@@ -56,6 +65,12 @@ export async function storeIncomingSms(
  * transaction that stores. `onWritten` is called when only the commit is
  * left: another batch then waits at most for this one's counter locks,
  * which are released by the commit.
+ *
+ * With a `sweep`, old counters are forgotten by it (at most once a second,
+ * not awaited: the caller acknowledges right after the commit); without
+ * one, here, before returning. Either way the dedupe does not depend on
+ * it: a counter older than the window is treated as new whether or not it
+ * is still in the table.
  */
 export async function storeIncomingBatch(
   d: SqlDriver,
@@ -64,6 +79,7 @@ export async function storeIncomingBatch(
   nowMs: number,
   events = false,
   onWritten?: () => void,
+  sweep?: CounterSweep,
 ): Promise<Outcome[]> {
   const out = await d.transaction(async (c) => {
     const keys = sortedKeys(list);
@@ -93,8 +109,12 @@ export async function storeIncomingBatch(
       list.filter((_, i) => out[i] === "stored").map((s) => clip(s.goipId, 64)),
     ),
   ].sort();
-  // The SMS are committed; a failed clean-up is done by the next one.
-  await forgetOld(d, lines, nowMs - dedupeWindowMs).catch(() => {});
+  if (sweep) {
+    sweep.note(lines, nowMs - dedupeWindowMs, nowMs);
+  } else {
+    // The SMS are committed; a failed clean-up is done by the next one.
+    await forgetOldCounters(d, lines, nowMs - dedupeWindowMs).catch(() => {});
+  }
   return out;
 }
 
@@ -156,7 +176,7 @@ async function writeReceived(
  * order storing transactions lock in), each chunk in a short transaction of
  * its own.
  */
-async function forgetOld(
+export async function forgetOldCounters(
   d: SqlDriver,
   lines: string[],
   cutoffMs: number,

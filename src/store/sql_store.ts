@@ -30,6 +30,8 @@ import * as hooks from "./sql_webhooks.ts";
 import * as events from "./sql_webhook_events.ts";
 import * as leases from "./sql_leases.ts";
 import * as receive from "./sql_receive.ts";
+import { CounterSweep } from "./receive_sweep.ts";
+import { lineCounts } from "./sql_line_counts.ts";
 import * as sends from "./sql_sends.ts";
 import * as traffic from "./sql_traffic.ts";
 import {
@@ -53,6 +55,7 @@ import type {
   IncomingSms,
   Instance,
   Lease,
+  LineCounts,
   LineLook,
   LineState,
   NewGateway,
@@ -94,6 +97,8 @@ export class SqlStore implements Store {
   #enqueues: GroupCommit<EnqueueRequest, EnqueueResult>;
   /** Whether changes write webhook events (while WEBHOOKS is configured). */
   #webhookEvents = false;
+  /** Old RECEIVE counters, forgotten after the acks. */
+  #sweep: CounterSweep;
 
   constructor(driver: SqlDriver, log?: Logger, opts: SqlStoreOptions = {}) {
     this.#d = driver;
@@ -101,6 +106,7 @@ export class SqlStore implements Store {
     this.#log = log;
     this.#bulkWrites = opts.bulkWrites ?? true;
     this.#now = opts.now ?? Date.now;
+    this.#sweep = new CounterSweep(driver);
     this.#enqueues = new GroupCommit({
       batch: (reqs) => this.writeEnqueues(reqs, this.#now()),
       single: async (req) => (await this.writeEnqueues([req], this.#now()))[0],
@@ -126,7 +132,8 @@ export class SqlStore implements Store {
   schemaVersion(): Promise<number> {
     return readVersion(this.#d);
   }
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.#sweep.idle();
     return this.#d.close();
   }
   async ping(): Promise<void> {
@@ -191,6 +198,7 @@ export class SqlStore implements Store {
       dedupeWindowMs,
       nowMs ?? this.#now(),
       this.#webhookEvents,
+      this.#sweep,
     );
   }
   storeIncomingBatch(
@@ -206,6 +214,7 @@ export class SqlStore implements Store {
       nowMs ?? this.#now(),
       this.#webhookEvents,
       onWritten,
+      this.#sweep,
     );
   }
   logTraffic(entry: TrafficEntry): Promise<void> {
@@ -546,5 +555,8 @@ export class SqlStore implements Store {
   }
   lineOwners(): Promise<Record<string, number>> {
     return lines.lineOwners(this.#d);
+  }
+  lineCounts(onlineSinceMs: number): Promise<LineCounts> {
+    return lineCounts(this.#d, onlineSinceMs);
   }
 }

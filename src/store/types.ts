@@ -359,6 +359,12 @@ export interface Store {
   instances(): Promise<Instance[]>;
   /** How many lines each instance owns (instance id → count). */
   lineOwners(): Promise<Record<string, number>>;
+  /**
+   * Gateways by state, counted by the database: enabled ones online (a
+   * keepalive at or after `onlineSinceMs`, see `lineOnline`) or offline,
+   * and disabled ones.
+   */
+  lineCounts(onlineSinceMs: number): Promise<LineCounts>;
 
   // --- HTTP API -------------------------------------------------------------
   /** Throws {@linkcode StoreConflictError} when the name exists. */
@@ -431,4 +437,12 @@ export interface Store {
   releaseLease(name: string, holder: string): Promise<void>;
   /** Who holds `name` (expired or not), if anyone ever took it. */
   lease(name: string): Promise<Lease | undefined>;
+}
+
+/** See {@linkcode Store.lineCounts}: `known` = online + offline + disabled. */
+export interface LineCounts {
+  known: number;
+  online: number;
+  offline: number;
+  disabled: number;
 }

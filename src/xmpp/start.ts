@@ -13,6 +13,7 @@ import type { Logger } from "../log.ts";
 import type { Gateway, LineState, Store } from "../store/types.ts";
 import { VERSION } from "../version.ts";
 import { lineOnline } from "../line_online.ts";
+import { gatewayPages } from "../store/gateway_pages.ts";
 import { lineStatusText } from "./commands.ts";
 import { ComponentLink, type LinkState } from "./component.ts";
 import { Deliverer } from "./deliverer.ts";
@@ -105,15 +106,27 @@ export function startXmpp(deps: XmppDeps): XmppPart {
     await send(presence(from, to, undefined, text));
   };
 
+  /** Which walk of {@linkcode announceAll} is the current one. */
+  let walk = 0;
+  /**
+   * Every online line's presence, the fleet read a page at a time (the event
+   * loop free between pages); a newer walk (the link came up again) or the
+   * link going down ends this one.
+   */
   const announceAll = async () => {
+    const mine = ++walk;
     announced.clear();
-    const now = Date.now();
-    for (const g of await store.listGateways()) {
-      if (
-        g.enabled && g.state &&
-        lineOnline(g.state, now, deps.config())
-      ) {
-        await announce(g.state, true, g);
+    const stopped = () => mine !== walk || link.state() !== "connected";
+    for await (const page of gatewayPages(store, { stopped })) {
+      const now = Date.now();
+      for (const g of page) {
+        if (stopped()) return;
+        if (
+          g.enabled && g.state &&
+          lineOnline(g.state, now, deps.config())
+        ) {
+          await announce(g.state, true, g);
+        }
       }
     }
   };

@@ -1,12 +1,13 @@
 /**
  * The whole fleet in short steps: gateways read a page at a time, with the
  * event loop given back between pages, so work over every gateway (the line
- * memory at start, the spool's snapshot) never stalls the datagrams.
+ * memory at start, the spool's snapshot, the lines' presence when the XMPP
+ * link comes up) never stalls the datagrams.
  *
  * @module
  */
 
-import type { GatewayWithState, Store } from "../store/types.ts";
+import type { GatewayWithState, Store } from "./types.ts";
 
 /**
  * Gateways read per step: small enough that a page is read and dropped
