@@ -134,7 +134,15 @@ export class LineWatch {
       return true;
     }
     const cameOnline = !prev.online;
-    prev.intervalMs = Math.max(0, state.lastSeenMs - prev.lastSeenMs);
+    // A line learned from the store under another owner: its stored time is
+    // that instance's keepalive, not one seen here, so it says nothing of
+    // this GoIP's cadence towards this instance (the interval stays unknown
+    // and the next keepalive is again written at once, with its owner).
+    const elsewhere = prev.intervalMs === -1 &&
+      prev.state.owner !== state.owner;
+    prev.intervalMs = elsewhere
+      ? 0
+      : Math.max(0, state.lastSeenMs - prev.lastSeenMs);
     prev.lastSeenMs = state.lastSeenMs;
     prev.state = state;
     prev.online = true;

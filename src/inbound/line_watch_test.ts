@@ -73,3 +73,27 @@ Deno.test("LineWatch: a keepalive after a silence may follow keepalives sent els
   assertEquals(w.missedKeepalives("goippy_1", 104_000 + 66_000, "A"), false);
   assertEquals(w.missedKeepalives("goippy_1", 104_000 + 66_001, "A"), true);
 });
+
+Deno.test("LineWatch: a line learned from the store under another owner has no interval yet", () => {
+  const w = new LineWatch({
+    hub: new Hub(),
+    log: createLogger({ level: "error", journald: false, write: () => {} }),
+    config: () => ({ GOIP_OFFLINE_AFTER: 90 }),
+  });
+  // Instance B learns the line as A last wrote it (A's keepalive at 1 s),
+  // then answers the GoIP at 2 s itself.
+  w.seedOne({ ...state("goippy_1", 1_000), owner: "A" });
+  assertEquals(w.missedKeepalives("goippy_1", 2_000, "B"), true);
+  w.seen({ ...state("goippy_1", 2_000), owner: "B" });
+  // 1 s between A's keepalive and B's is not B's cadence: the next one is
+  // still judged as possibly following keepalives that went to A.
+  assertEquals(w.missedKeepalives("goippy_1", 3_400, "B"), true);
+  w.seen({ ...state("goippy_1", 3_400), owner: "B" });
+  assertEquals(w.missedKeepalives("goippy_1", 4_800, "B"), false);
+
+  // Its own line after a restart: the stored time was its own keepalive.
+  w.seedOne({ ...state("goippy_2", 1_000), owner: "B" });
+  assertEquals(w.missedKeepalives("goippy_2", 2_000, "B"), false);
+  w.seen({ ...state("goippy_2", 2_000), owner: "B" });
+  assertEquals(w.missedKeepalives("goippy_2", 3_400, "B"), false);
+});
