@@ -312,7 +312,10 @@ async function idlePart(ctx: BackendContext, r: BackendResult): Promise<void> {
         `idle: CPU ${pct(idle.cpuShare)} % (echo floor ${
           pct(idle.floorCpuShare)
         } % over the same window), RSS ${idle.rssMb?.toFixed(1)} MB, ` +
-          `${idle.keepalivesOk}/${idle.keepalivesSent} keepalives ok`,
+          `${idle.keepalivesOk}/${idle.keepalivesSent} keepalives ok ` +
+          `(echo floor: ${idle.floorKeepalivesLost ?? "?"} lost); ` +
+          `kernel drops at goippy's socket ${idle.droppedByKernel ?? "?"}, ` +
+          `host ${idle.droppedOnHost ?? "?"}`,
       );
     });
   } finally {

@@ -62,6 +62,7 @@ export async function idleScenario(
     }
     await new Promise((r) => setTimeout(r, p.warmS * 1000));
     fleet.resetStats();
+    floorFleet.resetStats();
     const a = await readProc(goippy.pid);
     const fa = await readProc(floor.pid);
     const ca = await readProc(Deno.pid);
@@ -75,6 +76,7 @@ export async function idleScenario(
     // Let the last replies come in before counting.
     await new Promise((r) => setTimeout(r, 200));
     const s = fleet.stats();
+    const fs = floorFleet.stats();
     return {
       lines: p.lines,
       intervalS: p.intervalS,
@@ -86,11 +88,15 @@ export async function idleScenario(
       keepalivesOk: s.ok,
       keepalivesLost: s.lost + s.refused,
       floorCpuShare: cpuShare(fa, fb),
+      floorKeepalivesLost: fs.lost + fs.refused,
       floorRssMb: fb.rssKb === null ? null : fb.rssKb / 1024,
       clientCpuShare: cpuShare(ca, cb),
       droppedByKernel: da.port === null || db.port === null
         ? null
         : db.port - da.port,
+      droppedOnHost: da.host === null || db.host === null
+        ? null
+        : db.host - da.host,
     };
   } finally {
     for (const f of fleets) await f.close();

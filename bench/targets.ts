@@ -330,8 +330,11 @@ export function buildRows(results: BackendResult[]): Row[] {
       (r) => {
         const i = r.idle;
         if (!i) return { value: "–", met: null };
+        const host = typeof i.droppedOnHost === "number"
+          ? `, ${i.droppedOnHost} on the host`
+          : "";
         const dropped = typeof i.droppedByKernel === "number"
-          ? ` (${i.droppedByKernel} dropped by the kernel)`
+          ? ` (${i.droppedByKernel} dropped by the kernel at goippy's socket${host})`
           : "";
         const lost = i.keepalivesLost > 0
           ? `, ${i.keepalivesLost} lost${dropped}`

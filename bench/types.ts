@@ -160,6 +160,8 @@ export interface IdleResult {
   /** The echo floor (own process) under the same fleet. */
   floorCpuShare?: number | null;
   floorRssMb?: number | null;
+  /** Keepalives of the floor's identical fleet without an answer in time. */
+  floorKeepalivesLost?: number;
   /** RSS of the same daemon before any line sent anything. */
   baseRssMb?: number | null;
   keepalivesSent: number;
@@ -169,6 +171,11 @@ export interface IdleResult {
   clientCpuShare?: number | null;
   /** Datagrams the kernel dropped at goippy's socket over the window. */
   droppedByKernel?: number | null;
+  /**
+   * Datagrams the kernel dropped at any UDP socket of the host over the
+   * window (goippy's, the floor's and the load generator's own).
+   */
+  droppedOnHost?: number | null;
 }
 
 /** Scenario 6: spawn → first answered keepalive. */

@@ -192,14 +192,17 @@ class UdpEndpoint implements Endpoint {
       log.debug(`udp <- ${addr}: ${JSON.stringify(maskSecrets(text))}`);
     }
     this.#inFlight++;
-    // In order per address: after the one in flight, if any.
-    const prev = this.#chains.get(addr);
+    // In order per line and address: after the one in flight, if any. Lines
+    // behind one address (the channels of a box, or a NAT) do not wait for
+    // each other's store writes.
+    const key = orderKey(text, addr);
+    const prev = this.#chains.get(key);
     const next = prev
       ? prev.then(() => this.#handle(text, addr))
       : this.#handle(text, addr);
-    this.#chains.set(addr, next);
+    this.#chains.set(key, next);
     next.then(() => {
-      if (this.#chains.get(addr) === next) this.#chains.delete(addr);
+      if (this.#chains.get(key) === next) this.#chains.delete(key);
       if (--this.#inFlight === 0) {
         for (const r of this.#idle.splice(0)) r();
       }
@@ -215,4 +218,15 @@ class UdpEndpoint implements Endpoint {
       );
     }
   }
+}
+
+/**
+ * Datagrams with the same key are handled one after another: the address,
+ * and the line a packet speaks for (its `id:`, always the second field of a
+ * GoIP's own packets); command replies, which carry no id, share the
+ * address's key.
+ */
+export function orderKey(text: string, addr: string): string {
+  const m = /^[^;\s]*;id:([^;]*);/.exec(text);
+  return m ? `${addr} ${m[1]}` : addr;
 }

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { createLogger } from "../log.ts";
-import { formatAddr, splitAddr, startEndpoint } from "./endpoint.ts";
+import { formatAddr, orderKey, splitAddr, startEndpoint } from "./endpoint.ts";
 
 const quiet = () =>
   createLogger({ level: "error", journald: false, write: () => {} });
@@ -173,4 +173,20 @@ Deno.test("endpoint: send refuses a malformed address", async () => {
   } finally {
     await ep.close();
   }
+});
+
+Deno.test("orderKey: one chain per line and address; replies share the address's", () => {
+  const a = "127.0.0.1:9991";
+  const cases: [string, string][] = [
+    ["req:27;id:goip_1;pass:x;num:;", `${a} goip_1`],
+    [
+      "RECEIVE:1;id:goip_2;password:x;srcnum:+1;msg:a;id:goip_9;",
+      `${a} goip_2`,
+    ],
+    ["DELIVER:5;id:goip_1;password:x;sms_no:3;state:0;num:+1", `${a} goip_1`],
+    ["OK 1796054066 5 1", a],
+    ["USSD 12 Balance;id:x; 5 EUR", a],
+    ["garbage", a],
+  ];
+  for (const [text, want] of cases) assertEquals(orderKey(text, a), want, text);
 });
