@@ -302,7 +302,7 @@ export function buildRows(results: BackendResult[]): Row[] {
   rows.push(
     row(
       "Outbound via the HTTP API at 1,000/s (POST → datagram p50 / p99)",
-      "as above; p99 < 50 ms",
+      "as above; p99 < 50 ms (SQLite)",
       results,
       (r) => {
         const a = r.fleet?.api;
@@ -316,7 +316,7 @@ export function buildRows(results: BackendResult[]): Row[] {
           value: `${fmtRate(a.perSec)} of ${fmtRate(a.offeredPerSec)} ` +
             `offered (${p50p99(a.latency)}${miss}${order})`,
           met: check(a.perSec, (x) => x >= Math.min(want, a.offeredPerSec)) &&
-            check(a.latency.p99, (x) => x < 50) &&
+            (r.backend !== "sqlite" || check(a.latency.p99, (x) => x < 50)) &&
             a.outOfOrder === 0 && a.transmitted === a.posted,
         };
       },
