@@ -22,6 +22,7 @@ import type {
   OutboxItem,
   Store,
 } from "../src/store/types.ts";
+import { lineStateFixture } from "./support/line_state.ts";
 
 const USSD: NewOutboxItem = {
   ext: "2001",
@@ -43,24 +44,7 @@ const SMS: NewOutboxItem = {
   stanzaId: "s1",
 };
 
-const LINE: LineState = {
-  goipId: "goippy_2001",
-  ext: "2001",
-  msisdn: "",
-  addr: "10.0.0.2:5000",
-  lastSeenMs: 1000,
-  signal: null,
-  gsmStatus: "",
-  voipStatus: "",
-  voipState: "",
-  remainTime: null,
-  provider: "",
-  disableStatus: null,
-  imei: "",
-  imsi: "",
-  iccid: "",
-  owner: "A",
-};
+const LINE: LineState = lineStateFixture({ owner: "A" });
 
 const deps = (store: Store) => ({
   store,

@@ -13,6 +13,7 @@ import type {
   OutboxItem,
   Store,
 } from "../src/store/types.ts";
+import { lineStateFixture } from "./support/line_state.ts";
 
 function sms(goipId: string, body: string): NewOutboxItem {
   return {
@@ -30,24 +31,7 @@ function sms(goipId: string, body: string): NewOutboxItem {
 }
 
 function line(goipId: string, owner: string): LineState {
-  return {
-    goipId,
-    ext: goipId.slice(-4),
-    msisdn: "",
-    addr: "10.0.0.2:5000",
-    lastSeenMs: 1000,
-    signal: null,
-    gsmStatus: "",
-    voipStatus: "",
-    voipState: "",
-    remainTime: null,
-    provider: "",
-    disableStatus: null,
-    imei: "",
-    imsi: "",
-    iccid: "",
-    owner,
-  };
+  return lineStateFixture({ goipId, ext: goipId.slice(-4), owner });
 }
 
 const USAGE = { hourFromMs: 0, dayFromMs: 0, monthFromMs: 0 };

@@ -18,6 +18,7 @@ import {
 } from "../src/outbound/mod.ts";
 import { reportOutcome } from "../src/outbound/report.ts";
 import type { LineState, NewOutboxItem, Store } from "../src/store/types.ts";
+import { lineStateFixture } from "./support/line_state.ts";
 
 const USSD: NewOutboxItem = {
   ext: "2001",
@@ -32,24 +33,7 @@ const USSD: NewOutboxItem = {
   origin: "xmpp",
 };
 
-const LINE: LineState = {
-  goipId: "goippy_2001",
-  ext: "2001",
-  msisdn: "",
-  addr: "10.0.0.2:5000",
-  lastSeenMs: 1000,
-  signal: null,
-  gsmStatus: "",
-  voipStatus: "",
-  voipState: "",
-  remainTime: null,
-  provider: "",
-  disableStatus: null,
-  imei: "",
-  imsi: "",
-  iccid: "",
-  owner: "A",
-};
+const LINE: LineState = lineStateFixture({ owner: "A" });
 
 const deps = (store: Store) => ({
   store,
