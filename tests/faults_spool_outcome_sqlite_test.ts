@@ -21,6 +21,18 @@ import { waitFor } from "./support/poll.ts";
 const ANSWER = "Balance 7.00 EUR";
 const isAnswer = (b: string) => b === `[USSD] ${ANSWER}`;
 
+/** Kind, state and result text of every outbox row, read from the file. */
+function outboxRows(path: string): unknown[][] {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return db.prepare(
+      "SELECT kind, state, result_text FROM goippy_outbox ORDER BY id",
+    ).all().map((r) => [r.kind, r.state, r.result_text]);
+  } finally {
+    db.close();
+  }
+}
+
 Deno.test("spool: a USSD answer that arrives while the SQLite store is locked is spooled; after kill -9 and the lock gone it reaches the user once", async () => {
   const rig = await startRig({ dbBackend: "sqlite" });
   try {
@@ -60,15 +72,7 @@ Deno.test("spool: a USSD answer that arrives while the SQLite store is locked is
       0,
       "not reported as an interrupted send",
     );
-    const db = new DatabaseSync(daemon.sqlitePath, { readOnly: true });
-    try {
-      const rows = db.prepare(
-        "SELECT kind, state, result_text FROM goippy_outbox ORDER BY id",
-      ).all().map((r) => [r.kind, r.state, r.result_text]);
-      assertEquals(rows, [["ussd", "sent", ANSWER]]);
-    } finally {
-      db.close();
-    }
+    assertEquals(outboxRows(daemon.sqlitePath), [["ussd", "sent", ANSWER]]);
   } catch (err) {
     console.error(rig.daemon.logs());
     throw err;
@@ -109,15 +113,7 @@ Deno.test("spool: a USSD answer whose message to the user cannot be written is s
     );
     await new Promise((r) => setTimeout(r, 1500));
     assertEquals(chatBodies(user).filter(isAnswer).length, 1);
-    const db = new DatabaseSync(daemon.sqlitePath, { readOnly: true });
-    try {
-      const rows = db.prepare(
-        "SELECT kind, state, result_text FROM goippy_outbox ORDER BY id",
-      ).all().map((r) => [r.kind, r.state, r.result_text]);
-      assertEquals(rows, [["ussd", "sent", ANSWER]]);
-    } finally {
-      db.close();
-    }
+    assertEquals(outboxRows(daemon.sqlitePath), [["ussd", "sent", ANSWER]]);
   } catch (err) {
     console.error(rig.daemon.logs());
     throw err;
