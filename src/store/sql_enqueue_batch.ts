@@ -13,6 +13,7 @@
 
 import type { SqlConn, SqlDriver } from "./sql_driver.ts";
 import { enqueueOutbox } from "./sql_outbox.ts";
+import { lockLine } from "./sql_enqueue_guard.ts";
 import { sendUsage } from "./sql_sends.ts";
 import type { EnqueueGuard, NewOutboxItem } from "./types.ts";
 
@@ -47,12 +48,7 @@ export function enqueueBatch(
     const lines = [
       ...new Set(reqs.filter((r) => r.guard).map((r) => r.item.goipId)),
     ].sort();
-    for (const goipId of lines) {
-      await c.all(
-        `SELECT id FROM goippy_gateways WHERE goip_id = ?${d.forUpdate}`,
-        [goipId],
-      );
-    }
+    for (const goipId of lines) await lockLine(c, d, goipId);
     const out: EnqueueResult[] = [];
     for (const r of reqs) {
       if (r.guard) {

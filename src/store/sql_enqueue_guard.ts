@@ -14,6 +14,21 @@ import { sendUsage } from "./sql_sends.ts";
 import type { EnqueueGuard } from "./types.ts";
 
 /**
+ * Inside a transaction: lock the line's gateway row until the commit, so
+ * enqueues to one line count their usage one after another.
+ */
+export async function lockLine(
+  c: SqlConn,
+  d: SqlDriver,
+  goipId: string,
+): Promise<void> {
+  await c.all(
+    `SELECT id FROM goippy_gateways WHERE goip_id = ?${d.forUpdate}`,
+    [goipId],
+  );
+}
+
+/**
  * Inside a transaction: lock the line's gateway row, count its usage and
  * let `guard` refuse (throw) before anything of the item is written.
  */
@@ -23,9 +38,6 @@ export async function checkGuard(
   goipId: string,
   guard: EnqueueGuard,
 ): Promise<void> {
-  await c.all(
-    `SELECT id FROM goippy_gateways WHERE goip_id = ?${d.forUpdate}`,
-    [goipId],
-  );
+  await lockLine(c, d, goipId);
   guard.admit(await sendUsage(c, goipId, guard.usage));
 }
